@@ -1,0 +1,1 @@
+//! isa crate (see DESIGN.md).

@@ -1,0 +1,1 @@
+//! kernels crate (see DESIGN.md).

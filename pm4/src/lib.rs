@@ -1,0 +1,1 @@
+//! pm4 crate (see DESIGN.md).

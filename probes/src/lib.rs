@@ -1,0 +1,1 @@
+//! probes: tier 0..6 (see DESIGN.md).
