@@ -1,0 +1,1 @@
+//! gfx10 wave executor: runs the machine code of one dispatch.
