@@ -1,0 +1,5 @@
+#define get_local_id(d) (d==0?__builtin_amdgcn_workitem_id_x():d==1?__builtin_amdgcn_workitem_id_y():__builtin_amdgcn_workitem_id_z())
+#define get_group_id(d) (d==0?__builtin_amdgcn_workgroup_id_x():d==1?__builtin_amdgcn_workgroup_id_y():__builtin_amdgcn_workgroup_id_z())
+#define get_global_id(d) (get_group_id(d)*256u+get_local_id(d))
+#define barrier(x) __builtin_amdgcn_s_barrier()
+#define exp(x) __builtin_expf(x)
