@@ -106,7 +106,7 @@ impl<'a> UserMem<'a> {
         self.regions.iter().enumerate().find_map(|(i, r)| {
             let start = r.addr();
             let rend = start + r.len() as u64;
-            (addr >= start && end <= rend).then_some((i, (addr - start) as usize))
+            (addr >= start && end <= rend).then(|| (i, (addr - start) as usize))
         })
     }
 

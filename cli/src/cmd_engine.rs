@@ -1,19 +1,556 @@
-//! `rocless generate` (placeholder until its issue lands).
+//! `rocless gguf inspect`, `generate`, `chat`, `models list`, `bench`,
+//! `coherence`: thin wrappers over the engine crate.
 
-use clap::Subcommand;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use engine::gguf::{Gguf, Value};
+use engine::model::{Logits, Model};
+use engine::sample::{Sampler, SamplerConfig};
+use engine::tokenizer::{IncrementalDecoder, Tokenizer};
 
 #[derive(Subcommand)]
 pub enum Cmd {
+    /// Inspect GGUF model files
+    #[command(subcommand)]
+    Gguf(GgufCmd),
+    /// Model files: list what is installed
+    #[command(subcommand)]
+    Models(ModelsCmd),
     /// Generate text with a GGUF model
-    #[command(name = "generate")]
-    Stub {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        rest: Vec<String>,
+    Generate(GenerateArgs),
+    /// Interactive multi-turn chat with a GGUF model
+    Chat(ChatArgs),
+    /// Measure prompt and decode speed (tokens per second)
+    Bench(BenchArgs),
+    /// Degeneration check: 3 long prompts × 256 tokens, diversity thresholds
+    Coherence(CoherenceArgs),
+}
+
+#[derive(Subcommand)]
+pub enum GgufCmd {
+    /// Print header, metadata and tensor table
+    Inspect {
+        /// GGUF file
+        model: PathBuf,
+        /// One JSON object instead of text
+        #[arg(long)]
+        json: bool,
+        /// Print long arrays in full (text mode)
+        #[arg(long)]
+        all: bool,
     },
 }
 
-pub fn run(cmd: Cmd) -> anyhow::Result<()> {
-    match cmd {
-        Cmd::Stub { .. } => anyhow::bail!("rocless generate: not implemented yet"),
+#[derive(Subcommand)]
+pub enum ModelsCmd {
+    /// List .gguf files in $ROCLESS_MODELS and the default model directories
+    List {
+        /// One JSON line per model
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DeviceKind {
+    Cpu,
+    Auto,
+    Sim,
+}
+
+/// Options shared by every command that runs a model.
+#[derive(Args, Clone)]
+pub struct ModelOpts {
+    /// Model: a .gguf path or a file name in the models directories
+    /// (default: gemma-3-270m-q4_k_m.gguf)
+    #[arg(short = 'm', long = "model")]
+    pub model: Option<String>,
+    /// Where to run: cpu, auto, or sim (auto/sim use the CPU until the GPU path lands)
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+    /// Worker threads (default: one per core)
+    #[arg(short = 't', long)]
+    pub threads: Option<usize>,
+    /// Context size in tokens (default: metadata context, capped at 4096)
+    #[arg(long = "ctx")]
+    pub ctx: Option<usize>,
+}
+
+#[derive(Args, Clone)]
+pub struct SamplingOpts {
+    /// Temperature (0 = greedy)
+    #[arg(long, default_value_t = 0.8)]
+    pub temp: f32,
+    /// Seed of the sampler RNG
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Top-k (0 = off)
+    #[arg(long, default_value_t = 40)]
+    pub top_k: usize,
+    /// Top-p (1 = off)
+    #[arg(long, default_value_t = 0.95)]
+    pub top_p: f32,
+    /// Min-p (0 = off)
+    #[arg(long, default_value_t = 0.05)]
+    pub min_p: f32,
+    /// Repetition penalty (1 = off)
+    #[arg(long, default_value_t = 1.0)]
+    pub repeat_penalty: f32,
+    /// Tokens the repetition penalty looks back over
+    #[arg(long, default_value_t = 64)]
+    pub repeat_last_n: usize,
+}
+
+impl SamplingOpts {
+    fn config(&self) -> SamplerConfig {
+        SamplerConfig {
+            temperature: self.temp,
+            top_k: self.top_k,
+            top_p: self.top_p,
+            min_p: self.min_p,
+            repeat_penalty: self.repeat_penalty,
+            repeat_last_n: self.repeat_last_n,
+            seed: self.seed,
+        }
     }
+}
+
+#[derive(Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub m: ModelOpts,
+    /// Prompt text
+    #[arg(short = 'p', long = "prompt")]
+    pub prompt: String,
+    /// Tokens to generate
+    #[arg(short = 'n', long = "n-predict", default_value_t = 128)]
+    pub n: usize,
+    #[command(flatten)]
+    pub s: SamplingOpts,
+    /// One JSON line per token, then a summary line
+    #[arg(long)]
+    pub json: bool,
+    /// Use the prompt as is (no chat template)
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Args)]
+pub struct ChatArgs {
+    #[command(flatten)]
+    pub m: ModelOpts,
+    #[command(flatten)]
+    pub s: SamplingOpts,
+    /// System prompt
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Maximum tokens per reply
+    #[arg(short = 'n', long = "n-predict", default_value_t = 512)]
+    pub n: usize,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub m: ModelOpts,
+    /// Prompt tokens to process
+    #[arg(short = 'p', long = "prompt-tokens", default_value_t = 128)]
+    pub prompt_tokens: usize,
+    /// Tokens to generate
+    #[arg(short = 'n', long = "gen-tokens", default_value_t = 64)]
+    pub gen_tokens: usize,
+    /// Repetitions (the best run is reported)
+    #[arg(short = 'r', long, default_value_t = 1)]
+    pub reps: usize,
+    /// One JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct CoherenceArgs {
+    #[command(flatten)]
+    pub m: ModelOpts,
+    /// Tokens per prompt
+    #[arg(short = 'n', long, default_value_t = 256)]
+    pub n: usize,
+    /// One JSON line per prompt
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cmd: Cmd) -> Result<()> {
+    let r = run_inner(cmd);
+    // A closed stdout (`| head`) ends the command quietly.
+    match &r {
+        Err(e) if e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        }) => Ok(()),
+        _ => r,
+    }
+}
+
+fn run_inner(cmd: Cmd) -> Result<()> {
+    match cmd {
+        Cmd::Gguf(GgufCmd::Inspect { model, json, all }) => inspect(&model, json, all),
+        Cmd::Models(ModelsCmd::List { json }) => models_list(json),
+        Cmd::Generate(a) => generate(a),
+        Cmd::Chat(a) => chat(a),
+        Cmd::Bench(a) => bench(a),
+        Cmd::Coherence(a) => coherence(a),
+    }
+}
+
+// ---------------------------------------------------------------- inspect
+
+fn json_value(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Array(a) if a.len() > 64 => serde_json::json!({
+            "array_len": a.len(),
+            "first": a.iter().take(16).map(Value::to_json).collect::<Vec<_>>(),
+        }),
+        _ => v.to_json(),
+    }
+}
+
+fn inspect(path: &Path, json: bool, all: bool) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    let g = Gguf::open(path)?;
+    let entry = engine::models::describe_gguf(&g, path);
+    if json {
+        let meta: serde_json::Map<String, serde_json::Value> = g
+            .metadata()
+            .map(|(k, v)| (k.to_string(), json_value(v)))
+            .collect();
+        let tensors: Vec<serde_json::Value> = g
+            .tensors()
+            .map(|t| {
+                serde_json::json!({"name": t.name, "type": t.ggml_type.name(), "dims": t.dims,
+                    "offset": t.offset, "bytes": t.data.len()})
+            })
+            .collect();
+        let out = serde_json::json!({
+            "path": path.display().to_string(), "version": g.version(),
+            "alignment": g.alignment(), "data_offset": g.data_offset(),
+            "file_size": g.file_size(), "architecture": entry.arch, "params": entry.params,
+            "quant": entry.quant, "metadata": meta, "tensor_count": g.tensor_count(),
+            "tensors": tensors,
+        });
+        writeln!(o, "{out}")?;
+        return Ok(());
+    }
+    writeln!(o, "file:        {}", path.display())?;
+    writeln!(o, "gguf:        version {}, alignment {}, data at offset {}", g.version(), g.alignment(), g.data_offset())?;
+    writeln!(o, "model:       {} ({}), {} parameters, {}, {:.1} MiB", entry.name, entry.arch,
+        human_count(entry.params), entry.quant, entry.size as f64 / (1 << 20) as f64)?;
+    writeln!(o, "\nmetadata ({} keys):", g.metadata().count())?;
+    for (k, v) in g.metadata() {
+        let max = if all { usize::MAX } else { 8 };
+        let mut s = v.display(max);
+        if !all && s.chars().count() > 160 {
+            s = s.chars().take(157).collect::<String>() + "...";
+        }
+        writeln!(o, "  {k:<44} {:<7} {}", v.type_name(), s.replace('\n', "\\n"))?;
+    }
+    writeln!(o, "\ntensors ({}):", g.tensor_count())?;
+    for t in g.tensors() {
+        writeln!(o, "  {:<36} {:<6} {:<20} offset {:>10}  {:>10} bytes", t.name, t.ggml_type.name(),
+            format!("{:?}", t.dims), t.offset, t.data.len())?;
+    }
+    Ok(())
+}
+
+fn human_count(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 => format!("{:.2}B", n as f64 / 1e9),
+        n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6),
+        n => n.to_string(),
+    }
+}
+
+fn models_list(json: bool) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    let list = engine::models::list();
+    if list.is_empty() {
+        let dirs: Vec<String> = engine::models::model_dirs().iter().map(|d| d.display().to_string()).collect();
+        eprintln!("no .gguf models found in {} (run scripts/models.sh or set ROCLESS_MODELS)", dirs.join(", "));
+        return Ok(());
+    }
+    if !json {
+        writeln!(o, "{:<40} {:<8} {:>8} {:<8} {:>9} {:>8}", "NAME", "ARCH", "PARAMS", "QUANT", "SIZE", "CONTEXT")?;
+    }
+    for (path, e) in list {
+        match e {
+            Ok(e) if json => writeln!(o, "{}", serde_json::to_string(&e)?)?,
+            Ok(e) => writeln!(o, "{:<40} {:<8} {:>8} {:<8} {:>8.1}M {:>8}  {}",
+                e.path.file_name().unwrap_or_default().to_string_lossy(), e.arch,
+                human_count(e.params), e.quant, e.size as f64 / 1e6,
+                e.context.map(|c| c.to_string()).unwrap_or_else(|| "?".into()), e.name)?,
+            Err(err) if json => writeln!(o, "{}", serde_json::json!({"path": path, "error": format!("{err:#}")}))?,
+            Err(err) => writeln!(o, "{:<40} error: {err:#}", path.display())?,
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- loading
+
+/// Applies --device and --threads, resolves and opens the model file.
+fn open_model(m: &ModelOpts) -> Result<(PathBuf, Gguf)> {
+    match m.device.as_str() {
+        "cpu" => {}
+        "auto" | "sim" => eprintln!("note: --device {}: the GPU path is not wired yet; running on the CPU", m.device),
+        other if Path::new(other).exists() => eprintln!("note: --device {other}: the GPU path is not wired yet; running on the CPU"),
+        other => bail!("unknown --device '{other}' (expected cpu, auto, sim or a render node path)"),
+    }
+    engine::set_threads(m.threads.unwrap_or(0));
+    let path = engine::models::resolve(m.model.as_deref())?;
+    let g = Gguf::open(&path)?;
+    Ok((path, g))
+}
+
+/// Builds the model with a progress bar on stderr.
+fn load_model<'a>(g: &'a Gguf, path: &Path) -> Result<Model<'a>> {
+    let pb = indicatif::ProgressBar::new(0);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} layers")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    pb.set_message(format!("loading {}", path.file_name().unwrap_or_default().to_string_lossy()));
+    let model = Model::load(g, |done, total| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+    })
+    .with_context(|| format!("loading {}", path.display()))?;
+    pb.finish_and_clear();
+    Ok(model)
+}
+
+fn n_ctx(m: &ModelOpts, model: &Model<'_>) -> usize {
+    m.ctx.unwrap_or_else(|| model.cfg.context_length.min(4096))
+}
+
+// ---------------------------------------------------------------- bench
+
+fn bench(a: BenchArgs) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    let (path, g) = open_model(&a.m)?;
+    let model = load_model(&g, &path)?;
+    // Fixed, deterministic token ids (like llama-bench's synthetic prompt).
+    let vocab = model.cfg.n_vocab as u32;
+    let prompt: Vec<u32> = (0..a.prompt_tokens as u32).map(|i| 1000 + (i * 7919) % (vocab - 1000)).collect();
+    let (mut best_pp, mut best_tg) = (0f64, 0f64);
+    for _ in 0..a.reps.max(1) {
+        let mut cache = model.new_cache(a.prompt_tokens + a.gen_tokens + 1);
+        let t0 = Instant::now();
+        let mut logits = engine::generate::prefill(&model, &mut cache, &prompt)?;
+        let pp = a.prompt_tokens as f64 / t0.elapsed().as_secs_f64();
+        let t1 = Instant::now();
+        for _ in 0..a.gen_tokens {
+            let next = engine::sample::argmax(&logits);
+            logits = model.forward(&[next], &mut cache, Logits::Last)?;
+        }
+        let tg = a.gen_tokens as f64 / t1.elapsed().as_secs_f64();
+        best_pp = best_pp.max(pp);
+        best_tg = best_tg.max(tg);
+    }
+    let threads = engine::threads();
+    if a.json {
+        writeln!(o, "{}", serde_json::json!({"model": path.display().to_string(), "threads": threads,
+            "prompt_tokens": a.prompt_tokens, "gen_tokens": a.gen_tokens,
+            "prompt_tok_per_s": best_pp, "decode_tok_per_s": best_tg}))?;
+    } else {
+        writeln!(o, "model:   {}", path.display())?;
+        writeln!(o, "threads: {threads}")?;
+        writeln!(o, "prompt:  {} tokens  {best_pp:.1} tok/s", a.prompt_tokens)?;
+        writeln!(o, "decode:  {} tokens  {best_tg:.1} tok/s", a.gen_tokens)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- text
+
+/// Opens the model file, its tokenizer and the weights.
+struct Loaded {
+    path: PathBuf,
+    g: Gguf,
+    tok: Tokenizer,
+}
+
+fn load(m: &ModelOpts) -> Result<Loaded> {
+    let (path, g) = open_model(m)?;
+    let tok = Tokenizer::from_gguf(&g).with_context(|| format!("tokenizer of {}", path.display()))?;
+    Ok(Loaded { path, g, tok })
+}
+
+/// Tokenizes a prompt; control tokens written in the text are parsed. BOS
+/// is added as the metadata asks unless the (templated) text already starts
+/// with it.
+fn tokenize_prompt(tok: &Tokenizer, text: &str) -> Vec<u32> {
+    let starts_with_bos = tok
+        .bos()
+        .and_then(|b| tok.token_text(b))
+        .is_some_and(|t| !t.is_empty() && text.starts_with(t));
+    tok.encode(text, !starts_with_bos, true)
+}
+
+fn generate(a: GenerateArgs) -> Result<()> {
+    let l = load(&a.m)?;
+    let model = load_model(&l.g, &l.path)?;
+    let text = if a.raw {
+        a.prompt.clone()
+    } else {
+        render_chat(&l.g, &[("user".to_string(), a.prompt.clone())])?
+    };
+    let ids = tokenize_prompt(&l.tok, &text);
+    let n_ctx = n_ctx(&a.m, &model);
+    if ids.len() >= n_ctx {
+        bail!("prompt is {} tokens, the context is {n_ctx} (use --ctx)", ids.len());
+    }
+    let n = a.n.min(n_ctx - ids.len());
+    let mut cache = model.new_cache(n_ctx);
+    let mut sampler = Sampler::new(a.s.config());
+    let mut dec = IncrementalDecoder::new(&l.tok, false);
+    let mut out = std::io::stdout().lock();
+    let stats = engine::generate::generate(&model, &mut cache, &ids, n, &mut sampler,
+        |id| l.tok.is_eog(id),
+        |id| {
+            let piece = dec.push(id);
+            if a.json {
+                writeln!(out, "{}", serde_json::json!({"id": id, "text": piece}))?;
+            } else {
+                out.write_all(piece.as_bytes())?;
+                out.flush()?;
+            }
+            Ok(true)
+        })?;
+    let rest = dec.flush();
+    if a.json {
+        writeln!(out, "{}", serde_json::json!({
+            "done": true, "tokens": stats.tokens, "prompt_tokens": stats.prompt_tokens,
+            "tok_per_s": stats.decode_tok_per_s(), "prompt_tok_per_s": stats.prompt_tok_per_s(),
+            "ttft_ms": stats.ttft_secs * 1e3, "stop": if stats.stopped_at_eog { "eog" } else { "length" },
+            "device": "cpu", "threads": engine::threads(), "model": l.path.display().to_string(),
+            "tail": rest,
+        }))?;
+    } else {
+        writeln!(out, "{rest}")?;
+        out.flush()?;
+        eprintln!("{}", stats_line(&stats));
+    }
+    Ok(())
+}
+
+/// Renders `messages` with the model's chat template, generation prompt added.
+fn render_chat(g: &Gguf, messages: &[(String, String)]) -> Result<String> {
+    engine_chat_render(g, messages)
+}
+
+fn chat(a: ChatArgs) -> Result<()> {
+    let l = load(&a.m)?;
+    let model = load_model(&l.g, &l.path)?;
+    let n_ctx = n_ctx(&a.m, &model);
+    let mut cache = model.new_cache(n_ctx);
+    let mut sampler = Sampler::new(a.s.config());
+    let mut messages: Vec<(String, String)> = Vec::new();
+    if let Some(s) = &a.system {
+        messages.push(("system".into(), s.clone()));
+    }
+    // Tokens already in the cache: each turn re-renders the whole
+    // conversation and only feeds the new suffix.
+    let mut cached: Vec<u32> = Vec::new();
+    let stdin = std::io::stdin();
+    eprintln!("chat with {} — empty line or Ctrl-D to quit", l.path.display());
+    loop {
+        eprint!("> ");
+        let mut line = String::new();
+        if stdin.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        messages.push(("user".into(), line.trim_end().to_string()));
+        let text = render_chat(&l.g, &messages)?;
+        let ids = tokenize_prompt(&l.tok, &text);
+        let common = cached.iter().zip(&ids).take_while(|(a, b)| a == b).count();
+        let common = common.min(ids.len() - 1);
+        cache.truncate(common);
+        cached.truncate(common);
+        if ids.len() + a.n > n_ctx {
+            bail!("conversation is {} tokens, the context is {n_ctx} (use --ctx)", ids.len());
+        }
+        let mut dec = IncrementalDecoder::new(&l.tok, false);
+        let mut reply_ids = Vec::new();
+        let mut out = std::io::stdout().lock();
+        let stats = engine::generate::generate(&model, &mut cache, &ids[common..], a.n, &mut sampler,
+            |id| l.tok.is_eog(id),
+            |id| {
+                reply_ids.push(id);
+                out.write_all(dec.push(id).as_bytes())?;
+                out.flush()?;
+                Ok(true)
+            })?;
+        writeln!(out, "{}", dec.flush())?;
+        eprintln!("[{}]", stats_line(&stats));
+        cached = ids;
+        cached.extend(&reply_ids);
+        // The cache holds the reply too, minus the last sampled token (never fed).
+        cached.truncate(cache.len());
+        messages.push(("assistant".into(), l.tok.decode(&reply_ids)));
+    }
+    Ok(())
+}
+
+fn coherence(a: CoherenceArgs) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    let l = load(&a.m)?;
+    let model = load_model(&l.g, &l.path)?;
+    let mut failed = 0;
+    for (i, prompt) in engine::coherence::PROMPTS.iter().enumerate() {
+        let ids = tokenize_prompt(&l.tok, prompt);
+        let mut cache = model.new_cache(ids.len() + a.n + 1);
+        let mut sampler = Sampler::new(SamplerConfig::greedy());
+        let mut gen = Vec::new();
+        // Generation does not stop at end-of-text here: the check wants n tokens.
+        let stats = engine::generate::generate(&model, &mut cache, &ids, a.n, &mut sampler, |_| false, |id| {
+            gen.push(id);
+            Ok(true)
+        })?;
+        let r = engine::coherence::check(&gen);
+        let text = l.tok.decode(&gen);
+        if a.json {
+            writeln!(o, "{}", serde_json::json!({"prompt": i, "report": r, "text": text,
+                "decode_tok_per_s": stats.decode_tok_per_s()}))?;
+        } else {
+            writeln!(o, "=== prompt {} ({} tokens) ===\n{prompt}\n--- output ---\n{text}\n---", i + 1, ids.len())?;
+            writeln!(o, "unique first {:.3}  unique last {:.3}  max token share {:.3}  3-gram repeat {:.3}  => {}",
+                r.unique_first, r.unique_last, r.max_token_share, r.trigram_repeat,
+                if r.passed() { "PASS" } else { "FAIL" })?;
+            for f in r.failures.iter().chain(&r.flags) {
+                writeln!(o, "  - {f}")?;
+            }
+        }
+        if !r.passed() {
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        bail!("coherence: {failed} of {} prompts failed", engine::coherence::PROMPTS.len());
+    }
+    Ok(())
+}
+
+fn stats_line(s: &engine::generate::GenStats) -> String {
+    format!(
+        "prompt: {} tokens, {:.1} tok/s | decode: {} tokens, {:.1} tok/s | time to first token: {:.0} ms | device: cpu, {} threads",
+        s.prompt_tokens, s.prompt_tok_per_s(), s.tokens, s.decode_tok_per_s(), s.ttft_secs * 1e3, engine::threads()
+    )
+}
+
+fn engine_chat_render(_g: &Gguf, _messages: &[(String, String)]) -> Result<String> {
+    bail!("chat templates are not available yet (use --raw)")
 }

@@ -1,19 +1,45 @@
-//! `rocless info` (placeholder until its issue lands).
+//! `rocless info [--device auto|PATH] [--json]`: marketing name, gfx target,
+//! CUs, clocks, memory and every firmware version of one AMD GPU. The
+//! gathering and printing live in `amdgpu_kmd::report`, so this works on any
+//! `Driver`.
 
+use amdgpu_kmd::report::DeviceReport;
+use amdgpu_kmd::sysfs::Sysfs;
+use amdgpu_kmd::Device;
+use anyhow::Context as _;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum Cmd {
     /// Device information (marketing name, gfx target, CUs, memory, firmware)
-    #[command(name = "info")]
-    Stub {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        rest: Vec<String>,
+    Info {
+        /// `auto` (first discrete AMD GPU, else an APU) or a render node path
+        #[arg(long, default_value = "auto")]
+        device: String,
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
     },
 }
 
 pub fn run(cmd: Cmd) -> anyhow::Result<()> {
-    match cmd {
-        Cmd::Stub { .. } => anyhow::bail!("rocless info: not implemented yet"),
+    let Cmd::Info { device, json } = cmd;
+    let (dev, slot) = match device.as_str() {
+        "auto" => {
+            let node = Sysfs::system().select_auto()?;
+            let dev = Device::open(&node.dev_path)
+                .with_context(|| format!("opening {} (PCI {:04x}:{:04x})", node.dev_path.display(), node.vendor, node.device))?;
+            (dev, node.pci_slot)
+        }
+        "sim" => anyhow::bail!("rocless info: --device sim is not wired up yet; use auto or a render node path"),
+        path => (Device::open(path)?, None),
+    };
+    let mut report = DeviceReport::gather(&dev);
+    report.pci_slot = slot;
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.to_text());
     }
+    Ok(())
 }

@@ -1,0 +1,101 @@
+//! The small numeric kernels of a transformer block, in the same arithmetic
+//! as ggml's CPU ops (`ggml/src/ggml-cpu/ops.cpp`, `vec.h`).
+
+use super::config::RopeMode;
+
+/// `out = x / rms(x) * w` (ggml_rms_norm then mul): the mean of squares is
+/// summed in f64 as ggml does (`ggml_float`).
+pub fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
+    let sum: f64 = x.iter().map(|&v| (v * v) as f64).sum();
+    let mean = (sum / x.len() as f64) as f32;
+    let scale = 1.0 / (mean + eps).sqrt();
+    for ((o, &v), &g) in out.iter_mut().zip(x).zip(w) {
+        *o = v * scale * g;
+    }
+}
+
+/// In-place RMSNorm of every `w.len()`-sized chunk of `x`.
+pub fn rms_norm_chunks(x: &mut [f32], w: &[f32], eps: f32) {
+    let mut tmp = vec![0f32; w.len()];
+    for c in x.chunks_exact_mut(w.len()) {
+        rms_norm(c, w, eps, &mut tmp);
+        c.copy_from_slice(&tmp);
+    }
+}
+
+/// Rotary position embedding of one head vector at position `pos`
+/// (`ggml_rope_ext` without YaRN): angle_i = pos·scale·base^(−2i/n_rot),
+/// the power accumulated by repeated multiplication as ggml's
+/// `ggml_rope_cache_init` does.
+pub fn rope(x: &mut [f32], pos: usize, base: f32, scale: f32, n_rot: usize, mode: RopeMode) {
+    let theta_scale = base.powf(-2.0 / n_rot as f32);
+    let mut theta = pos as f32 * scale;
+    for i in 0..n_rot / 2 {
+        let (s, c) = theta.sin_cos();
+        let (a, b) = match mode {
+            RopeMode::Normal => (2 * i, 2 * i + 1),
+            RopeMode::Neox => (i, i + n_rot / 2),
+        };
+        let (x0, x1) = (x[a], x[b]);
+        x[a] = x0 * c - x1 * s;
+        x[b] = x0 * s + x1 * c;
+        theta *= theta_scale;
+    }
+}
+
+/// Numerically stable softmax in place.
+pub fn softmax(x: &mut [f32]) {
+    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0f64;
+    for v in x.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v as f64;
+    }
+    let inv = (1.0 / sum) as f32;
+    for v in x.iter_mut() {
+        *v *= inv;
+    }
+}
+
+/// SiLU: x·σ(x).
+#[inline]
+pub fn silu(x: f32) -> f32 {
+    x / (1.0 + (-x).exp())
+}
+
+/// GELU, tanh approximation (`ggml_gelu_f32`).
+#[inline]
+pub fn gelu_tanh(x: f32) -> f32 {
+    const SQRT_2_OVER_PI: f32 = 0.797_884_6;
+    const COEF_A: f32 = 0.044715;
+    0.5 * x * (1.0 + (SQRT_2_OVER_PI * x * (1.0 + COEF_A * x * x)).tanh())
+}
+
+/// `cap · tanh(x / cap)`.
+#[inline]
+pub fn softcap(x: f32, cap: f32) -> f32 {
+    cap * (x / cap).tanh()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn norm_and_rope_basics() {
+        let mut out = [0f32; 4];
+        rms_norm(&[1.0, -1.0, 1.0, -1.0], &[1.0, 2.0, 3.0, 4.0], 0.0, &mut out);
+        assert_eq!(out, [1.0, -2.0, 3.0, -4.0]);
+        // Position 0 is the identity; rotation preserves pair norms.
+        let mut v = [1.0, 2.0, 3.0, 4.0];
+        rope(&mut v, 0, 10000.0, 1.0, 4, RopeMode::Normal);
+        assert_eq!(v, [1.0, 2.0, 3.0, 4.0]);
+        rope(&mut v, 7, 10000.0, 1.0, 4, RopeMode::Neox);
+        assert!(((v[0] * v[0] + v[2] * v[2]) - 10.0).abs() < 1e-4);
+        let mut s = [1.0, 2.0, 3.0];
+        softmax(&mut s);
+        assert!((s.iter().sum::<f32>() - 1.0).abs() < 1e-6 && s[2] > s[1]);
+        assert!((gelu_tanh(1.0) - 0.841192).abs() < 1e-5);
+        assert!((silu(1.0) - 0.731059).abs() < 1e-5);
+    }
+}

@@ -1,0 +1,142 @@
+//! Row-parallel matrix × vector(s) over packed quantized weights.
+
+use rayon::prelude::*;
+
+use super::{act_kind, dot, prepare, supported, vec_dot, Activation, QuantError};
+use crate::gguf::{GgmlType, TensorInfo};
+
+/// A 2-D weight matrix in ggml layout: `rows` rows of `cols` elements, each
+/// row packed in `row_bytes` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Matrix<'a> {
+    /// Element type.
+    pub ty: GgmlType,
+    /// Output dimension (ggml ne[1]).
+    pub rows: usize,
+    /// Input dimension (ggml ne[0]).
+    pub cols: usize,
+    /// Bytes per row.
+    pub row_bytes: usize,
+    /// All rows.
+    pub data: &'a [u8],
+}
+
+/// Rows per parallel task: big enough to amortize scheduling, small enough
+/// to balance two to sixteen cores.
+const ROWS_PER_TASK: usize = 64;
+
+impl<'a> Matrix<'a> {
+    /// Views a 2-D (or 1-D) tensor as a matrix.
+    pub fn from_tensor(t: &TensorInfo<'a>) -> Result<Matrix<'a>, QuantError> {
+        if !supported(t.ggml_type) {
+            return Err(QuantError::Unsupported(t.ggml_type));
+        }
+        let cols = t.row_len();
+        let rows = t.n_rows();
+        let row_bytes = cols / t.ggml_type.block_size() * t.ggml_type.type_size();
+        Ok(Matrix {
+            ty: t.ggml_type,
+            rows,
+            cols,
+            row_bytes,
+            data: t.data,
+        })
+    }
+
+    /// Row `r`'s packed bytes.
+    pub fn row(&self, r: usize) -> &'a [u8] {
+        &self.data[r * self.row_bytes..(r + 1) * self.row_bytes]
+    }
+
+    /// Dequantizes row `r` into `out` (length `cols`).
+    pub fn dequantize_row(&self, r: usize, out: &mut [f32]) -> Result<(), QuantError> {
+        super::dequantize_into(self.ty, self.row(r), out)
+    }
+
+    /// Quantizes `x` (length `cols`) for this matrix's dot products.
+    pub fn prepare(&self, x: &[f32]) -> Activation {
+        prepare(act_kind(self.ty), x)
+    }
+
+    /// `out = W · x`.
+    pub fn matvec(&self, x: &[f32], out: &mut [f32]) {
+        assert_eq!(x.len(), self.cols, "matvec input length");
+        assert_eq!(out.len(), self.rows, "matvec output length");
+        let a = self.prepare(x);
+        out.par_chunks_mut(ROWS_PER_TASK)
+            .enumerate()
+            .for_each(|(c, o)| {
+                let start = c * ROWS_PER_TASK * self.row_bytes;
+                let rows = &self.data[start..start + o.len() * self.row_bytes];
+                dot_rows(self.ty, rows, self.row_bytes, &a, o);
+            });
+    }
+
+    /// `out[t] = W · xs[t]` for a batch of `xs.len() / cols` vectors stored
+    /// back to back; `out` holds `rows` values per vector. Each weight row is
+    /// read once for the whole batch.
+    pub fn matmul(&self, xs: &[f32], out: &mut [f32]) {
+        let n = xs.len() / self.cols;
+        assert_eq!(xs.len(), n * self.cols, "matmul input length");
+        assert_eq!(out.len(), n * self.rows, "matmul output length");
+        if n == 1 {
+            return self.matvec(xs, out);
+        }
+        let acts: Vec<Activation> = xs.par_chunks(self.cols).map(|x| self.prepare(x)).collect();
+        // Compute transposed (row-major over weight rows) so tasks own
+        // disjoint output memory, then scatter.
+        let mut tmp = vec![0f32; n * self.rows];
+        tmp.par_chunks_mut(ROWS_PER_TASK * n)
+            .enumerate()
+            .for_each(|(c, o)| {
+                for (i, ys) in o.chunks_mut(n).enumerate() {
+                    let row = self.row(c * ROWS_PER_TASK + i);
+                    for (y, a) in ys.iter_mut().zip(&acts) {
+                        *y = vec_dot(self.ty, row, a);
+                    }
+                }
+            });
+        for r in 0..self.rows {
+            for t in 0..n {
+                out[t * self.rows + r] = tmp[r * n + t];
+            }
+        }
+    }
+}
+
+/// `out[r] = row_r · a` for consecutive packed rows. Compiled for several
+/// x86-64 feature levels (AVX-512BW, AVX2+FMA, baseline) and dispatched at
+/// run time, so the integer loops of `dot` use the widest vectors present.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx2+fma+f16c",
+    "x86_64+avx2+fma+f16c",
+    "aarch64+neon"
+))]
+fn dot_rows(ty: GgmlType, rows: &[u8], row_bytes: usize, a: &Activation, out: &mut [f32]) {
+    macro_rules! each {
+        ($f:path, $act:ident) => {
+            if let Activation::$act(a) = a {
+                for (y, r) in out.iter_mut().zip(rows.chunks_exact(row_bytes)) {
+                    *y = $f(r, a);
+                }
+                return;
+            }
+        };
+    }
+    match ty {
+        GgmlType::Q4_0 => each!(dot::q4_0, Q8),
+        GgmlType::Q4_1 => each!(dot::q4_1, Q8),
+        GgmlType::Q5_0 => each!(dot::q5_0, Q8),
+        GgmlType::Q5_1 => each!(dot::q5_1, Q8),
+        GgmlType::Q8_0 => each!(dot::q8_0, Q8),
+        GgmlType::Q2_K => each!(dot::q2_k, Q8K),
+        GgmlType::Q3_K => each!(dot::q3_k, Q8K),
+        GgmlType::Q4_K => each!(dot::q4_k, Q8K),
+        GgmlType::Q5_K => each!(dot::q5_k, Q8K),
+        GgmlType::Q6_K => each!(dot::q6_k, Q8K),
+        _ => {}
+    }
+    for (y, r) in out.iter_mut().zip(rows.chunks_exact(row_bytes)) {
+        *y = vec_dot(ty, r, a);
+    }
+}

@@ -1,0 +1,732 @@
+//! The compute-dispatch recipe: [`DispatchDesc`] (pm4's own input struct; the loader fills it
+//! from a kernel descriptor) → IB dwords, and [`IbBuilder`], which holds many dispatches (a
+//! whole decode token), barriers, fences, IB chaining and patch points.
+//!
+//! Sequence (see `firmware-notes/pm4-dispatch.md` for the side-by-side with Mesa/tinygrad):
+//! 1. IB start: `ACQUIRE_MEM` full invalidate (I$, K$, L0, L1, L2 WB+INV, GLM) — the kernel's
+//!    `gfx_v10_0_emit_mem_sync` set, so host-written kernargs/inputs are seen.
+//!    Optionally `SET_UCONFIG_REG CP_COHER_START_DELAY` (Mesa's compute preamble).
+//! 2. Per dispatch: `SET_SH_REG` PGM_LO/HI, RSRC1/RSRC2, RSRC3,
+//!    RESOURCE_LIMITS..STATIC_THREAD_MGMT_SE3 (one run: LIMITS, SE0, SE1, TMPRING_SIZE, SE2,
+//!    SE3), USER_DATA_0.., START_X..NUM_THREAD_Z, then `DISPATCH_DIRECT` (shader-type bit).
+//! 3. Between dependent dispatches ([`IbBuilder::barrier`]): `EVENT_WRITE CS_PARTIAL_FLUSH`
+//!    (index 4) + `ACQUIRE_MEM` GLK/GLV/GL1 invalidate (radv INV_SCACHE|INV_VCACHE).
+//! 4. End ([`IbBuilder::fence`]): `RELEASE_MEM` CACHE_FLUSH_AND_INV_TS_EVENT end-of-pipe with
+//!    GL2/GLM write-back, 32- or 64-bit data (the kernel's `gfx_v10_0_ring_emit_fence`).
+
+use crate::builder::{AcquireMem, BuildError, CmdStream, DispatchInitiator, GcrCntl, ReleaseMem};
+use crate::op::{self, sel};
+use crate::regs::{self, Gen};
+
+/// Scratch (private segment) sizing for `COMPUTE_TMPRING_SIZE`.
+///
+/// There is no address here on purpose: on gfx10 the scratch base reaches the shader only
+/// through user SGPRs (the private-segment-buffer descriptor / flat-scratch-init pair the
+/// kernel descriptor enables), which the caller puts in [`DispatchDesc::user_sgprs`].
+/// (`COMPUTE_DISPATCH_SCRATCH_BASE_*`, used by tinygrad, exists only from gfx11 on.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScratchSetup {
+    /// Bytes of scratch per wave (private_segment_fixed_size × lanes per wave, rounded up by
+    /// the recipe to the 1 KiB `WAVESIZE` unit).
+    pub bytes_per_wave: u32,
+    /// Number of waves the scratch buffer holds (`TMPRING_SIZE.WAVES`, max 4095).
+    pub waves: u32,
+}
+
+/// Everything one dispatch needs (pm4's own type: no dependency on the loader crate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchDesc {
+    /// Entry-point GPU VA of the code (256-byte aligned, < 2^48): `COMPUTE_PGM_LO/HI`.
+    pub pgm_va: u64,
+    /// `COMPUTE_PGM_RSRC1` from the kernel descriptor (offset 48).
+    pub rsrc1: u32,
+    /// `COMPUTE_PGM_RSRC2` from the kernel descriptor (offset 52); LDS_SIZE is replaced by
+    /// the value computed from `lds_bytes`, SCRATCH_EN is set when `scratch` is given.
+    pub rsrc2: u32,
+    /// `COMPUTE_PGM_RSRC3` from the kernel descriptor (offset 44).
+    pub rsrc3: u32,
+    /// Values of `COMPUTE_USER_DATA_0..` in SGPR order (private segment buffer, dispatch
+    /// ptr, queue ptr, kernarg ptr, ... per the descriptor's enable bits). Its length must
+    /// equal RSRC2.USER_SGPR (at most 16).
+    pub user_sgprs: Vec<u32>,
+    /// Number of workgroups in x, y, z (DISPATCH_DIRECT DIM_*).
+    pub grid: [u32; 3],
+    /// Workitems per workgroup (`COMPUTE_NUM_THREAD_*`), product ≤ 1024.
+    pub block: [u32; 3],
+    /// Wave32 (descriptor property bit 10) → DISPATCH_INITIATOR.CS_W32_EN.
+    pub wave32: bool,
+    /// LDS bytes per workgroup: group_segment_fixed_size + dynamic LDS.
+    pub lds_bytes: u32,
+    /// Scratch sizing, if the kernel uses a private segment.
+    pub scratch: Option<ScratchSetup>,
+}
+
+/// Device-level choices of the recipe (defaults: RX 5700 XT, Navi 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecipeOptions {
+    /// Generation (LDS/scratch granularities come from [`regs::GEN_INFO`]).
+    pub gen: Gen,
+    /// Number of shader engines: `STATIC_THREAD_MGMT_SE{n}` for n ≥ num_se is written 0.
+    pub num_se: u32,
+    /// CUs per SE (for Mesa's FORCE_SIMD_DIST rule).
+    pub cu_per_se: u32,
+    /// CU enable bits per shader array (`SA0_CU_EN` / `SA1_CU_EN`; Mesa `spi_cu_en`).
+    pub cu_en_per_sa: u16,
+    /// `COMPUTE_RESOURCE_LIMITS.WAVES_PER_SH` (0 = no limit).
+    pub waves_per_sh: u32,
+    /// Thread groups per CU, 1..=8 (`CU_GROUP_COUNT` = n - 1).
+    pub threadgroups_per_cu: u32,
+    /// Write `CP_COHER_START_DELAY` once at IB start (Mesa: 0x20 on gfx10/10.3 compute).
+    pub coher_start_delay: Option<u32>,
+    /// IB size alignment in dwords (Mesa `ib_pad_dw_mask + 1` = 8).
+    pub ib_align_dw: usize,
+}
+
+impl Default for RecipeOptions {
+    fn default() -> Self {
+        RecipeOptions {
+            gen: Gen::Gfx10,
+            num_se: 2,
+            cu_per_se: 20,
+            cu_en_per_sa: 0xFFFF,
+            waves_per_sh: 0,
+            threadgroups_per_cu: 1,
+            coher_start_delay: Some(0x20),
+            ib_align_dw: 8,
+        }
+    }
+}
+
+/// End-of-IB fence write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence {
+    /// Address written (4-byte aligned, 8 for 64-bit).
+    pub va: u64,
+    /// Value written.
+    pub value: u64,
+    /// Write 64 bits (DATA_SEL 2) instead of the low 32 (DATA_SEL 1).
+    pub bits64: bool,
+    /// Raise an interrupt after the write is confirmed (INT_SEL 2).
+    pub interrupt: bool,
+}
+
+/// Position of one dword in an IB, for patching a pre-built IB in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Patch {
+    /// Dword index in the IB.
+    pub dw: usize,
+}
+
+impl Patch {
+    /// Byte offset in the IB BO.
+    pub fn byte_offset(self) -> usize {
+        self.dw * 4
+    }
+    /// The patch `n` dwords later.
+    pub fn offset_by(self, n: usize) -> Patch {
+        Patch { dw: self.dw + n }
+    }
+}
+
+/// Error for an out-of-range patch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("patch at dword {dw} (+{n}) outside IB of {len} dwords")]
+pub struct PatchError {
+    /// Dword index.
+    pub dw: usize,
+    /// Dwords written.
+    pub n: usize,
+    /// IB length.
+    pub len: usize,
+}
+
+/// Write `v` at `p` in an IB (e.g. the mapped IB BO).
+pub fn patch_dword(ib: &mut [u32], p: Patch, v: u32) -> Result<(), PatchError> {
+    let len = ib.len();
+    *ib.get_mut(p.dw).ok_or(PatchError {
+        dw: p.dw,
+        n: 1,
+        len,
+    })? = v;
+    Ok(())
+}
+
+/// Write a 64-bit value as lo, hi dwords at `p`.
+pub fn patch_qword(ib: &mut [u32], p: Patch, v: u64) -> Result<(), PatchError> {
+    let len = ib.len();
+    match ib.get_mut(p.dw..p.dw + 2) {
+        Some(s) => {
+            s[0] = v as u32;
+            s[1] = (v >> 32) as u32;
+            Ok(())
+        }
+        None => Err(PatchError {
+            dw: p.dw,
+            n: 2,
+            len,
+        }),
+    }
+}
+
+/// Patch points of one dispatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchPatches {
+    /// Value dword of `COMPUTE_USER_DATA_0` (None without user SGPRs).
+    pub user_data0: Option<Patch>,
+    /// Number of user-data dwords.
+    pub user_data_len: usize,
+    /// `DIM_X` of DISPATCH_DIRECT (then DIM_Y, DIM_Z).
+    pub grid: Patch,
+    /// Value dword of `COMPUTE_PGM_LO`.
+    pub pgm_lo: Patch,
+}
+
+impl DispatchPatches {
+    /// Patch point of user SGPR `i`.
+    pub fn user_sgpr(&self, i: usize) -> Option<Patch> {
+        if i < self.user_data_len {
+            self.user_data0.map(|p| p.offset_by(i))
+        } else {
+            None
+        }
+    }
+}
+
+fn err(msg: String) -> BuildError {
+    BuildError::Dispatch(msg)
+}
+
+/// Register values of one dispatch, computed and validated (no packets yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchRegs {
+    /// COMPUTE_PGM_LO.
+    pub pgm_lo: u32,
+    /// COMPUTE_PGM_HI.
+    pub pgm_hi: u32,
+    /// COMPUTE_PGM_RSRC1.
+    pub rsrc1: u32,
+    /// COMPUTE_PGM_RSRC2 (LDS_SIZE, SCRATCH_EN applied).
+    pub rsrc2: u32,
+    /// COMPUTE_PGM_RSRC3.
+    pub rsrc3: u32,
+    /// COMPUTE_RESOURCE_LIMITS.
+    pub resource_limits: u32,
+    /// COMPUTE_STATIC_THREAD_MGMT_SE0..SE3.
+    pub static_thread_mgmt: [u32; 4],
+    /// COMPUTE_TMPRING_SIZE.
+    pub tmpring_size: u32,
+    /// DISPATCH_INITIATOR.
+    pub initiator: DispatchInitiator,
+}
+
+impl DispatchDesc {
+    /// Compute and validate the register values for `opts`.
+    pub fn regs(&self, opts: &RecipeOptions) -> Result<DispatchRegs, BuildError> {
+        use regs::COMPUTE_PGM_RSRC2 as R2;
+        use regs::COMPUTE_RESOURCE_LIMITS as RL;
+        use regs::COMPUTE_STATIC_THREAD_MGMT_SE0 as STM;
+        use regs::COMPUTE_TMPRING_SIZE as TR;
+        let gi = opts.gen.info();
+        if !self.pgm_va.is_multiple_of(256) || self.pgm_va >> 48 != 0 {
+            return Err(err(format!(
+                "pgm_va 0x{:x} must be 256-byte aligned and below 2^48",
+                self.pgm_va
+            )));
+        }
+        let user_sgpr = R2::USER_SGPR.get(self.rsrc2) as usize;
+        if self.user_sgprs.len() > regs::COMPUTE_USER_DATA.len()
+            || self.user_sgprs.len() != user_sgpr
+        {
+            return Err(err(format!(
+                "{} user SGPR values given, RSRC2.USER_SGPR is {} (max 16)",
+                self.user_sgprs.len(),
+                user_sgpr
+            )));
+        }
+        let full = regs::COMPUTE_NUM_THREAD_X::NUM_THREAD_FULL;
+        let threads: u64 = self.block.iter().map(|&b| b as u64).product();
+        if self.block.iter().any(|&b| b == 0 || b > full.value_mask()) || threads > 1024 {
+            return Err(err(format!(
+                "block {:?} must be non-zero with at most 1024 workitems",
+                self.block
+            )));
+        }
+        if self.grid.contains(&0) {
+            return Err(err(format!("grid {:?} has a zero dimension", self.grid)));
+        }
+        if self.lds_bytes > gi.lds_max_bytes {
+            return Err(err(format!(
+                "lds_bytes {} exceeds {} bytes",
+                self.lds_bytes, gi.lds_max_bytes
+            )));
+        }
+        // LDS_SIZE: allocate in lds_alloc_granularity, encode in lds_encode_granularity units.
+        let lds_alloc =
+            self.lds_bytes.div_ceil(gi.lds_alloc_granularity) * gi.lds_alloc_granularity;
+        let lds_units = lds_alloc / gi.lds_encode_granularity;
+        let mut rsrc2 = R2::LDS_SIZE.replace(self.rsrc2, lds_units);
+        let tmpring_size = match self.scratch {
+            Some(s) => {
+                let wavesize = s.bytes_per_wave.div_ceil(gi.scratch_wavesize_granularity);
+                if wavesize > TR::WAVESIZE.value_mask()
+                    || s.waves > TR::WAVES.value_mask()
+                    || s.waves == 0
+                {
+                    return Err(err(format!(
+                        "scratch {} bytes/wave × {} waves does not fit TMPRING_SIZE",
+                        s.bytes_per_wave, s.waves
+                    )));
+                }
+                rsrc2 = R2::SCRATCH_EN.replace(rsrc2, 1);
+                TR::WAVES.set(s.waves) | TR::WAVESIZE.set(wavesize)
+            }
+            None => {
+                if R2::SCRATCH_EN.get(rsrc2) != 0 {
+                    return Err(err(
+                        "RSRC2.SCRATCH_EN is set but no scratch setup was given".into(),
+                    ));
+                }
+                0
+            }
+        };
+        let wave = if self.wave32 { 32 } else { 64 };
+        let waves_per_tg = threads.div_ceil(wave) as u32;
+        if !(1..=8).contains(&opts.threadgroups_per_cu) {
+            return Err(err(format!(
+                "threadgroups_per_cu {} not in 1..=8",
+                opts.threadgroups_per_cu
+            )));
+        }
+        // Mesa ac_get_compute_resource_limits (gfx7+ branch).
+        let force_simd_dist = !opts.cu_per_se.is_multiple_of(4) && waves_per_tg == 1;
+        let resource_limits = RL::SIMD_DEST_CNTL.flag(waves_per_tg.is_multiple_of(4))
+            | RL::FORCE_SIMD_DIST.flag(force_simd_dist)
+            | RL::WAVES_PER_SH.set(opts.waves_per_sh)
+            | RL::CU_GROUP_COUNT.set(opts.threadgroups_per_cu - 1);
+        let cu_en = STM::SA0_CU_EN.set(opts.cu_en_per_sa as u32)
+            | STM::SA1_CU_EN.set(opts.cu_en_per_sa as u32);
+        let mut stm = [0u32; 4];
+        for (i, s) in stm.iter_mut().enumerate() {
+            if (i as u32) < opts.num_se {
+                *s = cu_en;
+            }
+        }
+        Ok(DispatchRegs {
+            pgm_lo: regs::COMPUTE_PGM_LO::DATA.set((self.pgm_va >> 8) as u32),
+            pgm_hi: regs::COMPUTE_PGM_HI::DATA.set((self.pgm_va >> 40) as u32),
+            rsrc1: self.rsrc1,
+            rsrc2,
+            rsrc3: self.rsrc3,
+            resource_limits,
+            static_thread_mgmt: stm,
+            tmpring_size,
+            initiator: DispatchInitiator::compute(self.wave32),
+        })
+    }
+}
+
+/// GCR_CNTL at IB start: everything the kernel's `gfx_v10_0_emit_mem_sync` invalidates.
+pub const GCR_IB_START: GcrCntl = GcrCntl {
+    gli_inv: sel::GLI_ALL as u8,
+    gl1_range: 0,
+    glm_wb: true,
+    glm_inv: true,
+    glk_wb: false,
+    glk_inv: true,
+    glv_inv: true,
+    gl1_inv: true,
+    gl2_us: false,
+    gl2_range: 0,
+    gl2_discard: false,
+    gl2_inv: true,
+    gl2_wb: true,
+    seq: 0,
+    range_is_pa: false,
+};
+
+/// GCR_CNTL between dependent dispatches: radv INV_SCACHE (GL1+GLK) | INV_VCACHE (GL1+GLV).
+pub const GCR_BARRIER: GcrCntl = GcrCntl {
+    gli_inv: 0,
+    gl1_range: 0,
+    glm_wb: false,
+    glm_inv: false,
+    glk_wb: false,
+    glk_inv: true,
+    glv_inv: true,
+    gl1_inv: true,
+    gl2_us: false,
+    gl2_range: 0,
+    gl2_discard: false,
+    gl2_inv: false,
+    gl2_wb: false,
+    seq: 0,
+    range_is_pa: false,
+};
+
+/// Builds one IB of many dispatches.
+#[derive(Debug, Clone)]
+pub struct IbBuilder {
+    cs: CmdStream,
+    opts: RecipeOptions,
+    dispatches: usize,
+    chained: bool,
+    invalidate_before_next: bool,
+}
+
+impl IbBuilder {
+    /// New IB with the start-of-IB cache invalidate (and optional CP_COHER_START_DELAY).
+    pub fn new(opts: RecipeOptions) -> Result<Self, BuildError> {
+        Self::with_capacity(opts, 64)
+    }
+
+    /// Like [`IbBuilder::new`] with room for `dw` dwords (≈ 40 per dispatch).
+    pub fn with_capacity(opts: RecipeOptions, dw: usize) -> Result<Self, BuildError> {
+        let mut cs = CmdStream::with_capacity(dw.max(16));
+        if let Some(d) = opts.coher_start_delay {
+            cs.set_uconfig_reg_seq(
+                regs::CP_COHER_START_DELAY,
+                &[regs::CP_COHER_START_DELAY::START_DELAY_COUNT.set(d)],
+            )?;
+        }
+        cs.acquire_mem(AcquireMem::full_range(GCR_IB_START));
+        Ok(IbBuilder {
+            cs,
+            opts,
+            dispatches: 0,
+            chained: false,
+            invalidate_before_next: false,
+        })
+    }
+
+    /// The options.
+    pub fn options(&self) -> &RecipeOptions {
+        &self.opts
+    }
+
+    /// Number of dispatches so far.
+    pub fn dispatch_count(&self) -> usize {
+        self.dispatches
+    }
+
+    /// The dwords so far.
+    pub fn as_slice(&self) -> &[u32] {
+        self.cs.as_slice()
+    }
+
+    /// Raw access to the stream (for packets the recipe does not cover).
+    pub fn stream(&mut self) -> Result<&mut CmdStream, BuildError> {
+        self.check_open()?;
+        Ok(&mut self.cs)
+    }
+
+    fn check_open(&self) -> Result<(), BuildError> {
+        if self.chained {
+            Err(BuildError::AfterChain)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Emit one dispatch. Returns its patch points.
+    pub fn dispatch(&mut self, d: &DispatchDesc) -> Result<DispatchPatches, BuildError> {
+        self.check_open()?;
+        let r = d.regs(&self.opts)?;
+        if self.invalidate_before_next {
+            self.cs.acquire_mem(AcquireMem::full_range(GCR_BARRIER));
+            self.invalidate_before_next = false;
+        }
+        let cs = &mut self.cs;
+        let pgm_lo = cs.set_sh_reg_seq(regs::COMPUTE_PGM_LO, &[r.pgm_lo, r.pgm_hi])?;
+        cs.set_sh_reg_seq(regs::COMPUTE_PGM_RSRC1, &[r.rsrc1, r.rsrc2])?;
+        cs.set_sh_reg(regs::COMPUTE_PGM_RSRC3, r.rsrc3)?;
+        // One run 0x215..0x21A: LIMITS, SE0, SE1, TMPRING_SIZE, SE2, SE3 (SE2/SE3 are not
+        // adjacent to SE1; TMPRING_SIZE sits between).
+        let s = r.static_thread_mgmt;
+        cs.set_sh_reg_seq(
+            regs::COMPUTE_RESOURCE_LIMITS,
+            &[r.resource_limits, s[0], s[1], r.tmpring_size, s[2], s[3]],
+        )?;
+        let user_data0 = if d.user_sgprs.is_empty() {
+            None
+        } else {
+            Some(Patch {
+                dw: cs.set_sh_reg_seq(regs::COMPUTE_USER_DATA_0, &d.user_sgprs)?,
+            })
+        };
+        let full = regs::COMPUTE_NUM_THREAD_X::NUM_THREAD_FULL;
+        cs.set_sh_reg_seq(
+            regs::COMPUTE_START_X,
+            &[
+                0,
+                0,
+                0,
+                full.set(d.block[0]),
+                full.set(d.block[1]),
+                full.set(d.block[2]),
+            ],
+        )?;
+        let grid = cs.dispatch_direct(d.grid, r.initiator);
+        self.dispatches += 1;
+        Ok(DispatchPatches {
+            user_data0,
+            user_data_len: d.user_sgprs.len(),
+            grid: Patch { dw: grid },
+            pgm_lo: Patch { dw: pgm_lo },
+        })
+    }
+
+    /// Make the next dispatch see everything earlier dispatches wrote: CS_PARTIAL_FLUSH +
+    /// ACQUIRE_MEM (K$/L0/L1 invalidate). No-op before the first dispatch.
+    pub fn barrier(&mut self) -> Result<(), BuildError> {
+        self.check_open()?;
+        if self.dispatches > 0 {
+            self.cs.cs_partial_flush();
+            self.cs.acquire_mem(AcquireMem::full_range(GCR_BARRIER));
+            self.invalidate_before_next = false;
+        }
+        Ok(())
+    }
+
+    /// WRITE_DATA to memory (WR_CONFIRM); the next dispatch gets a cache invalidate first.
+    /// Returns the patch point of `data[0]` (e.g. a token id read by the kernels).
+    pub fn write_data_mem(&mut self, va: u64, data: &[u32]) -> Result<Patch, BuildError> {
+        self.check_open()?;
+        let w = crate::builder::WriteData {
+            dst_sel: sel::WRITE_DATA_DST_MEM as u8,
+            addr: va,
+            wr_one_addr: false,
+            wr_confirm: true,
+            cache_policy: 0,
+            engine_sel: 0,
+        };
+        let p = self.cs.write_data(w, data)?;
+        self.invalidate_before_next = true;
+        Ok(Patch { dw: p })
+    }
+
+    /// End-of-pipe fence: RELEASE_MEM CACHE_FLUSH_AND_INV_TS_EVENT (index 5) with
+    /// GLM WB+INV, GLV/GL1 INV, GL2 WB, SEQ forward, cache policy bypass, then the data write.
+    /// Returns the patch point of `data_lo` (`data_hi` follows).
+    pub fn fence(&mut self, f: Fence) -> Result<Patch, BuildError> {
+        self.check_open()?;
+        let r = ReleaseMem {
+            event_type: op::event::CACHE_FLUSH_AND_INV_TS_EVENT,
+            event_index: op::event::INDEX_END_OF_PIPE,
+            glm_wb: true,
+            glm_inv: true,
+            glv_inv: true,
+            gl1_inv: true,
+            gl2_inv: false,
+            gl2_wb: true,
+            seq: 1,
+            cache_policy: sel::CACHE_POLICY_BYPASS as u8,
+            dst_sel: sel::EOP_DST_SEL_MEM as u8,
+            int_sel: if f.interrupt {
+                sel::INT_SEL_IRQ_AFTER_WR_CONFIRM
+            } else {
+                sel::INT_SEL_NONE
+            } as u8,
+            data_sel: if f.bits64 {
+                sel::DATA_SEL_VALUE_64BIT
+            } else {
+                sel::DATA_SEL_VALUE_32BIT
+            } as u8,
+            addr: f.va,
+            data: if f.bits64 {
+                f.value
+            } else {
+                f.value & 0xFFFF_FFFF
+            },
+            int_ctxid: 0,
+        };
+        Ok(Patch {
+            dw: self.cs.release_mem(r)?,
+        })
+    }
+
+    /// End this IB with an INDIRECT_BUFFER chain to `va` (`size_dw` dwords); padded first so
+    /// the chain packet ends on the IB alignment (radv `radv_amdgpu_cs_grow`). Nothing can be
+    /// emitted afterwards.
+    pub fn chain_to(&mut self, va: u64, size_dw: u32) -> Result<(), BuildError> {
+        self.check_open()?;
+        let a = self.opts.ib_align_dw.max(1);
+        let chain_len = 4;
+        self.cs.pad_to(a, (a + a - chain_len % a) % a);
+        self.cs.indirect_buffer(va, size_dw, true)?;
+        self.chained = true;
+        Ok(())
+    }
+
+    /// Patch a dword of the IB in place.
+    pub fn patch(&mut self, p: Patch, v: u32) -> Result<(), PatchError> {
+        patch_dword(self.cs.as_mut_slice(), p, v)
+    }
+
+    /// Patch a 64-bit value (lo, hi) in place.
+    pub fn patch64(&mut self, p: Patch, v: u64) -> Result<(), PatchError> {
+        patch_qword(self.cs.as_mut_slice(), p, v)
+    }
+
+    /// Finish: pad to the IB alignment with NOPs (unless chained) and return the stream.
+    pub fn finish(mut self) -> CmdStream {
+        if !self.chained {
+            self.cs.pad_to(self.opts.ib_align_dw, 0);
+        }
+        self.cs
+    }
+}
+
+/// One IB running `descs` in order with a barrier between consecutive dispatches (each
+/// depends on the previous), then `fence`.
+pub fn build_chain(
+    opts: RecipeOptions,
+    descs: &[DispatchDesc],
+    fence: Fence,
+) -> Result<(CmdStream, Vec<DispatchPatches>), BuildError> {
+    let mut ib = IbBuilder::with_capacity(opts, 24 + descs.len() * 56)?;
+    let mut patches = Vec::with_capacity(descs.len());
+    for (i, d) in descs.iter().enumerate() {
+        if i > 0 {
+            ib.barrier()?;
+        }
+        patches.push(ib.dispatch(d)?);
+    }
+    ib.fence(fence)?;
+    Ok((ib.finish(), patches))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::Packets;
+
+    fn desc() -> DispatchDesc {
+        DispatchDesc {
+            pgm_va: 0x102_3456_7800,
+            rsrc1: 0x0060_0041,
+            rsrc2: regs::COMPUTE_PGM_RSRC2::USER_SGPR.set(2)
+                | regs::COMPUTE_PGM_RSRC2::TGID_X_EN.set(1),
+            rsrc3: 0,
+            user_sgprs: vec![0x2000, 0x1],
+            grid: [16, 1, 1],
+            block: [64, 1, 1],
+            wave32: true,
+            lds_bytes: 0,
+            scratch: None,
+        }
+    }
+
+    #[test]
+    fn regs_computed() {
+        let o = RecipeOptions::default();
+        let mut d = desc();
+        d.lds_bytes = 1000;
+        let r = d.regs(&o).unwrap();
+        assert_eq!(r.pgm_lo, 0x0234_5678);
+        assert_eq!(r.pgm_hi, 0x01);
+        assert_eq!(regs::COMPUTE_PGM_RSRC2::LDS_SIZE.get(r.rsrc2), 2);
+        assert_eq!(r.static_thread_mgmt, [0xFFFF_FFFF, 0xFFFF_FFFF, 0, 0]);
+        assert_eq!(r.initiator.encode(), 0x8005);
+        // gfx10.3 allocates LDS in 1 KiB: 1000 B -> 1024 -> 2 units; 1100 -> 2048 -> 4
+        d.lds_bytes = 1100;
+        assert_eq!(
+            regs::COMPUTE_PGM_RSRC2::LDS_SIZE.get(d.regs(&o).unwrap().rsrc2),
+            3
+        );
+        let o103 = RecipeOptions {
+            gen: Gen::Gfx103,
+            ..o
+        };
+        assert_eq!(
+            regs::COMPUTE_PGM_RSRC2::LDS_SIZE.get(d.regs(&o103).unwrap().rsrc2),
+            4
+        );
+        d.scratch = Some(ScratchSetup {
+            bytes_per_wave: 64 * 20,
+            waves: 320,
+        });
+        let r = d.regs(&o).unwrap();
+        assert_eq!(r.tmpring_size, 320 | (2 << 12));
+        assert_eq!(regs::COMPUTE_PGM_RSRC2::SCRATCH_EN.get(r.rsrc2), 1);
+    }
+
+    #[test]
+    fn bad_descs_are_errors() {
+        let o = RecipeOptions::default();
+        let cases: &[fn(&mut DispatchDesc)] = &[
+            |d| d.pgm_va = 0x1001,
+            |d| d.user_sgprs.push(0),
+            |d| d.block = [1025, 1, 1],
+            |d| d.block = [0, 1, 1],
+            |d| d.grid = [1, 0, 1],
+            |d| d.lds_bytes = 65537,
+            |d| d.rsrc2 |= 1,
+            |d| {
+                d.scratch = Some(ScratchSetup {
+                    bytes_per_wave: 1,
+                    waves: 5000,
+                })
+            },
+        ];
+        for (i, f) in cases.iter().enumerate() {
+            let mut d = desc();
+            f(&mut d);
+            assert!(
+                matches!(d.regs(&o), Err(BuildError::Dispatch(_))),
+                "case {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn ib_decodes_and_patches() {
+        let mut ib = IbBuilder::new(RecipeOptions::default()).unwrap();
+        let tok = ib.write_data_mem(0x8000, &[7]).unwrap();
+        let p = ib.dispatch(&desc()).unwrap();
+        ib.barrier().unwrap();
+        ib.dispatch(&desc()).unwrap();
+        let f = ib
+            .fence(Fence {
+                va: 0x9000,
+                value: 1,
+                bits64: false,
+                interrupt: false,
+            })
+            .unwrap();
+        ib.patch(tok, 42).unwrap();
+        ib.patch(p.user_sgpr(1).unwrap(), 0xAB).unwrap();
+        assert!(p.user_sgpr(2).is_none());
+        ib.patch64(f, 0x1_0000_0005).unwrap();
+        assert!(ib.patch(Patch { dw: 1 << 20 }, 0).is_err());
+        let cs = ib.finish();
+        let d = cs.as_slice();
+        assert_eq!(d.len() % 8, 0);
+        assert_eq!(d[tok.dw], 42);
+        assert_eq!(d[p.user_data0.unwrap().dw + 1], 0xAB);
+        assert_eq!(d[f.dw], 5);
+        let names: Vec<String> = Packets::new(d).map(|r| r.unwrap().name()).collect();
+        assert_eq!(
+            names
+                .iter()
+                .filter(|n| n.as_str() == "DISPATCH_DIRECT")
+                .count(),
+            2,
+            "{names:?}"
+        );
+        assert!(names.contains(&"EVENT_WRITE".to_string()));
+        assert_eq!(names.last().unwrap(), "NOP");
+    }
+
+    #[test]
+    fn chain_is_last_and_aligned() {
+        let mut ib = IbBuilder::new(RecipeOptions::default()).unwrap();
+        ib.dispatch(&desc()).unwrap();
+        ib.chain_to(0x10_0000, 100).unwrap();
+        assert_eq!(ib.dispatch(&desc()), Err(BuildError::AfterChain));
+        let cs = ib.finish();
+        assert_eq!(cs.len_dw() % 8, 0);
+        let last = Packets::new(cs.as_slice()).last().unwrap().unwrap();
+        assert_eq!(last.opcode, op::INDIRECT_BUFFER);
+        assert_eq!(op::INDIRECT_BUFFER_DW3::CHAIN.get(last.body[2]), 1);
+    }
+}

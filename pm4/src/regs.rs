@@ -1,0 +1,376 @@
+//! gfx10 / gfx10.3 register database: ONE data table of every register this crate writes or
+//! decodes, with its byte address, register space, generations and fields.
+//!
+//! Addresses are Mesa-style byte addresses (`R_00B830_COMPUTE_PGM_LO` = `0xB830`); the kernel's
+//! `gc_10_1_0_offset.h` uses dword addresses (`mmCOMPUTE_PGM_LO` = `0x2E0C` = `0xB830 >> 2`).
+//! Sources (cross-checked, see `firmware-notes/pm4-dispatch.md`):
+//! - Mesa `src/amd/common/sid.h` + the generated `amdgfxregs.h` (from
+//!   `src/amd/registers/gfx10.json`): `R_00B8xx_*`, `S_00B8xx_*` field macros;
+//! - Linux `drivers/gpu/drm/amd/include/asic_reg/gc/gc_10_1_0_offset.h` / `_sh_mask.h`
+//!   (`COMPUTE_STATIC_THREAD_MGMT_SE0__SA0_CU_EN`, `COMPUTE_TMPRING_SIZE__WAVESIZE`);
+//! - LLVM `SIDefines.h` / `AMDHSAKernelDescriptor.h` for the RSRC1/2/3 bit layout.
+//!
+//! Each register `NAME` appears twice: `regs::NAME` is the `u32` byte address and
+//! `regs::NAME::FIELD` is a [`Field`] (the module lives in the type namespace).
+
+pub use crate::field::Field;
+
+/// Which SET_*_REG packet reaches a register (Mesa `sid.h` address ranges).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum RegSpace {
+    /// `SI_CONFIG_REG_OFFSET` 0x8000..0xB000: privileged, not writable from an IB.
+    Config,
+    /// `SI_SH_REG_OFFSET` 0xB000..0xC000: `SET_SH_REG`.
+    Sh,
+    /// `SI_CONTEXT_REG_OFFSET` 0x28000..0x30000: `SET_CONTEXT_REG`.
+    Context,
+    /// `CIK_UCONFIG_REG_OFFSET` 0x30000..0x40000: `SET_UCONFIG_REG`.
+    Uconfig,
+}
+
+/// Byte-address ranges of the register spaces (Mesa `sid.h`: `SI_SH_REG_OFFSET` ...).
+pub const SPACES: &[(RegSpace, u32, u32)] = &[
+    (RegSpace::Config, 0x8000, 0xB000),
+    (RegSpace::Sh, 0xB000, 0xC000),
+    (RegSpace::Context, 0x28000, 0x30000),
+    (RegSpace::Uconfig, 0x30000, 0x40000),
+];
+
+impl RegSpace {
+    /// Space of a byte address, if any.
+    pub fn of(addr: u32) -> Option<RegSpace> {
+        SPACES
+            .iter()
+            .find(|(_, lo, hi)| (*lo..*hi).contains(&addr))
+            .map(|(s, _, _)| *s)
+    }
+
+    /// First byte address of the space: the SET_*_REG offset dword counts dwords from here.
+    pub fn base(self) -> u32 {
+        SPACES
+            .iter()
+            .find(|(s, _, _)| *s == self)
+            .map(|(_, lo, _)| *lo)
+            .unwrap_or(0)
+    }
+
+    /// End (exclusive) byte address of the space.
+    pub fn end(self) -> u32 {
+        SPACES
+            .iter()
+            .find(|(s, _, _)| *s == self)
+            .map(|(_, _, hi)| *hi)
+            .unwrap_or(0)
+    }
+}
+
+/// Hardware generations a register exists on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Gens {
+    /// gfx10.1 (Navi 1x, gfx1010) and gfx10.3 (Navi 2x, gfx1030).
+    Gfx10And103,
+    /// gfx10.1 only.
+    Gfx10Only,
+    /// gfx10.3 only.
+    Gfx103Only,
+}
+
+/// A GPU generation, for the per-generation data (`GenInfo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Gen {
+    /// gfx1010 .. gfx1012 (RX 5700 XT is gfx1010).
+    Gfx10,
+    /// gfx1030 ..
+    Gfx103,
+}
+
+impl Gens {
+    /// Whether the register exists on `gen`.
+    pub fn has(self, gen: Gen) -> bool {
+        matches!(
+            (self, gen),
+            (Gens::Gfx10And103, _)
+                | (Gens::Gfx10Only, Gen::Gfx10)
+                | (Gens::Gfx103Only, Gen::Gfx103)
+        )
+    }
+}
+
+/// One register of the database.
+#[derive(Debug, Clone, Copy)]
+pub struct RegInfo {
+    /// Name as in Mesa / the kernel (`COMPUTE_PGM_RSRC2`).
+    pub name: &'static str,
+    /// Byte address (`0xB84C`).
+    pub addr: u32,
+    /// Register space (which SET packet writes it).
+    pub space: RegSpace,
+    /// Generations that have it.
+    pub gens: Gens,
+    /// Field layout, low bits first (empty = print raw).
+    pub fields: &'static [Field],
+}
+
+impl RegInfo {
+    /// Kernel-style absolute dword address (`mmCOMPUTE_PGM_RSRC2`).
+    pub fn dword_addr(&self) -> u32 {
+        self.addr >> 2
+    }
+}
+
+macro_rules! registers {
+    ($( $name:ident = $addr:literal, $space:ident, $gens:ident { $( $f:ident : $lo:literal ..= $hi:literal ),* $(,)? } )*) => {
+        $(
+            #[doc = concat!("Byte address of `", stringify!($name), "` (", stringify!($space), " space).")]
+            pub const $name: u32 = $addr;
+        )*
+        $crate::bitfields! {
+            $(
+                #[doc = concat!("Fields of `", stringify!($name), "`.")]
+                $name { $( $f : $lo ..= $hi ),* }
+            )*
+        }
+        /// The register database, sorted by address.
+        pub static REGISTERS: &[RegInfo] = &[
+            $( RegInfo { name: stringify!($name), addr: $addr, space: RegSpace::$space, gens: Gens::$gens, fields: $name::ALL }, )*
+        ];
+    };
+}
+
+registers! {
+    // ---- compute SH registers, Mesa amdgfxregs.h R_00B8xx / gc_10_1_0_offset.h mmCOMPUTE_* ----
+    COMPUTE_DISPATCH_INITIATOR = 0xB800, Sh, Gfx10And103 {
+        COMPUTE_SHADER_EN: 0..=0, PARTIAL_TG_EN: 1..=1, FORCE_START_AT_000: 2..=2,
+        ORDERED_APPEND_ENBL: 3..=3, ORDERED_APPEND_MODE: 4..=4, USE_THREAD_DIMENSIONS: 5..=5,
+        ORDER_MODE: 6..=6, SCALAR_L1_INV_VOL: 10..=10, VECTOR_L1_INV_VOL: 11..=11,
+        RESERVED: 12..=12, TUNNEL_ENABLE: 13..=13, RESTORE: 14..=14, CS_W32_EN: 15..=15,
+    }
+    COMPUTE_DIM_X = 0xB804, Sh, Gfx10And103 { SIZE: 0..=31 }
+    COMPUTE_DIM_Y = 0xB808, Sh, Gfx10And103 { SIZE: 0..=31 }
+    COMPUTE_DIM_Z = 0xB80C, Sh, Gfx10And103 { SIZE: 0..=31 }
+    COMPUTE_START_X = 0xB810, Sh, Gfx10And103 { START: 0..=31 }
+    COMPUTE_START_Y = 0xB814, Sh, Gfx10And103 { START: 0..=31 }
+    COMPUTE_START_Z = 0xB818, Sh, Gfx10And103 { START: 0..=31 }
+    COMPUTE_NUM_THREAD_X = 0xB81C, Sh, Gfx10And103 { NUM_THREAD_FULL: 0..=15, NUM_THREAD_PARTIAL: 16..=31 }
+    COMPUTE_NUM_THREAD_Y = 0xB820, Sh, Gfx10And103 { NUM_THREAD_FULL: 0..=15, NUM_THREAD_PARTIAL: 16..=31 }
+    COMPUTE_NUM_THREAD_Z = 0xB824, Sh, Gfx10And103 { NUM_THREAD_FULL: 0..=15, NUM_THREAD_PARTIAL: 16..=31 }
+    COMPUTE_PIPELINESTAT_ENABLE = 0xB828, Sh, Gfx10And103 { PIPELINESTAT_ENABLE: 0..=0 }
+    COMPUTE_PERFCOUNT_ENABLE = 0xB82C, Sh, Gfx10And103 { PERFCOUNT_ENABLE: 0..=0 }
+    COMPUTE_PGM_LO = 0xB830, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_PGM_HI = 0xB834, Sh, Gfx10And103 { DATA: 0..=7 }
+    COMPUTE_DISPATCH_PKT_ADDR_LO = 0xB838, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_DISPATCH_PKT_ADDR_HI = 0xB83C, Sh, Gfx10And103 { DATA: 0..=7 }
+    COMPUTE_PGM_RSRC1 = 0xB848, Sh, Gfx10And103 {
+        VGPRS: 0..=5, SGPRS: 6..=9, PRIORITY: 10..=11, FLOAT_MODE: 12..=19, PRIV: 20..=20,
+        DX10_CLAMP: 21..=21, DEBUG_MODE: 22..=22, IEEE_MODE: 23..=23, BULKY: 24..=24,
+        CDBG_USER: 25..=25, FP16_OVFL: 26..=26, WGP_MODE: 29..=29, MEM_ORDERED: 30..=30,
+        FWD_PROGRESS: 31..=31,
+    }
+    COMPUTE_PGM_RSRC2 = 0xB84C, Sh, Gfx10And103 {
+        SCRATCH_EN: 0..=0, USER_SGPR: 1..=5, TRAP_PRESENT: 6..=6, TGID_X_EN: 7..=7,
+        TGID_Y_EN: 8..=8, TGID_Z_EN: 9..=9, TG_SIZE_EN: 10..=10, TIDIG_COMP_CNT: 11..=12,
+        EXCP_EN_MSB: 13..=14, LDS_SIZE: 15..=23, EXCP_EN: 24..=30,
+    }
+    COMPUTE_VMID = 0xB850, Sh, Gfx10And103 { DATA: 0..=3 }
+    COMPUTE_RESOURCE_LIMITS = 0xB854, Sh, Gfx10And103 {
+        WAVES_PER_SH: 0..=9, TG_PER_CU: 12..=15, LOCK_THRESHOLD: 16..=21, SIMD_DEST_CNTL: 22..=22,
+        FORCE_SIMD_DIST: 23..=23, CU_GROUP_COUNT: 24..=26,
+    }
+    COMPUTE_STATIC_THREAD_MGMT_SE0 = 0xB858, Sh, Gfx10And103 { SA0_CU_EN: 0..=15, SA1_CU_EN: 16..=31 }
+    COMPUTE_STATIC_THREAD_MGMT_SE1 = 0xB85C, Sh, Gfx10And103 { SA0_CU_EN: 0..=15, SA1_CU_EN: 16..=31 }
+    // gfx10: WAVESIZE is 13 bits in 1 KiB units (gfx11 widens it, 256 B units).
+    COMPUTE_TMPRING_SIZE = 0xB860, Sh, Gfx10And103 { WAVES: 0..=11, WAVESIZE: 12..=24 }
+    // SE2/SE3 are NOT next to SE0/SE1: TMPRING_SIZE sits between them.
+    COMPUTE_STATIC_THREAD_MGMT_SE2 = 0xB864, Sh, Gfx10And103 { SA0_CU_EN: 0..=15, SA1_CU_EN: 16..=31 }
+    COMPUTE_STATIC_THREAD_MGMT_SE3 = 0xB868, Sh, Gfx10And103 { SA0_CU_EN: 0..=15, SA1_CU_EN: 16..=31 }
+    COMPUTE_RESTART_X = 0xB86C, Sh, Gfx10And103 { RESTART: 0..=31 }
+    COMPUTE_RESTART_Y = 0xB870, Sh, Gfx10And103 { RESTART: 0..=31 }
+    COMPUTE_RESTART_Z = 0xB874, Sh, Gfx10And103 { RESTART: 0..=31 }
+    COMPUTE_THREAD_TRACE_ENABLE = 0xB878, Sh, Gfx10And103 { THREAD_TRACE_ENABLE: 0..=0 }
+    COMPUTE_MISC_RESERVED = 0xB87C, Sh, Gfx10And103 { }
+    COMPUTE_DISPATCH_ID = 0xB880, Sh, Gfx10And103 { DISPATCH_ID: 0..=31 }
+    COMPUTE_THREADGROUP_ID = 0xB884, Sh, Gfx10And103 { THREADGROUP_ID: 0..=31 }
+    COMPUTE_REQ_CTRL = 0xB888, Sh, Gfx10And103 { }
+    COMPUTE_USER_ACCUM_0 = 0xB890, Sh, Gfx10And103 { CONTRIBUTION: 0..=6 }
+    COMPUTE_USER_ACCUM_1 = 0xB894, Sh, Gfx10And103 { CONTRIBUTION: 0..=6 }
+    COMPUTE_USER_ACCUM_2 = 0xB898, Sh, Gfx10And103 { CONTRIBUTION: 0..=6 }
+    COMPUTE_USER_ACCUM_3 = 0xB89C, Sh, Gfx10And103 { CONTRIBUTION: 0..=6 }
+    COMPUTE_PGM_RSRC3 = 0xB8A0, Sh, Gfx10And103 { SHARED_VGPR_CNT: 0..=3 }
+    COMPUTE_DDID_INDEX = 0xB8A4, Sh, Gfx10And103 { INDEX: 0..=10 }
+    COMPUTE_SHADER_CHKSUM = 0xB8A8, Sh, Gfx10And103 { CHECKSUM: 0..=31 }
+    COMPUTE_USER_DATA_0 = 0xB900, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_1 = 0xB904, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_2 = 0xB908, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_3 = 0xB90C, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_4 = 0xB910, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_5 = 0xB914, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_6 = 0xB918, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_7 = 0xB91C, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_8 = 0xB920, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_9 = 0xB924, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_10 = 0xB928, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_11 = 0xB92C, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_12 = 0xB930, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_13 = 0xB934, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_14 = 0xB938, Sh, Gfx10And103 { DATA: 0..=31 }
+    COMPUTE_USER_DATA_15 = 0xB93C, Sh, Gfx10And103 { DATA: 0..=31 }
+    // Mesa ac_preamble.c gfx10_init_compute_preamble_state writes it (0); fields not used.
+    COMPUTE_DISPATCH_TUNNEL = 0xB9F4, Sh, Gfx10And103 { }
+    // ---- UCONFIG registers (SET_UCONFIG_REG) ----
+    CP_COHER_BASE_HI = 0x301E4, Uconfig, Gfx10And103 { COHER_BASE_HI_256B: 0..=7 }
+    CP_COHER_START_DELAY = 0x301EC, Uconfig, Gfx10And103 { START_DELAY_COUNT: 0..=5 }
+    GRBM_GFX_INDEX = 0x30800, Uconfig, Gfx10And103 {
+        INSTANCE_INDEX: 0..=7, SA_INDEX: 8..=15, SE_INDEX: 16..=23, SA_BROADCAST_WRITES: 29..=29,
+        INSTANCE_BROADCAST_WRITES: 30..=30, SE_BROADCAST_WRITES: 31..=31,
+    }
+    TA_CS_BC_BASE_ADDR = 0x30E00, Uconfig, Gfx10And103 { ADDRESS: 0..=31 }
+    TA_CS_BC_BASE_ADDR_HI = 0x30E04, Uconfig, Gfx10And103 { ADDRESS: 0..=7 }
+}
+
+/// The 16 user-data registers as an array (`COMPUTE_USER_DATA_0 + 4 * i`).
+pub const COMPUTE_USER_DATA: [u32; 16] = [
+    COMPUTE_USER_DATA_0,
+    COMPUTE_USER_DATA_1,
+    COMPUTE_USER_DATA_2,
+    COMPUTE_USER_DATA_3,
+    COMPUTE_USER_DATA_4,
+    COMPUTE_USER_DATA_5,
+    COMPUTE_USER_DATA_6,
+    COMPUTE_USER_DATA_7,
+    COMPUTE_USER_DATA_8,
+    COMPUTE_USER_DATA_9,
+    COMPUTE_USER_DATA_10,
+    COMPUTE_USER_DATA_11,
+    COMPUTE_USER_DATA_12,
+    COMPUTE_USER_DATA_13,
+    COMPUTE_USER_DATA_14,
+    COMPUTE_USER_DATA_15,
+];
+
+/// Look a register up by byte address.
+pub fn by_addr(addr: u32) -> Option<&'static RegInfo> {
+    REGISTERS
+        .binary_search_by_key(&addr, |r| r.addr)
+        .ok()
+        .map(|i| &REGISTERS[i])
+}
+
+/// Look a register up by name (exact, upper case).
+pub fn by_name(name: &str) -> Option<&'static RegInfo> {
+    REGISTERS.iter().find(|r| r.name == name)
+}
+
+/// Byte address of the `i`-th register written by a SET_*_REG packet in `space` whose offset
+/// dword is `offset` (the CP adds `i` dwords).
+pub fn addr_in_space(space: RegSpace, offset: u32, i: usize) -> u32 {
+    space
+        .base()
+        .wrapping_add(offset.wrapping_add(i as u32).wrapping_mul(4))
+}
+
+/// Per-generation constants that change encodings (kept as data, not `if` chains).
+#[derive(Debug, Clone, Copy)]
+pub struct GenInfo {
+    /// The generation.
+    pub gen: Gen,
+    /// Bytes per unit of `COMPUTE_PGM_RSRC2.LDS_SIZE` (Mesa `lds_encode_granularity`).
+    pub lds_encode_granularity: u32,
+    /// Hardware LDS allocation granularity (Mesa `lds_alloc_granularity`: 1 KiB on gfx10.3).
+    pub lds_alloc_granularity: u32,
+    /// Maximum LDS per workgroup in bytes.
+    pub lds_max_bytes: u32,
+    /// Bytes per unit of `COMPUTE_TMPRING_SIZE.WAVESIZE` (Mesa
+    /// `scratch_wavesize_granularity_shift` = 10 before gfx11).
+    pub scratch_wavesize_granularity: u32,
+}
+
+/// The per-generation table.
+pub const GEN_INFO: &[GenInfo] = &[
+    GenInfo {
+        gen: Gen::Gfx10,
+        lds_encode_granularity: 512,
+        lds_alloc_granularity: 512,
+        lds_max_bytes: 64 * 1024,
+        scratch_wavesize_granularity: 1024,
+    },
+    GenInfo {
+        gen: Gen::Gfx103,
+        lds_encode_granularity: 512,
+        lds_alloc_granularity: 1024,
+        lds_max_bytes: 64 * 1024,
+        scratch_wavesize_granularity: 1024,
+    },
+];
+
+impl Gen {
+    /// This generation's constants.
+    pub fn info(self) -> &'static GenInfo {
+        GEN_INFO
+            .iter()
+            .find(|g| g.gen == self)
+            .unwrap_or(&GEN_INFO[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_sorted_unique_and_in_space() {
+        for w in REGISTERS.windows(2) {
+            assert!(w[0].addr < w[1].addr, "{} before {}", w[0].name, w[1].name);
+        }
+        for r in REGISTERS {
+            assert_eq!(RegSpace::of(r.addr), Some(r.space), "{}", r.name);
+            assert_eq!(r.addr % 4, 0);
+            // fields don't overlap
+            let mut used = 0u32;
+            for f in r.fields {
+                assert_eq!(used & f.mask(), 0, "{}.{} overlaps", r.name, f.name);
+                used |= f.mask();
+            }
+        }
+    }
+
+    #[test]
+    fn design_md_facts() {
+        // DESIGN.md: dword index from 0xB000.
+        let sh = |a: u32| (a - 0xB000) >> 2;
+        assert_eq!(sh(COMPUTE_DISPATCH_INITIATOR), 0x200);
+        assert_eq!(sh(COMPUTE_NUM_THREAD_X), 0x207);
+        assert_eq!(sh(COMPUTE_PGM_LO), 0x20C);
+        assert_eq!(sh(COMPUTE_PGM_RSRC1), 0x212);
+        assert_eq!(sh(COMPUTE_RESOURCE_LIMITS), 0x215);
+        assert_eq!(sh(COMPUTE_STATIC_THREAD_MGMT_SE0), 0x216);
+        assert_eq!(sh(COMPUTE_TMPRING_SIZE), 0x218);
+        assert_eq!(sh(COMPUTE_STATIC_THREAD_MGMT_SE2), 0x219);
+        assert_eq!(sh(COMPUTE_STATIC_THREAD_MGMT_SE3), 0x21A);
+        assert_eq!(sh(COMPUTE_PGM_RSRC3), 0x228);
+        assert_eq!(sh(COMPUTE_USER_DATA_0), 0x240);
+        // kernel dword address mmCOMPUTE_PGM_LO
+        assert_eq!(by_name("COMPUTE_PGM_LO").unwrap().dword_addr(), 0x2E0C);
+        assert_eq!(COMPUTE_PGM_RSRC2::LDS_SIZE.mask(), 0x00FF_8000);
+        assert_eq!(COMPUTE_DISPATCH_INITIATOR::CS_W32_EN.set(1), 1 << 15);
+        assert_eq!(
+            COMPUTE_DISPATCH_INITIATOR::FORCE_START_AT_000.set(1),
+            1 << 2
+        );
+        for (i, a) in COMPUTE_USER_DATA.iter().enumerate() {
+            assert_eq!(*a, COMPUTE_USER_DATA_0 + 4 * i as u32);
+        }
+    }
+
+    #[test]
+    fn lookups() {
+        assert_eq!(by_addr(0xB84C).unwrap().name, "COMPUTE_PGM_RSRC2");
+        assert!(by_addr(0xB84D).is_none());
+        assert_eq!(RegSpace::of(0x301EC), Some(RegSpace::Uconfig));
+        assert_eq!(RegSpace::of(0x28004), Some(RegSpace::Context));
+        assert_eq!(RegSpace::of(0x100), None);
+        assert_eq!(addr_in_space(RegSpace::Sh, 0x20C, 1), COMPUTE_PGM_HI);
+        assert!(Gens::Gfx10And103.has(Gen::Gfx103));
+        assert!(!Gens::Gfx10Only.has(Gen::Gfx103));
+        assert_eq!(Gen::Gfx103.info().lds_alloc_granularity, 1024);
+    }
+}
