@@ -410,6 +410,59 @@ impl Bo {
     }
 }
 
+impl Bo {
+    /// `GEM_METADATA set`: opaque UMD metadata (tiling info + up to 64
+    /// dwords) attached to the BO for sharing.
+    pub fn set_metadata(&self, flags: u64, tiling_info: u64, data: &[u32]) -> Result<()> {
+        if data.len() > 64 {
+            return Err(Error::Invalid(format!(
+                "GEM_METADATA: {} dwords, at most 64",
+                data.len()
+            )));
+        }
+        let mut md = DrmAmdgpuGemMetadata {
+            handle: self.handle,
+            op: AMDGPU_GEM_METADATA_OP_SET_METADATA,
+            data: DrmAmdgpuGemMetadataData {
+                flags,
+                tiling_info,
+                data_size_bytes: (data.len() * 4) as u32,
+                ..Default::default()
+            },
+        };
+        md.data.data[..data.len()].copy_from_slice(data);
+        self.dev.ioctl(
+            "GEM_METADATA set",
+            DRM_IOCTL_AMDGPU_GEM_METADATA,
+            &mut md,
+            &mut UserMem::new(),
+        )?;
+        Ok(())
+    }
+
+    /// `GEM_METADATA get`.
+    pub fn metadata(&self) -> Result<DrmAmdgpuGemMetadataData> {
+        let mut md = DrmAmdgpuGemMetadata {
+            handle: self.handle,
+            op: AMDGPU_GEM_METADATA_OP_GET_METADATA,
+            data: Default::default(),
+        };
+        self.dev.ioctl(
+            "GEM_METADATA get",
+            DRM_IOCTL_AMDGPU_GEM_METADATA,
+            &mut md,
+            &mut UserMem::new(),
+        )?;
+        if md.data.data_size_bytes > 256 {
+            return Err(Error::Protocol(format!(
+                "GEM_METADATA get: data_size_bytes {} > 256",
+                md.data.data_size_bytes
+            )));
+        }
+        Ok(md.data)
+    }
+}
+
 impl Drop for Bo {
     fn drop(&mut self) {
         // 1. GPU mapping first: the VA range may only be reused once unmapped.

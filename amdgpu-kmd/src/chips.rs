@@ -228,7 +228,8 @@ pub fn is_apu_pci_id(device: u32) -> bool {
             .any(|&(lo, hi)| (lo..=hi).contains(&device))
 }
 
-/// Built-in marketing names (subset of libdrm amdgpu.ids 2.4.114).
+/// Built-in marketing names (subset of libdrm amdgpu.ids 2.4.114, which
+/// predates Navi 3x; those get the per-device-id names below).
 const MARKETING: &[(u32, u32, &str)] = &[
     (0x7312, 0x00, "AMD Radeon Pro W5700"),
     (0x731F, 0xC0, "AMD Radeon RX 5700 XT 50th Anniversary"),
@@ -264,10 +265,6 @@ const MARKETING: &[(u32, u32, &str)] = &[
     (0x73FF, 0xC7, "AMD Radeon RX 6600"),
     (0x743F, 0xC1, "AMD Radeon RX 6500 XT"),
     (0x743F, 0xC7, "AMD Radeon RX 6400"),
-    (0x744C, 0xC8, "AMD Radeon RX 7900 XTX"),
-    (0x744C, 0xCC, "AMD Radeon RX 7900 XT"),
-    (0x7480, 0xC0, "AMD Radeon RX 7600 XT"),
-    (0x7480, 0xCF, "AMD Radeon RX 7600"),
 ];
 
 /// Generic names by device id when no exact (id, revision) entry exists.
@@ -283,6 +280,7 @@ const FAMILY_NAMES: &[(u32, &str)] = &[
     (0x73FF, "AMD Radeon RX 6600 series (Navi 23)"),
     (0x743F, "AMD Radeon RX 6400/6500 series (Navi 24)"),
     (0x744C, "AMD Radeon RX 7900 series (Navi 31)"),
+    (0x747E, "AMD Radeon RX 7700/7800 series (Navi 32)"),
     (0x7480, "AMD Radeon RX 7600 series (Navi 33)"),
 ];
 

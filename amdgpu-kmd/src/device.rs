@@ -97,18 +97,43 @@ impl Device {
     /// Opens a render node with [`RealDriver`].
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let drv = RealDriver::open(path).map_err(|source| Error::Open {
+        let drv = RealDriver::open(path).map_err(|err| Error::Open {
             path: path.display().to_string(),
-            source,
+            err,
         })?;
         Self::new(Box::new(drv))
     }
 
-    /// Opens the node `--device auto` selects on this machine (a discrete AMD
-    /// GPU before an APU). `Err(NoDevice)` when there is none.
+    /// Opens the node `--device auto` selects on this machine: the first AMD
+    /// render node that is not an APU — by PCI id before opening, and by
+    /// DEV_INFO `AMDGPU_IDS_FLAGS_FUSION` after — else the first APU.
+    /// `Err(NoDevice)` when there is none.
     pub fn open_auto() -> Result<(Self, RenderNode)> {
-        let node = Sysfs::system().select_auto()?;
-        Ok((Self::open(&node.dev_path)?, node))
+        Self::open_auto_in(&Sysfs::system())
+    }
+
+    /// [`Device::open_auto`] on an explicit sysfs tree.
+    pub fn open_auto_in(sysfs: &Sysfs) -> Result<(Self, RenderNode)> {
+        let first = sysfs.select_auto()?; // clear NoDevice error when empty
+        let mut apu: Option<(Self, RenderNode)> = None;
+        let mut last_err = None;
+        for node in sysfs.amd_nodes()? {
+            match Self::open(&node.dev_path) {
+                Ok(dev) if !dev.is_apu() => return Ok((dev, node)),
+                Ok(dev) => {
+                    apu.get_or_insert((dev, node));
+                }
+                Err(e) => last_err = Some(e),
+            }
+        }
+        match (apu, last_err) {
+            (Some(a), _) => Ok(a),
+            (None, Some(e)) => Err(e),
+            (None, None) => Err(Error::NoDevice(format!(
+                "no usable AMD GPU (tried {})",
+                first.dev_path.display()
+            ))),
+        }
     }
 
     /// Node path the driver reports (`/dev/dri/renderD128`, `sim:0`).

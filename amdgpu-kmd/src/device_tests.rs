@@ -446,3 +446,111 @@ fn words<T: bytemuck::Pod>(b: &[u8]) -> Vec<T> {
         .map(pod_read_unaligned)
         .collect()
 }
+
+#[test]
+fn api_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Device>();
+    check::<Bo>();
+    check::<Context>();
+    check::<Fence>();
+    check::<Syncobj>();
+    check::<BoList>();
+}
+
+#[test]
+fn metadata_roundtrip_bytes() {
+    let (d, rec) = dev();
+    let bo = d.create_bo(4096, Domains::VRAM, BoFlags::empty()).unwrap();
+    rec.ok(DRM_IOCTL_AMDGPU_GEM_METADATA);
+    bo.set_metadata(1, 0x55, &[7, 8]).unwrap();
+    let md: DrmAmdgpuGemMetadata = parse(&rec.calls_of(DRM_IOCTL_AMDGPU_GEM_METADATA)[0]);
+    assert_eq!(
+        (md.handle, md.op),
+        (bo.handle(), AMDGPU_GEM_METADATA_OP_SET_METADATA)
+    );
+    assert_eq!(
+        (md.data.flags, md.data.tiling_info, md.data.data_size_bytes),
+        (1, 0x55, 8)
+    );
+    assert_eq!(&md.data.data[..3], &[7, 8, 0]);
+    assert!(bo.set_metadata(0, 0, &[0; 65]).is_err());
+    let got = bo.metadata().unwrap(); // the fake echoes the request back
+    assert_eq!(got.data_size_bytes, 0);
+    let ci = rec.calls_of(DRM_IOCTL_AMDGPU_GEM_METADATA);
+    let q: DrmAmdgpuGemMetadata = parse(&ci[1]);
+    assert_eq!(q.op, AMDGPU_GEM_METADATA_OP_GET_METADATA);
+}
+
+#[test]
+fn gem_op_create_info_writes_through_the_pointer() {
+    let (d, rec) = dev();
+    let mut bo = d
+        .create_bo(4096, Domains::VRAM, BoFlags::VRAM_CLEARED)
+        .unwrap();
+    rec.expect(DRM_IOCTL_AMDGPU_GEM_OP, |arg, user| {
+        let op: DrmAmdgpuGemOp = parse(arg);
+        assert_eq!(op.op, AMDGPU_GEM_OP_GET_GEM_CREATE_INFO);
+        let info = DrmAmdgpuGemCreateIn {
+            bo_size: 4096,
+            alignment: 4096,
+            domains: 4,
+            domain_flags: 8,
+        };
+        user.write(op.value, bytemuck::bytes_of(&info))
+    });
+    let ci = bo.create_info().unwrap();
+    assert_eq!((ci.bo_size, ci.domains, ci.domain_flags), (4096, 4, 8));
+    rec.expect(DRM_IOCTL_AMDGPU_GEM_OP, |arg, _| {
+        let op: DrmAmdgpuGemOp = parse(arg);
+        assert_eq!((op.op, op.value), (AMDGPU_GEM_OP_SET_PLACEMENT, 2));
+        Ok(())
+    });
+    bo.set_placement(Domains::GTT).unwrap();
+    assert_eq!(bo.domains(), Domains::GTT);
+    // A pointer the caller did not register faults like copy_to_user would.
+    rec.expect(DRM_IOCTL_AMDGPU_GEM_OP, |_, user| user.write(0x10, &[0; 8]));
+    assert_eq!(
+        bo.create_info().unwrap_err().to_string(),
+        "GEM_OP get_create_info: EFAULT"
+    );
+
+    let ctx = d.create_context(0).unwrap();
+    let f = ctx
+        .submit(&Submit::compute(&[Ib::new(0x20_0000, 4)], &[]))
+        .unwrap();
+    d.wait_fences(&[&f], false, Duration::ZERO).unwrap();
+    let w: DrmAmdgpuWaitFences = parse(rec.calls_of(DRM_IOCTL_AMDGPU_WAIT_FENCES).last().unwrap());
+    assert_eq!((w.input().fence_count, w.input().wait_all), (1, 0));
+    assert!(d.wait_fences(&[], true, Duration::ZERO).is_err());
+    assert!(rec.problems().is_empty(), "{:?}", rec.problems());
+}
+
+#[test]
+fn open_auto_reports_why_nothing_opened() {
+    use crate::sysfs::{tests::fake_tree, Sysfs};
+    let root = fake_tree(
+        "auto-open",
+        &[("renderD128", 0x1002, 0x731F, 0xC1, "amdgpu")],
+    );
+    let devdir = root.join("dev");
+    std::fs::create_dir_all(&devdir).unwrap();
+    // No device file: the open error names the path.
+    let e = Device::open_auto_in(&Sysfs::with_roots(&root, &devdir))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("open ") && e.contains("renderD128"), "{e}");
+    // A plain file in its place is not a DRM node: the DEV_INFO ioctl fails.
+    std::fs::write(devdir.join("renderD128"), b"").unwrap();
+    let e = Device::open_auto_in(&Sysfs::with_roots(&root, &devdir))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "INFO DEV_INFO: ENOTTY");
+    std::fs::remove_dir_all(&root).unwrap();
+    let empty = fake_tree("auto-empty", &[]);
+    let e = Device::open_auto_in(&Sysfs::with_roots(&empty, "/dev/dri"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("no AMD GPU render node found"), "{e}");
+    std::fs::remove_dir_all(&empty).unwrap();
+}

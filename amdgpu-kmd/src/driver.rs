@@ -119,6 +119,20 @@ impl<'a> UserMem<'a> {
         })
     }
 
+    /// `access_ok` for a pointer inside an argument struct: `Ok` when
+    /// `[addr, addr + len)` lies inside one registered buffer (an output
+    /// buffer if `write`). A zero length is always fine, as in the kernel.
+    pub fn check(&self, addr: u64, len: usize, write: bool) -> Result<(), Errno> {
+        if len == 0 {
+            return Ok(());
+        }
+        let (i, _) = self.find(addr, len).ok_or(Errno::EFAULT)?;
+        match (&self.regions[i], write) {
+            (Region::In(_), true) => Err(Errno::EFAULT),
+            _ => Ok(()),
+        }
+    }
+
     /// `copy_to_user`: writes `data` at `addr`; `EFAULT` unless the range lies
     /// inside one registered output buffer.
     pub fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), Errno> {

@@ -63,12 +63,12 @@ pub enum Error {
     #[error("{0}")]
     NoDevice(String),
     /// Opening a render node failed.
-    #[error("open {path}: {source}")]
+    #[error("open {path}: {err}")]
     Open {
         /// Node path.
         path: String,
         /// OS error.
-        source: std::io::Error,
+        err: std::io::Error,
     },
 }
 

@@ -17,6 +17,7 @@ pub mod chips;
 mod device;
 pub mod driver;
 mod error;
+pub mod pointers;
 mod real;
 pub mod report;
 mod submit;

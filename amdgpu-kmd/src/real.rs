@@ -6,6 +6,7 @@
 #![allow(unsafe_code)]
 
 use crate::driver::{CpuMapping, Driver, Errno, UserMem};
+use crate::pointers::check_user_pointers;
 use crate::uapi::ioctl_fields;
 use memmap2::{MmapOptions, MmapRaw};
 use std::fs::{File, OpenOptions};
@@ -30,20 +31,22 @@ impl RealDriver {
 }
 
 impl Driver for RealDriver {
-    fn ioctl(&self, request: u64, arg: &mut [u8], _user: &mut UserMem<'_>) -> Result<(), Errno> {
+    fn ioctl(&self, request: u64, arg: &mut [u8], user: &mut UserMem<'_>) -> Result<(), Errno> {
         // The kernel copies exactly _IOC_SIZE(request) bytes in and out of
         // `arg`: a shorter buffer would let it touch memory we do not own.
         if ioctl_fields(request).size != arg.len() {
             return Err(Errno::EINVAL);
         }
-        // `_user` needs no work here: its borrows keep every buffer whose
-        // address sits inside `arg` alive (and, for outputs, exclusively ours)
-        // until this call returns, and the kernel dereferences them itself.
+        // Every address inside `arg` must lie in a buffer `user` borrows (an
+        // output buffer where the kernel writes): those borrows keep it alive
+        // and, for outputs, exclusively ours until this call returns.
+        check_user_pointers(request, arg, user)?;
         loop {
             // SAFETY: `arg` is a live, exclusively borrowed buffer of exactly
             // the size encoded in `request`, so the kernel's copy_from_user /
-            // copy_to_user of that size stays inside it. Pointers inside it
-            // refer to buffers borrowed by `_user` for the duration of the call.
+            // copy_to_user of that size stays inside it. Every pointer inside
+            // it was checked above to refer to a buffer borrowed by `user` for
+            // the duration of the call (writable ones to exclusive borrows).
             // The fd is valid for the lifetime of `self.file`.
             let r = unsafe {
                 nix::libc::ioctl(

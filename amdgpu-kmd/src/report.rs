@@ -202,7 +202,7 @@ impl DeviceReport {
         let _ = writeln!(s, "device:      {} ({})", self.marketing_name, self.node);
         let _ = writeln!(
             s,
-            "pci:         {:04x}:{:02x}{}{}",
+            "pci:         1002:{:04x} rev {:02x}{}{}",
             self.device_id,
             self.pci_rev,
             self.pci_slot

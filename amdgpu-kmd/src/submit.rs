@@ -445,12 +445,10 @@ impl Context {
             user.input(cast_slice(&entries));
             user.input(cast_slice(&bo_in));
         }
-        for v in [&deps[..]] {
-            if !v.is_empty() {
-                user.input(cast_slice(v));
-            }
+        if !deps.is_empty() {
+            user.input(cast_slice(&deps));
         }
-        for v in [&sin[..], &sout[..]] {
+        for v in [&sin, &sout] {
             if !v.is_empty() {
                 user.input(cast_slice(v));
             }

@@ -1,6 +1,7 @@
 //! Test doubles for the ioctl boundary: [`RecordingDriver`] records every
 //! request with the exact argument bytes sent and replies from a script
-//! (one-shot expectations first, then per-request handlers).
+//! (one-shot expectations first, then per-request handlers). Known requests
+//! go through the same user-pointer check as `RealDriver` first.
 
 use crate::driver::{CpuMapping, Driver, Errno, UserMem};
 use std::collections::{HashMap, VecDeque};
@@ -112,6 +113,16 @@ impl Driver for RecordingDriver {
             request,
             arg: arg.to_vec(),
         });
+        // Same pointer discipline as RealDriver: a Device-API call that
+        // forgot to register a buffer fails here, not first on hardware.
+        if crate::uapi::ioctl_by_request(request).is_some() {
+            if let Err(e) = crate::pointers::check_user_pointers(request, arg, user) {
+                s.unexpected.push(format!(
+                    "request {request:#x}: user pointer check failed: {e:?}"
+                ));
+                return Err(e);
+            }
+        }
         if let Some((want, _)) = s.script.front() {
             if *want == request {
                 let (_, mut reply) = s.script.pop_front().expect("front exists");

@@ -11,6 +11,13 @@ use std::process::Command;
 
 const INCLUDE: &str = "/usr/include/libdrm";
 
+/// The `<asm-generic/ioctl.h>` direction bits behind `uapi::ioc`.
+const IOC_DIRS: [(&str, u32); 3] = [
+    ("_IOC_NONE", uapi::IOC_NONE),
+    ("_IOC_WRITE", uapi::IOC_WRITE),
+    ("_IOC_READ", uapi::IOC_READ),
+];
+
 /// Builds the C program: one printf per checked item, keyed by a tag.
 fn c_source() -> String {
     let mut c = String::from(
@@ -66,6 +73,9 @@ fn c_source() -> String {
     for i in uapi::all_ioctls() {
         let n = i.name;
         writeln!(c, "printf(\"C {n} %llu\\n\", (unsigned long long)({n}));").unwrap();
+    }
+    for (n, _) in IOC_DIRS {
+        writeln!(c, "printf(\"C {n} %lld\\n\", (long long)({n}));").unwrap();
     }
     c.push_str("return 0;\n}\n");
     c
@@ -199,6 +209,13 @@ fn rust_layouts_match_libdrm_headers() {
         let cv: u64 = c[&format!("C {}", i.name)][0].parse().unwrap();
         if cv != i.request {
             bad.push(format!("{}: Rust {:#x} C {cv:#x}", i.name, i.request));
+        }
+        checked += 1;
+    }
+    for (n, v) in IOC_DIRS {
+        let cv: u32 = c[&format!("C {n}")][0].parse().unwrap();
+        if cv != v {
+            bad.push(format!("{n}: Rust {v} C {cv}"));
         }
         checked += 1;
     }

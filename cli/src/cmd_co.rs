@@ -67,7 +67,10 @@ fn inspect(a: InspectArgs) -> anyhow::Result<()> {
     };
     let limits = DeviceLimits::for_mach(&device);
     if a.json {
-        let ks: Vec<Value> = kernels.iter().map(|k| kernel_json(k, limits.as_ref(), &a)).collect::<anyhow::Result<_>>()?;
+        let ks: Vec<Value> = kernels
+            .iter()
+            .map(|k| kernel_json(k, limits.as_ref(), &a))
+            .collect::<anyhow::Result<_>>()?;
         let out = json!({
             "file": a.file.display().to_string(),
             "code_object_version": co.version.0,
@@ -86,14 +89,38 @@ fn inspect(a: InspectArgs) -> anyhow::Result<()> {
             "image_size": co.image_size(),
             "kernels": ks,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        emit(&format!("{}\n", serde_json::to_string_pretty(&out)?))
     } else {
-        print_text(&co, &kernels, &device, limits.as_ref(), &a)?;
+        emit(&print_text(&co, &kernels, &device, limits.as_ref(), &a)?)
     }
-    Ok(())
 }
 
-fn kernel_json(k: &Kernel, limits: Option<&DeviceLimits>, a: &InspectArgs) -> anyhow::Result<Value> {
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Appends one formatted line.
+macro_rules! w {
+    ($o:expr, $($t:tt)*) => {{
+        $o.push_str(&format!($($t)*));
+        $o.push('\n');
+    }};
+}
+
+fn kernel_json(
+    k: &Kernel,
+    limits: Option<&DeviceLimits>,
+    a: &InspectArgs,
+) -> anyhow::Result<Value> {
     let layout = loader::sgpr_layout(&k.descriptor, &k.name)?;
     let mut fields = serde_json::Map::new();
     for (word, name, value) in k.descriptor.fields() {
@@ -152,39 +179,67 @@ fn print_text(
     device: &Mach,
     limits: Option<&DeviceLimits>,
     a: &InspectArgs,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<String> {
+    let mut o = String::new();
     let t = &co.target;
-    println!("{}", a.file.display());
-    println!(
-        "  code object v{}  target {}  (e_flags {:#x}, xnack {:?}, sramecc {:?})",
+    w!(o, "{}", a.file.display());
+    w!(
+        o,
+        "  code object v{}  target {}  (e_flags {:#x}, xnack {}, sramecc {})",
         co.version.0,
         t.target_id(),
         t.e_flags,
-        t.xnack,
-        t.sramecc
+        format!("{:?}", t.xnack).to_lowercase(),
+        format!("{:?}", t.sramecc).to_lowercase()
     );
-    println!(
+    w!(
+        o,
         "  metadata amdhsa.version {:?}  amdhsa.target {}",
         co.metadata.version,
         co.metadata.target.as_deref().unwrap_or("-")
     );
-    println!("  image {:#x} bytes, {} PT_LOAD segments, {} dynamic relocations", co.image_size(), co.load_segments().count(), co.relocs.len());
+    w!(
+        o,
+        "  image {:#x} bytes, {} PT_LOAD segments, {} dynamic relocations",
+        co.image_size(),
+        co.load_segments().count(),
+        co.relocs.len()
+    );
     for k in kernels {
         let m = &k.metadata;
         let d = &k.descriptor;
-        println!();
-        println!("kernel {}", k.name);
-        println!(
+        o.push('\n');
+        w!(o, "kernel {}", k.name);
+        w!(
+            o,
             "  descriptor {:#x}  entry {:#x}{}  wave{}",
             k.desc_offset,
             k.entry_offset,
-            k.code_size.map(|s| format!(" ({s} bytes)")).unwrap_or_default(),
+            k.code_size
+                .map(|s| format!(" ({s} bytes)"))
+                .unwrap_or_default(),
             d.wave_size()
         );
-        println!("  kernarg {} bytes, align {}", m.kernarg_segment_size, m.kernarg_segment_align);
-        println!("  {:>3} {:>6} {:>4}  {:<26} {:<8} {:<10} {:<12} name", "#", "offset", "size", "value_kind", "space", "access", "type");
+        w!(
+            o,
+            "  kernarg {} bytes, align {}",
+            m.kernarg_segment_size,
+            m.kernarg_segment_align
+        );
+        w!(
+            o,
+            "  {:>3} {:>6} {:>4}  {:<26} {:<8} {:<10} {:<12} name",
+            "#",
+            "offset",
+            "size",
+            "value_kind",
+            "space",
+            "access",
+            "type"
+        );
         for (i, arg) in m.args.iter().enumerate() {
-            println!(
+            w!(
+                o,
                 "  {:>3} {:>6} {:>4}  {:<26} {:<8} {:<10} {:<12} {}",
                 i,
                 arg.offset,
@@ -196,11 +251,17 @@ fn print_text(
                 arg.name.as_deref().unwrap_or("-")
             );
         }
-        println!(
+        w!(
+            o,
             "  registers: {} VGPRs (descriptor allocates {}), {} SGPRs, spills: {} VGPR / {} SGPR",
-            m.vgpr_count, d.vgprs, m.sgpr_count, m.vgpr_spill_count, m.sgpr_spill_count
+            m.vgpr_count,
+            d.vgprs,
+            m.sgpr_count,
+            m.vgpr_spill_count,
+            m.sgpr_spill_count
         );
-        println!(
+        w!(
+            o,
             "  LDS {} bytes static; scratch {} bytes/work-item; dynamic stack {}; max workgroup {}",
             m.group_segment_fixed_size,
             m.private_segment_fixed_size,
@@ -208,28 +269,116 @@ fn print_text(
             m.max_flat_workgroup_size
         );
         let layout = loader::sgpr_layout(d, &k.name)?;
-        let mut sg: Vec<String> = layout.user.iter().map(|b| format!("{} {}", sgpr_range(b.index, b.dwords), b.kind.meaning())).collect();
+        let mut sg: Vec<String> = layout
+            .user
+            .iter()
+            .map(|b| format!("{} {}", sgpr_range(b.index, b.dwords), b.kind.meaning()))
+            .collect();
         sg.extend(layout.system.iter().map(|(i, w)| format!("s{i} {w}")));
-        println!("  SGPRs (USER_SGPR {}): {}", layout.user_sgpr_count, sg.join("; "));
-        println!("  VGPRs: {}", layout.vgprs.iter().map(|(i, w)| format!("v{i} {w}")).collect::<Vec<_>>().join("; "));
-        println!(
+        w!(
+            o,
+            "  SGPRs (USER_SGPR {}): {}",
+            layout.user_sgpr_count,
+            sg.join("; ")
+        );
+        w!(
+            o,
+            "  VGPRs: {}",
+            layout
+                .vgprs
+                .iter()
+                .map(|(i, w)| format!("v{i} {w}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        w!(
+            o,
             "  RSRC1 {:#010x}  RSRC2 {:#010x}  RSRC3 {:#010x}  properties {:#06x}",
-            d.rsrc1, d.rsrc2, d.rsrc3, d.kernel_code_properties
+            d.rsrc1,
+            d.rsrc2,
+            d.rsrc3,
+            d.kernel_code_properties
         );
         for word in [Word::Rsrc1, Word::Rsrc2, Word::Rsrc3, Word::Properties] {
-            let fs: Vec<String> = d.fields().into_iter().filter(|f| f.0 == word).map(|f| format!("{}={}", f.1, f.2)).collect();
-            println!("    {}: {}", word_name(word), fs.join(" "));
+            let fs: Vec<String> = d
+                .fields()
+                .into_iter()
+                .filter(|f| f.0 == word)
+                .map(|f| format!("{}={}", f.1, f.2))
+                .collect();
+            w!(o, "    {}: {}", word_name(word), fs.join(" "));
         }
         match limits {
             Some(l) => {
-                let o = loader::estimate_occupancy(k, l, a.block, a.dynamic_lds);
-                println!(
+                let occ = loader::estimate_occupancy(k, l, a.block, a.dynamic_lds);
+                w!(o,
                     "  occupancy on {} (workgroup {} = {} waves, LDS {} B): {} waves/SIMD (VGPRs {}, SGPRs {}, LDS {}, slots {}), limited by {}",
-                    o.device, o.workgroup_size, o.waves_per_workgroup, o.lds_per_workgroup, o.waves_per_simd, o.by_vgprs, o.by_sgprs, o.by_lds, o.max_waves, o.limited_by
+                    occ.device, occ.workgroup_size, occ.waves_per_workgroup, occ.lds_per_workgroup, occ.waves_per_simd, occ.by_vgprs, occ.by_sgprs, occ.by_lds, occ.max_waves, occ.limited_by
                 );
             }
-            None => println!("  occupancy: no model for {}", device.name),
+            None => w!(o, "  occupancy: no model for {}", device.name),
         }
     }
-    Ok(())
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../loader/tests/data")
+            .join(name)
+    }
+
+    fn args(file: &str, device: Option<&str>, force: bool) -> InspectArgs {
+        InspectArgs {
+            file: data(file),
+            json: false,
+            device: device.map(str::to_string),
+            force,
+            kernel: None,
+            block: 0,
+            dynamic_lds: 0,
+        }
+    }
+
+    #[test]
+    fn text_lists_kernels_args_registers_and_occupancy() {
+        let a = args("args-gfx1010.hsaco", None, false);
+        let co = CodeObject::parse(&std::fs::read(&a.file).unwrap()).unwrap();
+        let ks: Vec<&Kernel> = co.kernels().iter().collect();
+        let lim = DeviceLimits::for_mach(&co.target.mach);
+        let text = print_text(&co, &ks, &co.target.mach, lim.as_ref(), &a).unwrap();
+        for want in [
+            "kernel saxpy",
+            "kernel mixed",
+            "dynamic_shared_pointer",
+            "hidden_block_count_x",
+            "registers: 6 VGPRs",
+            "LDS 1024 bytes static",
+            "kernarg segment pointer",
+            "occupancy on gfx1010",
+            "COMPUTE_PGM_RSRC1: VGPRS=",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+        let k = co.kernel("grid3d").unwrap();
+        let j = kernel_json(k, lim.as_ref(), &a).unwrap();
+        assert_eq!(j["wave_size"], 32);
+        assert_eq!(
+            j["descriptor_fields"]["COMPUTE_PGM_RSRC2"]["TIDIG_COMP_CNT"],
+            2
+        );
+        assert_eq!(j["occupancy"]["max_waves"], 20);
+    }
+
+    #[test]
+    fn device_mismatch_is_refused_unless_forced() {
+        let e = inspect(args("args-gfx1030.hsaco", Some("gfx1010"), false)).unwrap_err();
+        assert!(format!("{e:#}").contains("code object is gfx1030, device is gfx1010"));
+        let e = inspect(args("no-such-file.hsaco", None, false)).unwrap_err();
+        assert!(format!("{e:#}").contains("no-such-file.hsaco"));
+    }
 }

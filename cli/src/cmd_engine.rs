@@ -513,7 +513,7 @@ fn coherence(a: CoherenceArgs) -> Result<()> {
     for (i, prompt) in engine::coherence::PROMPTS.iter().enumerate() {
         let ids = tokenize_prompt(&l.tok, prompt);
         let mut cache = model.new_cache(ids.len() + a.n + 1);
-        let mut sampler = Sampler::new(SamplerConfig::greedy());
+        let mut sampler = Sampler::new(engine::coherence::sampler());
         let mut gen = Vec::new();
         // Generation does not stop at end-of-text here: the check wants n tokens.
         let stats = engine::generate::generate(&model, &mut cache, &ids, a.n, &mut sampler, |_| false, |id| {

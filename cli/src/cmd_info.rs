@@ -4,9 +4,7 @@
 //! `Driver`.
 
 use amdgpu_kmd::report::DeviceReport;
-use amdgpu_kmd::sysfs::Sysfs;
 use amdgpu_kmd::Device;
-use anyhow::Context as _;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -26,13 +24,22 @@ pub fn run(cmd: Cmd) -> anyhow::Result<()> {
     let Cmd::Info { device, json } = cmd;
     let (dev, slot) = match device.as_str() {
         "auto" => {
-            let node = Sysfs::system().select_auto()?;
-            let dev = Device::open(&node.dev_path)
-                .with_context(|| format!("opening {} (PCI {:04x}:{:04x})", node.dev_path.display(), node.vendor, node.device))?;
+            let (dev, node) = Device::open_auto()?;
             (dev, node.pci_slot)
         }
-        "sim" => anyhow::bail!("rocless info: --device sim is not wired up yet; use auto or a render node path"),
-        path => (Device::open(path)?, None),
+        "sim" => anyhow::bail!(
+            "rocless info: --device sim is not wired up yet; use auto or a render node path"
+        ),
+        path => {
+            let dev = match Device::open(path) {
+                Err(e @ amdgpu_kmd::Error::Kmd(_)) => {
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("{path} is not an amdgpu render node")))
+                }
+                r => r?,
+            };
+            (dev, None)
+        }
     };
     let mut report = DeviceReport::gather(&dev);
     report.pci_slot = slot;

@@ -1,7 +1,8 @@
 //! `rocless pm4 decode FILE [--json]`: decode a binary IB (little-endian dwords), one line per
 //! packet with opcode names and register/field values (DESIGN.md contract).
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
@@ -31,18 +32,28 @@ pub fn run(cmd: Cmd) -> anyhow::Result<()> {
     }
 }
 
-fn decode(file: &PathBuf, json: bool) -> anyhow::Result<()> {
+fn decode(file: &Path, json: bool) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
-    let dw = pm4::decode::dwords_from_bytes(&bytes).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let dw =
+        pm4::decode::dwords_from_bytes(&bytes).map_err(|e| anyhow!("{}: {e}", file.display()))?;
     if json {
-        let packets = pm4::decode::decode_json(&dw).map_err(|e| anyhow!("{}: {e}", file.display()))?;
-        println!("{}", serde_json::json!({ "packets": packets }));
-        return Ok(());
+        let packets =
+            pm4::decode::decode_json(&dw).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        return out(&format!("{}\n", serde_json::json!({ "packets": packets })));
     }
     let (text, err) = pm4::decode::decode_text(&dw);
-    print!("{text}");
+    out(&text)?;
     match err {
         Some(e) => Err(anyhow!("{}: {e}", file.display())),
         None => Ok(()),
+    }
+}
+
+/// Write to stdout; a closed pipe (`| head`) ends quietly instead of panicking.
+fn out(s: &str) -> anyhow::Result<()> {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to stdout"),
     }
 }

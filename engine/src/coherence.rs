@@ -19,6 +19,18 @@ pub const PROMPTS: [&str; 3] = [
      places in Tokyo and Kyoto, and practical tips about money, phones and language.",
 ];
 
+/// The sampler of the check: llama.cpp's default chain (temperature 0.8,
+/// top-k 40, top-p 0.95, min-p 0.05) with a fixed seed. Greedy decoding is
+/// not used: a healthy 135M–270M model still falls into loops under argmax
+/// (llama.cpp's greedy output loops identically), which would hide the
+/// difference between "small model" and "broken forward pass".
+pub fn sampler() -> crate::sample::SamplerConfig {
+    crate::sample::SamplerConfig {
+        seed: 42,
+        ..Default::default()
+    }
+}
+
 /// Thresholds of the check.
 pub const MIN_UNIQUE_FIRST: f64 = 0.15;
 /// Minimum unique-token ratio of the last 128 tokens.

@@ -1,169 +1,213 @@
 """Drive llvm-mc-19 as the oracle: probe every opcode of every gfx10 encoding
 and record what LLVM prints. Output: isa/gen/probes.json (consumed by
-gen_table.py). Usage: python3 isa/gen/probe.py"""
-import json, os, re, subprocess, sys
+gen_table.py). Usage: python3 isa/gen/probe.py
+
+Phase 1 finds, per opcode, the largest set of operand fields LLVM accepts
+(LLVM rejects non-zero fields an instruction does not use) and where each
+field is printed (by giving every field a distinct register number).
+Phase 2 probes modifiers and constants on top of that base word."""
+import itertools, json, os, re, subprocess
 
 MC = os.environ.get("LLVM_MC", "llvm-mc-19")
 TARGETS = ["gfx1010", "gfx1011", "gfx1030"]
-SENTINEL = 0xBF9F0000  # s_code_end
+SENTINEL = 0xBF8003FD  # s_nop 0x3fd (probes never use this immediate)
 PAD = 0xBF800000  # s_nop 0: absorbs a literal an opcode unexpectedly takes
+V = 256
+LIT1, LIT2 = 0x00013C00, 0x00003C00
 
 
 def run(words_list, cpu, wave64=False):
     """words_list: list of lists of dwords. Returns list of output text or None."""
     lines = []
     for ws in words_list:
-        lines.append(",".join("0x%02x" % b for w in ws for b in w.to_bytes(4, "little")))
-        lines.append(",".join("0x%02x" % b for b in PAD.to_bytes(4, "little")))
-        lines.append(",".join("0x%02x" % b for b in SENTINEL.to_bytes(4, "little")))
+        for w in list(ws) + [PAD, SENTINEL]:
+            lines.append(",".join("0x%02x" % b for b in w.to_bytes(4, "little")))
+        lines[-(len(ws) + 2)] = "#X\n" + lines[-(len(ws) + 2)]
+    text = "\n".join(lines) + "\n"
+    # map probe index -> set of input line numbers
     args = [MC, "-disassemble", "-arch=amdgcn", "-mcpu=" + cpu]
     if wave64:
         args.append("-mattr=+wavefrontsize64")
-    p = subprocess.run(args, input="\n".join(lines) + "\n", capture_output=True, text=True)
-    bad = set()
-    for m in re.finditer(r"<stdin>:(\d+):\d+: warning", p.stderr):
-        bad.add(int(m.group(1)))
+    p = subprocess.run(args, input=text, capture_output=True, text=True)
+    bad = set(int(m.group(1)) for m in re.finditer(r"<stdin>:(\d+):\d+: warning", p.stderr))
+    # line numbers of probe starts
+    starts = []
+    ln = 0
+    for l in text.split("\n"):
+        ln += 1
+        if l == "#X":
+            starts.append(ln + 1)
     outs = [l.strip() for l in p.stdout.splitlines() if l.strip() and l.strip() != ".text"]
-    res = []
-    cur = []
-    groups = []
+    groups, cur = [], []
     for l in outs:
-        if l == "s_code_end":
+        if l == "s_nop 0x3fd":
             groups.append(cur)
             cur = []
         else:
             cur.append(l)
     assert len(groups) == len(words_list), (len(groups), len(words_list))
+    res = []
     for i, g in enumerate(groups):
-        line = 3 * i + 1
+        n = len(words_list[i])
+        lines_i = set(range(starts[i], starts[i] + n))
         if g and g[-1] == "s_nop 0":
             g = g[:-1]
-        if line in bad or len(g) != 1:
+        if lines_i & bad or len(g) != 1:
             res.append(None)
         else:
             res.append(re.sub(r"\s+", " ", g[0]))
     return res
 
 
-V = 256
-LIT1, LIT2 = 0x00013C00, 0x00003C00
+# encoding -> (opcode count, builder(op, fields) -> words, field list with probe values)
+def vop3(op, f):
+    d0 = 0xD4000000 | op << 16 | f.get("vdst", 0) | f.get("sdst", 0) << 8 | f.get("d0", 0)
+    d1 = f.get("src0", 0) | f.get("src1", 0) << 9 | f.get("src2", 0) << 18 | f.get("d1", 0)
+    return [d0, d1] + f.get("lit", [])
 
 
-def probes():
-    """(encoding, opcode, variant) -> words"""
+def vop3p(op, f):
+    d0 = 0xCC000000 | op << 16 | f.get("vdst", 0) | f.get("d0", 1 << 14)
+    d1 = f.get("src0", 0) | f.get("src1", 0) << 9 | f.get("src2", 0) << 18 | f.get("d1", 3 << 27)
+    return [d0, d1] + f.get("lit", [])
+
+
+def lit(w, f, key):
+    return w + f.get("lit", [])
+
+
+ENC = {
+    "SOP2": (0x60, lambda op, f: [0x80000000 | op << 23 | f.get("sdst", 0) << 16 | f.get("src1", 0) << 8 | f.get("src0", 0)] + f.get("lit", []),
+             {"sdst": 10, "src0": 20, "src1": 40}),
+    "SOPK": (0x1D, lambda op, f: [0xB0000000 | op << 23 | f.get("sdst", 0) << 16 | f.get("imm", 0)] + f.get("lit", []),
+             {"sdst": 10, "imm": 0x1234}),
+    "SOP1": (0x100, lambda op, f: [0xBE800000 | f.get("sdst", 0) << 16 | op << 8 | f.get("src0", 0)] + f.get("lit", []),
+             {"sdst": 10, "src0": 20}),
+    "SOPC": (0x80, lambda op, f: [0xBF000000 | op << 16 | f.get("src1", 0) << 8 | f.get("src0", 0)] + f.get("lit", []),
+             {"src0": 20, "src1": 40}),
+    "SOPP": (0x80, lambda op, f: [0xBF800000 | op << 16 | f.get("imm", 0)] + f.get("lit", []),
+             {"imm": 3}),
+    "SMEM": (0x100, lambda op, f: [0xF4000000 | op << 18 | f.get("sdata", 0) << 6 | f.get("sbase", 0) // 2,
+                                   f.get("soff", 0x7D) << 25 | f.get("off", 0)],
+             {"sdata": 16, "sbase": 20, "off": 0x24}),
+    "VOP2": (0x3F, lambda op, f: [op << 25 | f.get("vdst", 0) << 17 | f.get("src1", 0) << 9 | f.get("src0", 0)] + f.get("lit", []),
+             {"vdst": 10, "src0": V + 20, "src1": 40}),
+    "VOP1": (0x100, lambda op, f: [0x7E000000 | f.get("vdst", 0) << 17 | op << 9 | f.get("src0", 0)] + f.get("lit", []),
+             {"vdst": 10, "src0": V + 20}),
+    "VOPC": (0x100, lambda op, f: [0x7C000000 | op << 17 | f.get("src1", 0) << 9 | f.get("src0", 0)] + f.get("lit", []),
+             {"src0": V + 20, "src1": 40}),
+    "VOP3": (0x400, vop3, {"vdst": 10, "sdst": 30, "src0": V + 20, "src1": V + 40, "src2": V + 60}),
+    "VOP3P": (0x80, vop3p, {"vdst": 10, "src0": V + 20, "src1": V + 40, "src2": V + 60}),
+    "DS": (0x100, lambda op, f: [0xD8000000 | op << 18 | f.get("d0", 0),
+                                 f.get("addr", 0) | f.get("data0", 0) << 8 | f.get("data1", 0) << 16 | f.get("vdst", 0) << 24],
+           {"vdst": 10, "addr": 20, "data0": 40, "data1": 60}),
+    "MUBUF": (0x80, lambda op, f: [0xE0000000 | op << 18 | f.get("d0", (1 << 12) if "vaddr" in f else 0),
+                                   f.get("vaddr", 0) | f.get("vdata", 0) << 8 | f.get("srsrc", 0) // 4 << 16 | f.get("soff", 0) << 24],
+              {"vdata": 10, "vaddr": 20, "srsrc": 40, "soff": 30}),
+}
+for seg, enc in ((0, "FLAT"), (1, "SCRATCH"), (2, "GLOBAL")):
+    ENC[enc] = (0x80, (lambda seg: lambda op, f: [0xDC000000 | op << 18 | seg << 14 | f.get("d0", 0),
+                                                 f.get("addr", 0) | f.get("data", 0) << 8 | f.get("saddr", 0x7D) << 16 | f.get("vdst", 0) << 24])(seg),
+                {"vdst": 10, "addr": 20, "data": 40, "saddr": 30})
+
+
+for base, bit in (("FLAT", 16), ("GLOBAL", 16), ("SCRATCH", 16), ("MUBUF", 14)):
+    n, build, fields = ENC[base]
+    ENC[base + "+glc"] = (n, (lambda build, bit: lambda op, f: (lambda w: [w[0] | 1 << bit] + w[1:])(build(op, f)))(build, bit), fields)
+
+
+def reg_numbers(text):
+    """All register numbers printed (first index of each register token)."""
+    nums = []
+    for m in re.finditer(r"\b(?:s|v|ttmp)(?:\[(\d+):\d+\]|(\d+))", text):
+        nums.append(int(m.group(1) or m.group(2)))
+    return nums
+
+
+def phase1(cpu, w64):
+    probes, keys = [], []
+    for enc, (n, build, fields) in ENC.items():
+        names = list(fields)
+        for op in range(n):
+            for r in range(len(names), -1, -1):
+                for sub in itertools.combinations(names, r):
+                    f = {k: fields[k] for k in sub}
+                    probes.append(build(op, f))
+                    keys.append((enc, op, sub))
+    res = run(probes, cpu, w64)
+    best = {}
+    for (enc, op, sub), text in zip(keys, res):
+        if text is None or (enc, op) in best:
+            continue
+        fields = ENC[enc][2]
+        nums = reg_numbers(text)
+        ok = True
+        for k in sub:
+            v = fields[k]
+            if k in ("imm", "off"):
+                continue
+            v = v - V if v >= V else v
+            if v not in nums:
+                ok = False
+        if ok:
+            best[(enc, op)] = (sub, text)
+    return best
+
+
+def phase2(base):
+    """Modifier / constant probes for each valid base: key -> words."""
     P = {}
-    for op in range(0x30):
-        b = 0x80000000 | op << 23 | 10 << 16
-        P[("SOP2", op, "base")] = [b | 40 << 8 | 20]
-        P[("SOP2", op, "k0")] = [b | 40 << 8 | 248]
-        P[("SOP2", op, "l0")] = [b | 40 << 8 | 255, LIT1]
-        P[("SOP2", op, "m0")] = [b | 40 << 8 | 255, LIT2]
-        P[("SOP2", op, "k1")] = [b | 248 << 8 | 20]
-        P[("SOP2", op, "l1")] = [b | 255 << 8 | 20, LIT1]
-        P[("SOP2", op, "m1")] = [b | 255 << 8 | 20, LIT2]
-    for op in range(0x1D):
-        P[("SOPK", op, "base")] = [0xB0000000 | op << 23 | 10 << 16 | 0x1234]
-        P[("SOPK", op, "lit")] = [0xB0000000 | op << 23 | 10 << 16 | 0x1234, LIT1]
-    for op in range(0x100):
-        b = 0xBE800000 | 10 << 16 | op << 8
-        P[("SOP1", op, "base")] = [b | 20]
-        P[("SOP1", op, "k0")] = [b | 248]
-        P[("SOP1", op, "l0")] = [b | 255, LIT1]
-        P[("SOP1", op, "m0")] = [b | 255, LIT2]
-    for op in range(0x80):
-        b = 0xBF000000 | op << 16
-        P[("SOPC", op, "base")] = [b | 40 << 8 | 20]
-        P[("SOPC", op, "k0")] = [b | 40 << 8 | 248]
-        P[("SOPC", op, "l0")] = [b | 40 << 8 | 255, LIT1]
-        P[("SOPC", op, "m0")] = [b | 40 << 8 | 255, LIT2]
-        P[("SOPP", op, "base")] = [0xBF800000 | op << 16 | 0x0003]
-    for op in range(0x100):
-        b = 0xF4000000 | op << 18 | 16 << 6 | 10
-        P[("SMEM", op, "base")] = [b, 0x7D << 25 | 0x24]
-        P[("SMEM", op, "soff")] = [b, 30 << 25 | 0x24]
-    # VALU
-    for op in range(0x3F):
-        b = op << 25 | 10 << 17 | 40 << 9
-        P[("VOP2", op, "base")] = [b | (V + 20)]
-        P[("VOP2", op, "k0")] = [b | 248]
-        P[("VOP2", op, "l0")] = [b | 255, LIT1]
-        P[("VOP2", op, "m0")] = [b | 255, LIT2]
-        P[("VOP2", op, "s0")] = [b | 20]
-    for op in range(0x100):
-        b = 0x7E000000 | 10 << 17 | op << 9
-        P[("VOP1", op, "base")] = [b | (V + 20)]
-        P[("VOP1", op, "k0")] = [b | 248]
-        P[("VOP1", op, "l0")] = [b | 255, LIT1]
-        P[("VOP1", op, "m0")] = [b | 255, LIT2]
-        P[("VOP1", op, "s0")] = [b | 20]
-        b = 0x7C000000 | op << 17 | 40 << 9
-        P[("VOPC", op, "base")] = [b | (V + 20)]
-        P[("VOPC", op, "k0")] = [b | 248]
-        P[("VOPC", op, "l0")] = [b | 255, LIT1]
-        P[("VOPC", op, "m0")] = [b | 255, LIT2]
-        P[("VOPC", op, "s0")] = [b | 20]
-    for op in range(0x400):
-        d0 = 0xD4000000 | op << 16 | 10
-        srcs = [V + 20, V + 40, V + 60]
+    for (enc, op), (sub, text) in base.items():
+        n, build, fields = ENC[enc]
+        f0 = {k: fields[k] for k in sub}
 
-        def d1(s, neg=0, omod=0):
-            return s[0] | s[1] << 9 | s[2] << 18 | omod << 27 | neg << 29
-        P[("VOP3", op, "base")] = [d0, d1(srcs)]
-        P[("VOP3", op, "sg")] = [d0, d1([20, 40, 60])]
-        P[("VOP3", op, "sdst")] = [d0 | 30 << 8, d1(srcs)]
-        P[("VOP3", op, "clamp")] = [d0 | 1 << 15, d1(srcs)]
-        P[("VOP3", op, "omod")] = [d0, d1(srcs, omod=1)]
-        for i in range(3):
-            P[("VOP3", op, "neg%d" % i)] = [d0, d1(srcs, neg=1 << i)]
-            P[("VOP3", op, "abs%d" % i)] = [d0 | 1 << (8 + i), d1(srcs)]
-            P[("VOP3", op, "opsel%d" % i)] = [d0 | 1 << (11 + i), d1(srcs)]
-            for k, w in (("k", [248]), ("l", [255, LIT1]), ("m", [255, LIT2])):
-                s = list(srcs)
-                s[i] = w[0]
-                P[("VOP3", op, "%s%d" % (k, i))] = [d0, d1(s)] + w[1:]
-        P[("VOP3", op, "opsel3")] = [d0 | 1 << 14, d1(srcs)]
-    for op in range(0x80):
-        d0 = 0xCC000000 | op << 16 | 10 | 1 << 14
-        srcs = [V + 20, V + 40, V + 60]
-
-        def d1p(s, neg=0, osh=3):
-            return s[0] | s[1] << 9 | s[2] << 18 | osh << 27 | neg << 29
-        P[("VOP3P", op, "base")] = [d0, d1p(srcs)]
-        P[("VOP3P", op, "clamp")] = [d0 | 1 << 15, d1p(srcs)]
-        for i in range(3):
-            P[("VOP3P", op, "neg%d" % i)] = [d0, d1p(srcs, neg=1 << i)]
-            P[("VOP3P", op, "opsel%d" % i)] = [d0 | 1 << (11 + i), d1p(srcs)]
-            for k, w in (("k", [248]), ("l", [255, LIT1]), ("m", [255, LIT2])):
-                s = list(srcs)
-                s[i] = w[0]
-                P[("VOP3P", op, "%s%d" % (k, i))] = [d0, d1p(s)] + w[1:]
-    for op in range(0x100):
-        P[("DS", op, "base")] = [0xD8000000 | op << 18, 20 | 40 << 8 | 60 << 16 | 10 << 24]
-    for seg, enc in ((0, "FLAT"), (1, "SCRATCH"), (2, "GLOBAL")):
-        for op in range(0x80):
-            d0 = 0xDC000000 | op << 18 | seg << 14
-            P[(enc, op, "base")] = [d0, 20 | 40 << 8 | 0x7D << 16 | 10 << 24]
-            P[(enc, op, "saddr")] = [d0, 20 | 40 << 8 | 30 << 16 | 10 << 24]
-    for op in range(0x80):
-        d0 = 0xE0000000 | op << 18 | 1 << 12
-        P[("MUBUF", op, "base")] = [d0, 20 | 10 << 8 | 10 << 16 | 30 << 24]
+        def add(tag, **kw):
+            f = dict(f0)
+            f.update(kw)
+            P[(enc, op, tag)] = build(op, f)
+        for s in ("src0", "src1", "src2"):
+            if s in sub:
+                add("k_" + s, **{s: 248})
+                add("l_" + s, **{s: 255, "lit": [LIT1]})
+                add("m_" + s, **{s: 255, "lit": [LIT2]})
+                add("i_" + s, **{s: 129})
+        if enc == "VOP3":
+            add("clamp", d0=1 << 15)
+            add("omod", d1=1 << 27)
+            for i in range(3):
+                add("neg%d" % i, d1=1 << (29 + i))
+                add("abs%d" % i, d0=1 << (8 + i))
+                add("opsel%d" % i, d0=1 << (11 + i))
+            add("opsel3", d0=1 << 14)
+        if enc == "VOP3P":
+            add("clamp", d0=1 << 14 | 1 << 15)
+            for i in range(3):
+                add("neg%d" % i, d1=3 << 27 | 1 << (29 + i))
+                add("neghi%d" % i, d0=1 << 14 | 1 << (8 + i))
+                add("opsel%d" % i, d0=1 << 14 | 1 << (11 + i))
+        if enc in ("SOP1", "SOP2", "SOPK", "SOPC", "SOPP"):
+            add("lit", lit=[LIT1])
     return P
 
 
 def main():
-    P = probes()
-    keys = list(P)
     out = {}
     for cpu in TARGETS:
         for w64 in (False, True):
-            res = run([P[k] for k in keys], cpu, w64)
             tag = cpu + ("w64" if w64 else "")
+            base = phase1(cpu, w64)
+            P = phase2(base)
+            keys = list(P)
+            res = run([P[k] for k in keys], cpu, w64)
+            for (enc, op), (sub, text) in base.items():
+                out.setdefault("%s/%d" % (enc, op), {})[tag] = {"fields": list(sub), "text": text}
             for k, r in zip(keys, res):
-                out.setdefault("%s/%d/%s" % k, {})[tag] = r
+                out["%s/%d" % k[:2]][tag][k[2]] = r
+            print(tag, len(base), "forms", flush=True)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probes.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=0, sort_keys=True)
-    print("wrote", path, len(out), "probes")
+    print("wrote", path, len(out), "opcodes")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@
 mod decode;
 mod encode;
 mod generated;
+pub mod hsaco;
 mod print;
 mod table;
 mod types;
 
 pub use decode::{decode, decode_all};
-pub use encode::encode;
+pub use encode::{encode, EncodeError};
 pub use print::{format, Formatter};
 pub use table::{flags, rows, ConstKind, InstrInfo, Op, OpndDesc, Slot};
 pub use types::{

@@ -25,6 +25,10 @@ pub enum Slot {
     Src3,
     /// Implicit VCC printed by LLVM (`vcc_lo` in wave32, `vcc` in wave64).
     ImplicitVcc,
+    /// The 32-bit literal constant K of `v_madmk`/`v_fmaak`-style instructions.
+    LiteralK,
+    /// A fixed `off` (absent address register of FLAT forms).
+    Off,
 }
 
 /// How LLVM prints a constant in this operand (its MC operand type).
@@ -45,7 +49,7 @@ pub enum ConstKind {
     /// Packed 2×16 integer.
     V2I16,
     /// Not a source (destination, or no constants allowed).
-    None,
+    NoConst,
 }
 
 /// One operand LLVM prints, in print order.
@@ -55,6 +59,8 @@ pub struct OpndDesc {
     pub slot: Slot,
     /// Width in dwords (1, 2, 3, 4, 8, 16).
     pub dwords: u8,
+    /// Width doubles in wave64 (lane masks: VOPC sdst, VOP3b carry, cndmask mask).
+    pub wave: bool,
     /// Constant printing kind for sources.
     pub konst: ConstKind,
 }
@@ -85,6 +91,8 @@ pub mod flags {
     pub const OFFSET01: u16 = 1 << 10;
     /// SMEM/FLAT: glc is meaningful (atomics print `glc` for returning forms).
     pub const ATOMIC: u16 = 1 << 11;
+    /// VOP3P mix op (`v_fma_mix*`): op_sel_hi defaults to 0, sources take neg/abs.
+    pub const MIX: u16 = 1 << 12;
 }
 
 /// One instruction form (row of the table).
@@ -102,6 +110,12 @@ pub struct InstrInfo {
     pub targets: u8,
     /// Row flags ([`flags`]).
     pub flags: u16,
+    /// Encoding fields this form uses (bit 0 dst, 1 src0/addr, 2 src1/data0,
+    /// 3 src2/data1/srsrc, 4 imm16, 5 offset, 6 VOP3 sdst); LLVM rejects words
+    /// where an unused field is non-zero.
+    pub fields: u8,
+    /// Bits of dword 0 / dword 1 that must be zero for this form.
+    pub must_zero: [u32; 2],
     /// Printed operands, in LLVM order.
     pub operands: &'static [OpndDesc],
 }

@@ -430,6 +430,8 @@ pub struct Instr {
     pub nsa: [u8; 12],
     /// Number of valid entries in `nsa`.
     pub nsa_len: u8,
+    /// Decoded for wave64 (lane masks are SGPR pairs, VCC prints `vcc`).
+    pub wave64: bool,
 }
 
 impl Instr {

@@ -59,11 +59,22 @@ mod tests {
 
     #[test]
     fn packet_fields_land_at_hsa_offsets() {
-        let p = dispatch_packet(3, [64, 2, 1], [1024, 4, 1], 16, 512, 0xdead_0000, 0xbeef_0000);
+        let p = dispatch_packet(
+            3,
+            [64, 2, 1],
+            [1024, 4, 1],
+            16,
+            512,
+            0xdead_0000,
+            0xbeef_0000,
+        );
         assert_eq!(u16::from_le_bytes([p[2], p[3]]), 3);
         assert_eq!(u16::from_le_bytes([p[6], p[7]]), 2);
         assert_eq!(u32::from_le_bytes(p[12..16].try_into().unwrap()), 1024);
         assert_eq!(u32::from_le_bytes(p[28..32].try_into().unwrap()), 512);
-        assert_eq!(u64::from_le_bytes(p[40..48].try_into().unwrap()), 0xbeef_0000);
+        assert_eq!(
+            u64::from_le_bytes(p[40..48].try_into().unwrap()),
+            0xbeef_0000
+        );
     }
 }

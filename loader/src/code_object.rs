@@ -65,7 +65,10 @@ pub struct CodeObject {
 }
 
 fn symbol_err(name: &str, detail: impl Into<String>) -> Error {
-    Error::Symbol { name: name.to_string(), detail: detail.into() }
+    Error::Symbol {
+        name: name.to_string(),
+        detail: detail.into(),
+    }
 }
 
 impl CodeObject {
@@ -83,7 +86,10 @@ impl CodeObject {
             if proc_name != target.mach.name {
                 return Err(Error::Metadata {
                     path: "amdhsa.target".into(),
-                    detail: format!("{t:?} disagrees with e_flags processor {}", target.mach.name),
+                    detail: format!(
+                        "{t:?} disagrees with e_flags processor {}",
+                        target.mach.name
+                    ),
                 });
             }
         }
@@ -114,10 +120,18 @@ impl CodeObject {
     /// Finds a kernel by name (`saxpy` or `saxpy.kd`).
     pub fn kernel(&self, name: &str) -> Result<&Kernel> {
         let base = name.strip_suffix(".kd").unwrap_or(name);
-        self.kernels.iter().find(|k| k.name == base).ok_or_else(|| Error::NoKernel {
-            name: name.to_string(),
-            available: self.kernels.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", "),
-        })
+        self.kernels
+            .iter()
+            .find(|k| k.name == base)
+            .ok_or_else(|| Error::NoKernel {
+                name: name.to_string(),
+                available: self
+                    .kernels
+                    .iter()
+                    .map(|k| k.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// Refuses code built for another processor unless `force`
@@ -133,7 +147,9 @@ impl CodeObject {
 
     /// PT_LOAD segments with memory.
     pub fn load_segments(&self) -> impl Iterator<Item = &Segment> {
-        self.segments.iter().filter(|s| s.p_type == PT_LOAD && s.memsz > 0)
+        self.segments
+            .iter()
+            .filter(|s| s.p_type == PT_LOAD && s.memsz > 0)
     }
 }
 
@@ -203,7 +219,11 @@ fn collect_relocs(elf: &goblin::elf::Elf) -> Result<Vec<Reloc>> {
             let s = elf.dynsyms.get(r.r_sym).ok_or_else(|| Error::Relocation {
                 index,
                 r_offset: r.r_offset,
-                detail: format!("r_sym {} is outside .dynsym ({} entries)", r.r_sym, elf.dynsyms.len()),
+                detail: format!(
+                    "r_sym {} is outside .dynsym ({} entries)",
+                    r.r_sym,
+                    elf.dynsyms.len()
+                ),
             })?;
             (s.st_shndx != 0).then_some(s.st_value)
         };
@@ -220,7 +240,9 @@ fn collect_relocs(elf: &goblin::elf::Elf) -> Result<Vec<Reloc>> {
 
 /// Reads `len` bytes at virtual address `vaddr` from the file image of a PT_LOAD segment.
 fn read_vaddr<'a>(data: &'a [u8], segments: &[Segment], vaddr: u64, len: u64) -> Option<&'a [u8]> {
-    let seg = segments.iter().find(|s| s.p_type == PT_LOAD && s.contains(vaddr, len))?;
+    let seg = segments
+        .iter()
+        .find(|s| s.p_type == PT_LOAD && s.contains(vaddr, len))?;
     let rel = vaddr - seg.vaddr;
     if rel + len > seg.filesz {
         return None;
@@ -239,28 +261,54 @@ fn build_kernel(
     let kd = symbols
         .iter()
         .find(|s| s.name == meta.symbol)
-        .ok_or_else(|| symbol_err(&meta.symbol, format!("descriptor of kernel {} not in .dynsym/.symtab", meta.name)))?;
+        .ok_or_else(|| {
+            symbol_err(
+                &meta.symbol,
+                format!("descriptor of kernel {} not in .dynsym/.symtab", meta.name),
+            )
+        })?;
     if kd.st_type != STT_OBJECT || kd.size != KERNEL_DESCRIPTOR_SIZE as u64 {
         return Err(symbol_err(
             &kd.name,
-            format!("type {} size {}, a kernel descriptor is STT_OBJECT of 64 bytes", kd.st_type, kd.size),
+            format!(
+                "type {} size {}, a kernel descriptor is STT_OBJECT of 64 bytes",
+                kd.st_type, kd.size
+            ),
         ));
     }
-    let bytes = read_vaddr(data, segments, kd.value, KERNEL_DESCRIPTOR_SIZE as u64).ok_or_else(|| {
-        symbol_err(&kd.name, format!("address {:#x}+64 is not file-backed in any PT_LOAD", kd.value))
-    })?;
+    let bytes =
+        read_vaddr(data, segments, kd.value, KERNEL_DESCRIPTOR_SIZE as u64).ok_or_else(|| {
+            symbol_err(
+                &kd.name,
+                format!(
+                    "address {:#x}+64 is not file-backed in any PT_LOAD",
+                    kd.value
+                ),
+            )
+        })?;
     let descriptor = KernelDescriptor::parse(bytes, target.mach.gen, &meta.name)?;
-    let derr = |detail: String| Error::Descriptor { kernel: meta.name.clone(), detail };
+    let derr = |detail: String| Error::Descriptor {
+        kernel: meta.name.clone(),
+        detail,
+    };
     let entry = kd
         .value
         .checked_add_signed(descriptor.kernel_code_entry_byte_offset)
-        .ok_or_else(|| derr(format!("entry offset {} wraps", descriptor.kernel_code_entry_byte_offset)))?;
+        .ok_or_else(|| {
+            derr(format!(
+                "entry offset {} wraps",
+                descriptor.kernel_code_entry_byte_offset
+            ))
+        })?;
     let code_seg = segments
         .iter()
         .find(|s| s.p_type == PT_LOAD && s.contains(entry, 4))
         .ok_or_else(|| derr(format!("entry {entry:#x} is outside every PT_LOAD segment")))?;
     if code_seg.flags & PF_X == 0 {
-        return Err(derr(format!("entry {entry:#x} is in non-executable program header {}", code_seg.index)));
+        return Err(derr(format!(
+            "entry {entry:#x} is in non-executable program header {}",
+            code_seg.index
+        )));
     }
     if entry % ENTRY_ALIGN != 0 {
         return Err(derr(format!("entry {entry:#x} is not {ENTRY_ALIGN}-byte aligned (COMPUTE_PGM_LO holds address >> 8)")));
@@ -268,26 +316,45 @@ fn build_kernel(
     // The descriptor and the metadata are written from the same compiler state; a
     // disagreement means a corrupt or hand-edited object.
     let checks = [
-        ("group_segment_fixed_size", descriptor.group_segment_fixed_size, meta.group_segment_fixed_size),
-        ("private_segment_fixed_size", descriptor.private_segment_fixed_size, meta.private_segment_fixed_size),
-        ("kernarg_size", descriptor.kernarg_size, meta.kernarg_segment_size),
+        (
+            "group_segment_fixed_size",
+            descriptor.group_segment_fixed_size,
+            meta.group_segment_fixed_size,
+        ),
+        (
+            "private_segment_fixed_size",
+            descriptor.private_segment_fixed_size,
+            meta.private_segment_fixed_size,
+        ),
+        (
+            "kernarg_size",
+            descriptor.kernarg_size,
+            meta.kernarg_segment_size,
+        ),
     ];
     for (field, d, m) in checks {
         if d != m {
             return Err(derr(format!("{field} is {d} but the metadata says {m}")));
         }
     }
-    if target.mach.gen >= crate::target::Gen::Gfx10_1 && descriptor.wave_size() != meta.wavefront_size {
+    if target.mach.gen >= crate::target::Gen::Gfx10_1
+        && descriptor.wave_size() != meta.wavefront_size
+    {
         return Err(derr(format!(
             "ENABLE_WAVEFRONT_SIZE32 gives wave{} but .wavefront_size is {}",
             descriptor.wave_size(),
             meta.wavefront_size
         )));
     }
-    let code = symbols.iter().find(|s| s.name == meta.name && s.st_type == STT_FUNC);
+    let code = symbols
+        .iter()
+        .find(|s| s.name == meta.name && s.st_type == STT_FUNC);
     if let Some(f) = code {
         if f.value != entry {
-            return Err(derr(format!("entry {entry:#x} but function symbol {} is at {:#x}", f.name, f.value)));
+            return Err(derr(format!(
+                "entry {entry:#x} but function symbol {} is at {:#x}",
+                f.name, f.value
+            )));
         }
     }
     Ok(Kernel {

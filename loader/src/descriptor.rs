@@ -52,11 +52,23 @@ pub struct BitField {
 }
 
 const fn bf(name: &'static str, shift: u8, width: u8) -> BitField {
-    BitField { name, shift, width, since: Gen::Gcn, until: Gen::Gfx12 }
+    BitField {
+        name,
+        shift,
+        width,
+        since: Gen::Gcn,
+        until: Gen::Gfx12,
+    }
 }
 
 const fn bfg(name: &'static str, shift: u8, width: u8, since: Gen, until: Gen) -> BitField {
-    BitField { name, shift, width, since, until }
+    BitField {
+        name,
+        shift,
+        width,
+        since,
+        until,
+    }
 }
 
 impl BitField {
@@ -138,7 +150,13 @@ fn field(table: &[BitField], name: &str, gen: Gen) -> BitField {
         .find(|f| f.name == name && f.applies_to(gen))
         // Every name looked up below is in its table for every generation that reaches
         // this code; a miss is a programming error caught by the unit tests.
-        .unwrap_or(BitField { name: "?", shift: 0, width: 0, since: gen, until: gen })
+        .unwrap_or(BitField {
+            name: "?",
+            shift: 0,
+            width: 0,
+            since: gen,
+            until: gen,
+        })
 }
 
 fn get(table: &[BitField], name: &str, gen: Gen, value: u32) -> u32 {
@@ -275,7 +293,10 @@ impl KernelDescriptor {
         if bytes.len() < KERNEL_DESCRIPTOR_SIZE {
             return Err(Error::Descriptor {
                 kernel: kernel.to_string(),
-                detail: format!("{} bytes, a descriptor has {KERNEL_DESCRIPTOR_SIZE}", bytes.len()),
+                detail: format!(
+                    "{} bytes, a descriptor has {KERNEL_DESCRIPTOR_SIZE}",
+                    bytes.len()
+                ),
             });
         }
         let b = &bytes[..KERNEL_DESCRIPTOR_SIZE];
@@ -356,7 +377,11 @@ impl KernelDescriptor {
             (Word::Rsrc1, RSRC1_FIELDS, self.rsrc1),
             (Word::Rsrc2, RSRC2_FIELDS, self.rsrc2),
             (Word::Rsrc3, RSRC3_FIELDS, self.rsrc3),
-            (Word::Properties, PROPERTY_FIELDS, u32::from(self.kernel_code_properties)),
+            (
+                Word::Properties,
+                PROPERTY_FIELDS,
+                u32::from(self.kernel_code_properties),
+            ),
         ];
         for (word, table, value) in words {
             for f in table.iter().filter(|f| f.applies_to(self.gen)) {
@@ -400,8 +425,8 @@ mod tests {
         let rsrc2 = 1 | (6 << 1) | (1 << 7) | (1 << 8) | (1 << 11) | (2 << 15);
         // private seg buffer + kernarg ptr + wave32.
         let props = 1 | (1 << 3) | (1 << 10);
-        let d = KernelDescriptor::parse(&descriptor(rsrc1, rsrc2, props), Gen::Gfx10_1, "k")
-            .unwrap();
+        let d =
+            KernelDescriptor::parse(&descriptor(rsrc1, rsrc2, props), Gen::Gfx10_1, "k").unwrap();
         assert_eq!(d.group_segment_fixed_size, 1024);
         assert_eq!(d.kernarg_size, 288);
         assert_eq!(d.kernel_code_entry_byte_offset, 0x1000);
@@ -426,10 +451,23 @@ mod tests {
     #[test]
     fn every_looked_up_name_exists() {
         for gen in [Gen::Gfx10_1, Gen::Gfx10_3, Gen::Gfx11] {
-            for n in ["VGPRS", "SGPRS", "PRIORITY", "DX10_CLAMP", "IEEE_MODE", "WGP_MODE"] {
+            for n in [
+                "VGPRS",
+                "SGPRS",
+                "PRIORITY",
+                "DX10_CLAMP",
+                "IEEE_MODE",
+                "WGP_MODE",
+            ] {
                 assert!(field(RSRC1_FIELDS, n, gen).width > 0, "{n}");
             }
-            for n in ["SCRATCH_EN", "USER_SGPR", "TGID_Z_EN", "TIDIG_COMP_CNT", "LDS_SIZE"] {
+            for n in [
+                "SCRATCH_EN",
+                "USER_SGPR",
+                "TGID_Z_EN",
+                "TIDIG_COMP_CNT",
+                "LDS_SIZE",
+            ] {
                 assert!(field(RSRC2_FIELDS, n, gen).width > 0, "{n}");
             }
             assert!(field(RSRC3_FIELDS, "SHARED_VGPR_CNT", gen).width > 0);

@@ -93,7 +93,11 @@ pub(crate) fn u64_at(data: &[u8], off: usize) -> u64 {
 }
 
 fn header_err(field: &'static str, offset: u64, detail: impl Into<String>) -> Error {
-    Error::Header { field, offset, detail: detail.into() }
+    Error::Header {
+        field,
+        offset,
+        detail: detail.into(),
+    }
 }
 
 /// Checks the ELF identification and header fields; returns what the loader needs.
@@ -107,21 +111,38 @@ pub fn parse_header(data: &[u8]) -> Result<Header> {
         });
     }
     if &data[0..4] != b"\x7fELF" {
-        return Err(header_err("EI_MAG", 0, format!("{:02x?} is not \\x7fELF", &data[0..4])));
+        return Err(header_err(
+            "EI_MAG",
+            0,
+            format!("{:02x?} is not \\x7fELF", &data[0..4]),
+        ));
     }
     match data[4] {
         2 => {}
-        1 => return Err(header_err("EI_CLASS", 4, "ELFCLASS32; AMDGPU code objects are ELFCLASS64")),
+        1 => {
+            return Err(header_err(
+                "EI_CLASS",
+                4,
+                "ELFCLASS32; AMDGPU code objects are ELFCLASS64",
+            ))
+        }
         c => return Err(header_err("EI_CLASS", 4, format!("invalid class {c}"))),
     }
     if data[5] != 1 {
-        return Err(header_err("EI_DATA", 5, format!("{} is not ELFDATA2LSB (1)", data[5])));
+        return Err(header_err(
+            "EI_DATA",
+            5,
+            format!("{} is not ELFDATA2LSB (1)", data[5]),
+        ));
     }
     if data[7] != ELFOSABI_AMDGPU_HSA {
         return Err(header_err(
             "EI_OSABI",
             7,
-            format!("{} is not ELFOSABI_AMDGPU_HSA ({ELFOSABI_AMDGPU_HSA})", data[7]),
+            format!(
+                "{} is not ELFOSABI_AMDGPU_HSA ({ELFOSABI_AMDGPU_HSA})",
+                data[7]
+            ),
         ));
     }
     let version = CodeObjectVersion::from_abi_version(data[8]).ok_or_else(|| {
@@ -154,7 +175,11 @@ pub fn parse_header(data: &[u8]) -> Result<Header> {
     let phentsize = u16_at(data, 54);
     let phnum = u16_at(data, 56);
     if phnum > 0 && usize::from(phentsize) != PHDR_SIZE {
-        return Err(header_err("e_phentsize", 54, format!("{phentsize}, expected {PHDR_SIZE}")));
+        return Err(header_err(
+            "e_phentsize",
+            54,
+            format!("{phentsize}, expected {PHDR_SIZE}"),
+        ));
     }
     let ph_end = phoff.checked_add(u64::from(phnum) * PHDR_SIZE as u64);
     if ph_end.is_none_or(|end| end > data.len() as u64) {
@@ -165,7 +190,12 @@ pub fn parse_header(data: &[u8]) -> Result<Header> {
             len: data.len() as u64,
         });
     }
-    Ok(Header { version, e_flags: u32_at(data, 48), phoff, phnum })
+    Ok(Header {
+        version,
+        e_flags: u32_at(data, 48),
+        phoff,
+        phnum,
+    })
 }
 
 /// Reads every program header and checks each lies in the file, `p_filesz <= p_memsz`,
@@ -184,7 +214,11 @@ pub fn parse_segments(data: &[u8], h: &Header) -> Result<Vec<Segment>> {
             memsz: u64_at(data, at + 40),
             align: u64_at(data, at + 48),
         };
-        let bad = |detail: String| Error::Segment { index, offset: at as u64, detail };
+        let bad = |detail: String| Error::Segment {
+            index,
+            offset: at as u64,
+            detail,
+        };
         if s.p_type == PT_LOAD || s.p_type == PT_NOTE {
             let end = s.offset.checked_add(s.filesz);
             if end.is_none_or(|e| e > data.len() as u64) {
@@ -196,10 +230,16 @@ pub fn parse_segments(data: &[u8], h: &Header) -> Result<Vec<Segment>> {
                 )));
             }
             if s.filesz > s.memsz {
-                return Err(bad(format!("p_filesz {:#x} > p_memsz {:#x}", s.filesz, s.memsz)));
+                return Err(bad(format!(
+                    "p_filesz {:#x} > p_memsz {:#x}",
+                    s.filesz, s.memsz
+                )));
             }
             if s.vaddr.checked_add(s.memsz).is_none() {
-                return Err(bad(format!("p_vaddr {:#x} + p_memsz {:#x} wraps", s.vaddr, s.memsz)));
+                return Err(bad(format!(
+                    "p_vaddr {:#x} + p_memsz {:#x} wraps",
+                    s.vaddr, s.memsz
+                )));
             }
             if s.align > 1 && !s.align.is_power_of_two() {
                 return Err(bad(format!("p_align {:#x} is not a power of two", s.align)));
@@ -207,7 +247,10 @@ pub fn parse_segments(data: &[u8], h: &Header) -> Result<Vec<Segment>> {
         }
         segs.push(s);
     }
-    let mut loads: Vec<&Segment> = segs.iter().filter(|s| s.p_type == PT_LOAD && s.memsz > 0).collect();
+    let mut loads: Vec<&Segment> = segs
+        .iter()
+        .filter(|s| s.p_type == PT_LOAD && s.memsz > 0)
+        .collect();
     loads.sort_by_key(|s| s.vaddr);
     for w in loads.windows(2) {
         if w[0].vaddr + w[0].memsz > w[1].vaddr {
@@ -242,7 +285,11 @@ pub fn check_sections(data: &[u8]) -> Result<()> {
         return Ok(());
     }
     if usize::from(shentsize) != SHDR_SIZE {
-        return Err(header_err("e_shentsize", 58, format!("{shentsize}, expected {SHDR_SIZE}")));
+        return Err(header_err(
+            "e_shentsize",
+            58,
+            format!("{shentsize}, expected {SHDR_SIZE}"),
+        ));
     }
     let len = data.len() as u64;
     let end = shoff.checked_add(u64::from(shnum) * SHDR_SIZE as u64);
@@ -298,7 +345,10 @@ pub fn parse_notes<'a>(data: &'a [u8], seg: &Segment) -> Result<Vec<Note<'a>>> {
         let offset = seg.offset + pos;
         let bad = |detail: String| Error::Note { offset, detail };
         if len - pos < 12 {
-            return Err(bad(format!("{} bytes left, a note header has 12", len - pos)));
+            return Err(bad(format!(
+                "{} bytes left, a note header has 12",
+                len - pos
+            )));
         }
         let p = pos as usize;
         let namesz = u64::from(u32_at(bytes, p));
@@ -349,7 +399,10 @@ mod tests {
 
     #[test]
     fn header_field_errors_name_field_and_offset() {
-        assert_eq!(parse_header(&header()).unwrap().version, CodeObjectVersion(5));
+        assert_eq!(
+            parse_header(&header()).unwrap().version,
+            CodeObjectVersion(5)
+        );
         let cases: [(usize, u8, &str); 5] = [
             (4, 1, "EI_CLASS at offset 0x4: ELFCLASS32"),
             (5, 2, "EI_DATA"),
@@ -377,8 +430,20 @@ mod tests {
         d.extend_from_slice(&100u32.to_le_bytes());
         d.extend_from_slice(&32u32.to_le_bytes());
         d.extend_from_slice(b"AMDGPU\0\0");
-        let seg = Segment { index: 0, p_type: PT_NOTE, flags: 4, offset: 8, vaddr: 0, filesz: 20, memsz: 20, align: 4 };
+        let seg = Segment {
+            index: 0,
+            p_type: PT_NOTE,
+            flags: 4,
+            offset: 8,
+            vaddr: 0,
+            filesz: 20,
+            memsz: 20,
+            align: 4,
+        };
         let e = parse_notes(&d, &seg).unwrap_err().to_string();
-        assert!(e.contains("note at file offset 0x8") && e.contains("n_descsz 0x64"), "{e}");
+        assert!(
+            e.contains("note at file offset 0x8") && e.contains("n_descsz 0x64"),
+            "{e}"
+        );
     }
 }

@@ -59,26 +59,39 @@ impl LoadImage {
 impl CodeObject {
     /// Bytes the load image spans (highest `p_vaddr + p_memsz` of the PT_LOAD segments).
     pub fn image_size(&self) -> u64 {
-        self.load_segments().map(|s| s.vaddr + s.memsz).max().unwrap_or(0)
+        self.load_segments()
+            .map(|s| s.vaddr + s.memsz)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Largest PT_LOAD alignment: the base address must be a multiple of it.
     pub fn image_align(&self) -> u64 {
-        self.load_segments().map(|s| s.align).max().unwrap_or(1).max(crate::code_object::ENTRY_ALIGN)
+        self.load_segments()
+            .map(|s| s.align)
+            .max()
+            .unwrap_or(1)
+            .max(crate::code_object::ENTRY_ALIGN)
     }
 
     /// Builds the image for GPU virtual address `base` and applies relocations.
     pub fn load(&self, base: u64) -> Result<LoadImage> {
         let align = self.image_align();
-        if base % align != 0 {
-            return Err(Error::Load(format!("base {base:#x} is not aligned to {align:#x}")));
+        if !base.is_multiple_of(align) {
+            return Err(Error::Load(format!(
+                "base {base:#x} is not aligned to {align:#x}"
+            )));
         }
         let size = self.image_size();
         if size > MAX_IMAGE_SIZE {
-            return Err(Error::Load(format!("image of {size:#x} bytes exceeds the {MAX_IMAGE_SIZE:#x} limit")));
+            return Err(Error::Load(format!(
+                "image of {size:#x} bytes exceeds the {MAX_IMAGE_SIZE:#x} limit"
+            )));
         }
         if base.checked_add(size).is_none() {
-            return Err(Error::Load(format!("base {base:#x} + size {size:#x} wraps")));
+            return Err(Error::Load(format!(
+                "base {base:#x} + size {size:#x} wraps"
+            )));
         }
         let mut bytes = vec![0u8; size as usize];
         let data = self.bytes();
@@ -99,22 +112,35 @@ impl CodeObject {
                 entry_address: base + k.entry_offset,
             })
             .collect();
-        Ok(LoadImage { base, bytes, kernels })
+        Ok(LoadImage {
+            base,
+            bytes,
+            kernels,
+        })
     }
 }
 
 fn apply(bytes: &mut [u8], base: u64, index: usize, r: &crate::code_object::Reloc) -> Result<()> {
-    let err = |detail: String| Error::Relocation { index, r_offset: r.offset, detail };
+    let err = |detail: String| Error::Relocation {
+        index,
+        r_offset: r.offset,
+        detail,
+    };
     let sym = || {
-        r.sym_value
-            .map(|v| base.wrapping_add(v))
-            .ok_or_else(|| err(format!("symbol {} is undefined; nothing to link against", r.sym)))
+        r.sym_value.map(|v| base.wrapping_add(v)).ok_or_else(|| {
+            err(format!(
+                "symbol {} is undefined; nothing to link against",
+                r.sym
+            ))
+        })
     };
     let (value, width): (u64, usize) = match r.r_type {
         R_AMDGPU_NONE => return Ok(()),
         R_AMDGPU_RELATIVE64 => (base.wrapping_add_signed(r.addend), 8),
         R_AMDGPU_ABS64 => (sym()?.wrapping_add_signed(r.addend), 8),
-        R_AMDGPU_ABS32_LO | R_AMDGPU_ABS32 => (sym()?.wrapping_add_signed(r.addend) & 0xffff_ffff, 4),
+        R_AMDGPU_ABS32_LO | R_AMDGPU_ABS32 => {
+            (sym()?.wrapping_add_signed(r.addend) & 0xffff_ffff, 4)
+        }
         R_AMDGPU_ABS32_HI => (sym()?.wrapping_add_signed(r.addend) >> 32, 4),
         t => return Err(err(format!("unsupported relocation type {t}"))),
     };
@@ -123,7 +149,82 @@ fn apply(bytes: &mut [u8], base: u64, index: usize, r: &crate::code_object::Relo
     let dst = at
         .checked_add(width)
         .and_then(|end| bytes.get_mut(at..end))
-        .ok_or_else(|| err(format!("{width} bytes at {:#x} lie outside the {len:#x}-byte image", r.offset)))?;
+        .ok_or_else(|| {
+            err(format!(
+                "{width} bytes at {:#x} lie outside the {len:#x}-byte image",
+                r.offset
+            ))
+        })?;
     dst.copy_from_slice(&value.to_le_bytes()[..width]);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code_object::Reloc;
+
+    fn reloc(offset: u64, r_type: u32, addend: i64, sym_value: Option<u64>) -> Reloc {
+        Reloc {
+            offset,
+            r_type,
+            addend,
+            sym_value,
+            sym: 1,
+        }
+    }
+
+    #[test]
+    fn relocation_kinds() {
+        let base = 0x1234_0000_0000u64;
+        let mut b = vec![0u8; 32];
+        apply(&mut b, base, 0, &reloc(0, R_AMDGPU_RELATIVE64, 0x40, None)).unwrap();
+        assert_eq!(u64::from_le_bytes(b[0..8].try_into().unwrap()), base + 0x40);
+        apply(&mut b, base, 1, &reloc(8, R_AMDGPU_ABS64, -8, Some(0x100))).unwrap();
+        assert_eq!(
+            u64::from_le_bytes(b[8..16].try_into().unwrap()),
+            base + 0xf8
+        );
+        apply(
+            &mut b,
+            base,
+            2,
+            &reloc(16, R_AMDGPU_ABS32_LO, 4, Some(0x10)),
+        )
+        .unwrap();
+        apply(
+            &mut b,
+            base,
+            3,
+            &reloc(20, R_AMDGPU_ABS32_HI, 4, Some(0x10)),
+        )
+        .unwrap();
+        assert_eq!(u32::from_le_bytes(b[16..20].try_into().unwrap()), 0x14);
+        assert_eq!(u32::from_le_bytes(b[20..24].try_into().unwrap()), 0x1234);
+        apply(&mut b, base, 4, &reloc(24, R_AMDGPU_NONE, 0, None)).unwrap();
+        let e = apply(&mut b, base, 5, &reloc(8, R_AMDGPU_ABS64, 0, None)).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("relocation 5 (r_offset 0x8): symbol 1 is undefined"),
+            "{e}"
+        );
+        let e = apply(&mut b, base, 6, &reloc(28, R_AMDGPU_RELATIVE64, 0, None)).unwrap_err();
+        assert!(
+            e.to_string().contains("lie outside the 0x20-byte image"),
+            "{e}"
+        );
+        let e = apply(&mut b, base, 7, &reloc(0, 99, 0, None)).unwrap_err();
+        assert!(
+            e.to_string().contains("unsupported relocation type 99"),
+            "{e}"
+        );
+        let e = apply(
+            &mut b,
+            base,
+            8,
+            &reloc(u64::MAX, R_AMDGPU_RELATIVE64, 0, None),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("outside"), "{e}");
+    }
 }

@@ -62,10 +62,15 @@ impl Dispatch {
     pub fn from_workgroups(groups: [u32; 3], block: [u32; 3]) -> Result<Self> {
         let mut grid = [0u32; 3];
         for i in 0..3 {
-            grid[i] = groups[i].checked_mul(block[i]).ok_or_else(|| Error::Kernarg {
-                kernel: String::new(),
-                detail: format!("grid dimension {i}: {} groups x {} overflows u32", groups[i], block[i]),
-            })?;
+            grid[i] = groups[i]
+                .checked_mul(block[i])
+                .ok_or_else(|| Error::Kernarg {
+                    kernel: String::new(),
+                    detail: format!(
+                        "grid dimension {i}: {} groups x {} overflows u32",
+                        groups[i], block[i]
+                    ),
+                })?;
         }
         Self::from_workitems(grid, block)
     }
@@ -76,7 +81,10 @@ impl Dispatch {
             if grid[i] == 0 || block[i] == 0 || block[i] > 1024 {
                 return Err(Error::Kernarg {
                     kernel: String::new(),
-                    detail: format!("dimension {i}: grid {} block {} (need grid >= 1, 1 <= block <= 1024)", grid[i], block[i]),
+                    detail: format!(
+                        "dimension {i}: grid {} block {} (need grid >= 1, 1 <= block <= 1024)",
+                        grid[i], block[i]
+                    ),
                 });
             }
         }
@@ -87,7 +95,12 @@ impl Dispatch {
         } else {
             1
         };
-        Ok(Dispatch { grid, block, global_offset: [0; 3], dims })
+        Ok(Dispatch {
+            grid,
+            block,
+            global_offset: [0; 3],
+            dims,
+        })
     }
 
     /// Workgroups per dimension (ceil(grid / block)).
@@ -188,11 +201,20 @@ impl<'a> KernargBuilder<'a> {
     pub fn new(kernel: &'a KernelMeta) -> Self {
         let explicit: Vec<&ArgMeta> = kernel.explicit_args().collect();
         let n = explicit.len();
-        KernargBuilder { kernel, explicit, values: vec![None; n], dispatch: None, pointers: HiddenPointers::default() }
+        KernargBuilder {
+            kernel,
+            explicit,
+            values: vec![None; n],
+            dispatch: None,
+            pointers: HiddenPointers::default(),
+        }
     }
 
     fn err(&self, detail: String) -> Error {
-        Error::Kernarg { kernel: self.kernel.name.clone(), detail }
+        Error::Kernarg {
+            kernel: self.kernel.name.clone(),
+            detail,
+        }
     }
 
     /// Number of explicit arguments.
@@ -203,19 +225,30 @@ impl<'a> KernargBuilder<'a> {
     /// Sets explicit argument `index` (0-based, hidden arguments excluded).
     pub fn set(&mut self, index: usize, value: ArgValue) -> Result<&mut Self> {
         let Some(arg) = self.explicit.get(index) else {
-            return Err(self.err(format!("argument {index} does not exist (the kernel has {})", self.explicit.len())));
+            return Err(self.err(format!(
+                "argument {index} does not exist (the kernel has {})",
+                self.explicit.len()
+            )));
         };
         let name = arg.name.clone().unwrap_or_else(|| format!("#{index}"));
         match (&value, &arg.value_kind) {
             (ArgValue::DynamicLds(_), ValueKind::DynamicSharedPointer) => {}
             (ArgValue::DynamicLds(_), k) => {
-                return Err(self.err(format!("argument {index} ({name}) is {}, not a __local pointer", k.as_str())))
+                return Err(self.err(format!(
+                    "argument {index} ({name}) is {}, not a __local pointer",
+                    k.as_str()
+                )))
             }
             (_, ValueKind::DynamicSharedPointer) => {
-                return Err(self.err(format!("argument {index} ({name}) is a __local pointer: give its byte size (lds)")))
+                return Err(self.err(format!(
+                    "argument {index} ({name}) is a __local pointer: give its byte size (lds)"
+                )))
             }
             (ArgValue::Pointer(_), _) if arg.size != 8 => {
-                return Err(self.err(format!("argument {index} ({name}) has size {}, a pointer needs 8", arg.size)))
+                return Err(self.err(format!(
+                    "argument {index} ({name}) has size {}, a pointer needs 8",
+                    arg.size
+                )))
             }
             (ArgValue::Bytes(b), _) if b.len() != arg.size as usize => {
                 return Err(self.err(format!(
@@ -233,9 +266,16 @@ impl<'a> KernargBuilder<'a> {
 
     /// Sets the next unset explicit argument.
     pub fn push(&mut self, value: ArgValue) -> Result<&mut Self> {
-        let idx = self.values.iter().position(Option::is_none).ok_or_else(|| {
-            self.err(format!("all {} explicit arguments are already set", self.explicit.len()))
-        })?;
+        let idx = self
+            .values
+            .iter()
+            .position(Option::is_none)
+            .ok_or_else(|| {
+                self.err(format!(
+                    "all {} explicit arguments are already set",
+                    self.explicit.len()
+                ))
+            })?;
         self.set(idx, value)
     }
 
@@ -262,7 +302,10 @@ impl<'a> KernargBuilder<'a> {
         for (i, (arg, value)) in self.explicit.iter().zip(&self.values).enumerate() {
             let name = arg.name.clone().unwrap_or_else(|| format!("#{i}"));
             let value = value.as_ref().ok_or_else(|| {
-                self.err(format!("argument {i} ({name}, {}) was not given", arg.value_kind.as_str()))
+                self.err(format!(
+                    "argument {i} ({name}, {}) was not given",
+                    arg.value_kind.as_str()
+                ))
             })?;
             let at = arg.offset as usize;
             match value {
@@ -291,16 +334,25 @@ impl<'a> KernargBuilder<'a> {
         let hidden: Vec<&ArgMeta> = k.args.iter().filter(|a| a.value_kind.is_hidden()).collect();
         let needs_dispatch = hidden.iter().any(|a| {
             let n = a.value_kind.as_str();
-            n.starts_with("hidden_block_count") || n.starts_with("hidden_group_size")
-                || n.starts_with("hidden_remainder") || n == "hidden_grid_dims"
+            n.starts_with("hidden_block_count")
+                || n.starts_with("hidden_group_size")
+                || n.starts_with("hidden_remainder")
+                || n == "hidden_grid_dims"
                 || n.starts_with("hidden_global_offset")
         });
         let d = match self.dispatch {
             Some(d) => d,
             None if needs_dispatch => {
-                return Err(self.err("hidden grid arguments need the dispatch shape (call .dispatch())".into()))
+                return Err(self.err(
+                    "hidden grid arguments need the dispatch shape (call .dispatch())".into(),
+                ))
             }
-            None => Dispatch { grid: [1; 3], block: [1; 3], global_offset: [0; 3], dims: 1 },
+            None => Dispatch {
+                grid: [1; 3],
+                block: [1; 3],
+                global_offset: [0; 3],
+                dims: 1,
+            },
         };
         let groups = d.workgroups();
         let rem = d.remainders();

@@ -14,6 +14,10 @@ use std::collections::BTreeMap;
 /// Nesting limit for the msgpack decoder: real metadata is 4 levels deep.
 const MAX_DEPTH: usize = 16;
 
+/// Largest kernarg segment accepted (ROCr/HIP kernels stay far below: 4 KiB explicit
+/// arguments + 256 implicit bytes); bounds the builder's allocation on hostile input.
+pub const MAX_KERNARG_SEGMENT_SIZE: u32 = 1 << 20;
+
 /// `.value_kind` of a kernel argument.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -166,7 +170,10 @@ impl KernelMeta {
 
     /// Offset of the first hidden argument, if any.
     pub fn hidden_start(&self) -> Option<u32> {
-        self.args.iter().find(|a| a.value_kind.is_hidden()).map(|a| a.offset)
+        self.args
+            .iter()
+            .find(|a| a.value_kind.is_hidden())
+            .map(|a| a.offset)
     }
 }
 
@@ -184,7 +191,10 @@ pub struct Metadata {
 }
 
 fn err(path: &str, detail: impl Into<String>) -> Error {
-    Error::Metadata { path: path.to_string(), detail: detail.into() }
+    Error::Metadata {
+        path: path.to_string(),
+        detail: detail.into(),
+    }
 }
 
 /// A map view that tracks which keys were used and knows its path.
@@ -203,10 +213,18 @@ impl<'a> Map<'a> {
                         return Err(err(&path, format!("map key {k} is not a string")));
                     }
                 }
-                Ok(Map { path, entries, used: vec![false; entries.len()] })
+                Ok(Map {
+                    path,
+                    entries,
+                    used: vec![false; entries.len()],
+                })
             }
             other => {
-                let at = if path.is_empty() { "(root)" } else { path.as_str() };
+                let at = if path.is_empty() {
+                    "(root)"
+                } else {
+                    path.as_str()
+                };
                 Err(err(at, format!("expected a map, found {}", kind(other))))
             }
         }
@@ -221,14 +239,18 @@ impl<'a> Map<'a> {
     }
 
     fn get(&mut self, key: &str) -> Option<&'a Value> {
-        let idx = self.entries.iter().position(|(k, _)| k.as_str() == Some(key))?;
+        let idx = self
+            .entries
+            .iter()
+            .position(|(k, _)| k.as_str() == Some(key))?;
         self.used[idx] = true;
         Some(&self.entries[idx].1)
     }
 
     fn req(&mut self, key: &str) -> Result<&'a Value> {
         let p = self.key_path(key);
-        self.get(key).ok_or_else(|| err(&p, "required field missing"))
+        self.get(key)
+            .ok_or_else(|| err(&p, "required field missing"))
     }
 
     fn u32_req(&mut self, key: &str) -> Result<u32> {
@@ -262,7 +284,10 @@ impl<'a> Map<'a> {
             Some(Value::Integer(i)) => match i.as_u64() {
                 Some(0) => Ok(Some(false)),
                 Some(1) => Ok(Some(true)),
-                _ => Err(err(&self.key_path(key), format!("expected a boolean, found {i}"))),
+                _ => Err(err(
+                    &self.key_path(key),
+                    format!("expected a boolean, found {i}"),
+                )),
             },
             Some(other) => Err(err(
                 &self.key_path(key),
@@ -280,7 +305,10 @@ impl<'a> Map<'a> {
                 .enumerate()
                 .map(|(i, v)| {
                     v.as_u64().ok_or_else(|| {
-                        err(&format!("{p}[{i}]"), format!("expected an unsigned integer, found {}", kind(v)))
+                        err(
+                            &format!("{p}[{i}]"),
+                            format!("expected an unsigned integer, found {}", kind(v)),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>>>()
@@ -315,9 +343,12 @@ fn kind(v: &Value) -> &'static str {
 }
 
 fn to_u32(v: &Value, path: &str) -> Result<u32> {
-    let n = v
-        .as_u64()
-        .ok_or_else(|| err(path, format!("expected an unsigned integer, found {}", kind(v))))?;
+    let n = v.as_u64().ok_or_else(|| {
+        err(
+            path,
+            format!("expected an unsigned integer, found {}", kind(v)),
+        )
+    })?;
     u32::try_from(n).map_err(|_| err(path, format!("{n} does not fit in 32 bits")))
 }
 
@@ -327,14 +358,20 @@ fn to_str(v: &Value, path: &str) -> Result<String> {
             .as_str()
             .map(str::to_string)
             .ok_or_else(|| err(path, "string is not valid UTF-8")),
-        other => Err(err(path, format!("expected a string, found {}", kind(other)))),
+        other => Err(err(
+            path,
+            format!("expected a string, found {}", kind(other)),
+        )),
     }
 }
 
 fn array<'a>(v: &'a Value, path: &str) -> Result<&'a [Value]> {
     match v {
         Value::Array(items) => Ok(items),
-        other => Err(err(path, format!("expected an array, found {}", kind(other)))),
+        other => Err(err(
+            path,
+            format!("expected an array, found {}", kind(other)),
+        )),
     }
 }
 
@@ -359,7 +396,10 @@ fn parse_arg(v: &Value, path: String) -> Result<ArgMeta> {
     if arg.offset.checked_add(arg.size).is_none() {
         return Err(err(&m.key_path(".size"), "offset + size overflows"));
     }
-    Ok(ArgMeta { extra: m.extra(), ..arg })
+    Ok(ArgMeta {
+        extra: m.extra(),
+        ..arg
+    })
 }
 
 fn parse_kernel(v: &Value, path: String) -> Result<KernelMeta> {
@@ -399,12 +439,24 @@ fn parse_kernel(v: &Value, path: String) -> Result<KernelMeta> {
         extra: BTreeMap::new(),
     };
     validate_kernel(&k, &m.path)?;
-    Ok(KernelMeta { extra: m.extra(), ..k })
+    Ok(KernelMeta {
+        extra: m.extra(),
+        ..k
+    })
 }
 
 /// Structural checks the dispatcher relies on: arguments inside the kernarg segment, in
 /// increasing order, without overlap; sane alignment and wave size.
 fn validate_kernel(k: &KernelMeta, path: &str) -> Result<()> {
+    if k.kernarg_segment_size > MAX_KERNARG_SEGMENT_SIZE {
+        return Err(err(
+            &format!("{path}.kernarg_segment_size"),
+            format!(
+                "{} exceeds the {MAX_KERNARG_SEGMENT_SIZE}-byte limit",
+                k.kernarg_segment_size
+            ),
+        ));
+    }
     if !k.kernarg_segment_align.is_power_of_two() {
         return Err(err(
             &format!("{path}.kernarg_segment_align"),
@@ -431,7 +483,13 @@ fn validate_kernel(k: &KernelMeta, path: &str) -> Result<()> {
             ));
         }
         if a.offset < end {
-            return Err(err(&p, format!("offset {} overlaps the previous argument (ends at {end})", a.offset)));
+            return Err(err(
+                &p,
+                format!(
+                    "offset {} overlaps the previous argument (ends at {end})",
+                    a.offset
+                ),
+            ));
         }
         end = a_end;
     }
@@ -449,7 +507,10 @@ impl Metadata {
             .uints_opt("amdhsa.version")?
             .ok_or_else(|| err("amdhsa.version", "required field missing"))?;
         if version.len() != 2 || version[0] != 1 {
-            return Err(err("amdhsa.version", format!("{version:?} is not [1, minor]")));
+            return Err(err(
+                "amdhsa.version",
+                format!("{version:?} is not [1, minor]"),
+            ));
         }
         let target = m.str_opt("amdhsa.target")?;
         let printf = match m.get("amdhsa.printf") {
@@ -468,7 +529,12 @@ impl Metadata {
                 .collect::<Result<Vec<_>>>()?,
             None => Vec::new(),
         };
-        Ok(Metadata { version, target, printf, kernels })
+        Ok(Metadata {
+            version,
+            target,
+            printf,
+            kernels,
+        })
     }
 }
 
@@ -505,7 +571,10 @@ mod tests {
 
     fn root(kernels: Vec<Value>) -> Value {
         Value::Map(vec![
-            (s("amdhsa.version"), Value::Array(vec![Value::from(1), Value::from(2)])),
+            (
+                s("amdhsa.version"),
+                Value::Array(vec![Value::from(1), Value::from(2)]),
+            ),
             (s("amdhsa.target"), s("amdgcn-amd-amdhsa--gfx1010")),
             (s("amdhsa.kernels"), Value::Array(kernels)),
         ])
@@ -521,8 +590,12 @@ mod tests {
 
     #[test]
     fn decodes_minimal_map_and_keeps_unknown_keys() {
-        let m = Metadata::parse(&encode(&root(vec![kernel(vec![arg(0, 8, "global_buffer")])])))
-            .unwrap();
+        let m = Metadata::parse(&encode(&root(vec![kernel(vec![arg(
+            0,
+            8,
+            "global_buffer",
+        )])])))
+        .unwrap();
         assert_eq!(m.version, vec![1, 2]);
         let k = &m.kernels[0];
         assert_eq!(k.args[0].value_kind, ValueKind::GlobalBuffer);
@@ -534,7 +607,10 @@ mod tests {
         let e = Metadata::parse(&encode(&root(vec![kernel(vec![arg(12, 8, "by_value")])])))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("amdhsa.kernels[0].args[0]") && e.contains("exceed"), "{e}");
+        assert!(
+            e.contains("amdhsa.kernels[0].args[0]") && e.contains("exceed"),
+            "{e}"
+        );
         let e = Metadata::parse(&encode(&root(vec![kernel(vec![
             arg(0, 8, "by_value"),
             arg(4, 4, "by_value"),
@@ -546,13 +622,24 @@ mod tests {
         if let Value::Map(m) = &mut bad {
             m.retain(|(k, _)| k.as_str() != Some(".vgpr_count"));
         }
-        let e = Metadata::parse(&encode(&root(vec![bad]))).unwrap_err().to_string();
-        assert!(e.contains("amdhsa.kernels[0].vgpr_count: required field missing"), "{e}");
+        let e = Metadata::parse(&encode(&root(vec![bad])))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("amdhsa.kernels[0].vgpr_count: required field missing"),
+            "{e}"
+        );
     }
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for bytes in [&b""[..], b"\xc1", b"\x92\x01", b"\xdd\xff\xff\xff\xff", b"\x81\x01\x02"] {
+        for bytes in [
+            &b""[..],
+            b"\xc1",
+            b"\x92\x01",
+            b"\xdd\xff\xff\xff\xff",
+            b"\x81\x01\x02",
+        ] {
             assert!(Metadata::parse(bytes).is_err(), "{bytes:?}");
         }
         // Deep nesting is bounded.

@@ -34,7 +34,10 @@ pub struct DeviceLimits {
 impl DeviceLimits {
     /// Limits for a gfx10+ processor; `None` for GCN (no model here).
     pub fn for_mach(mach: &Mach) -> Option<DeviceLimits> {
-        let full_vgprs = matches!(mach.name, "gfx1100" | "gfx1101" | "gfx1151" | "gfx1200" | "gfx1201");
+        let full_vgprs = matches!(
+            mach.name,
+            "gfx1100" | "gfx1101" | "gfx1151" | "gfx1200" | "gfx1201"
+        );
         let (waves, vgprs, g32, g64, lds_granule) = match mach.gen {
             Gen::Gcn => return None,
             // gfx10.1 allocates LDS in 512-byte units (RSRC2.LDS_SIZE granularity).
@@ -84,27 +87,49 @@ pub struct Occupancy {
 
 /// Estimates occupancy of `k` on `dev` for workgroups of `workgroup_size` work-items
 /// (0 = the kernel's `.max_flat_workgroup_size`) with `dynamic_lds` extra LDS bytes.
-pub fn estimate(k: &Kernel, dev: &DeviceLimits, workgroup_size: u32, dynamic_lds: u32) -> Occupancy {
+pub fn estimate(
+    k: &Kernel,
+    dev: &DeviceLimits,
+    workgroup_size: u32,
+    dynamic_lds: u32,
+) -> Occupancy {
     let wave32 = k.descriptor.wave32;
     let wave = if wave32 { 32 } else { 64 };
-    let wg = if workgroup_size == 0 { k.metadata.max_flat_workgroup_size.max(1) } else { workgroup_size };
+    let wg = if workgroup_size == 0 {
+        k.metadata.max_flat_workgroup_size.max(1)
+    } else {
+        workgroup_size
+    };
     let waves_per_wg = wg.div_ceil(wave);
     let (granule, total) = if wave32 {
         (dev.vgpr_granule_wave32, dev.vgprs_wave32)
     } else {
         (dev.vgpr_granule_wave64, dev.vgprs_wave32 / 2)
     };
-    let vgprs = k.metadata.vgpr_count.max(1).div_ceil(granule) * granule;
+    let vgprs = k
+        .metadata
+        .vgpr_count
+        .max(1)
+        .div_ceil(granule)
+        .saturating_mul(granule);
     let by_vgprs = (total / vgprs).min(dev.max_waves_per_simd);
     let by_sgprs = dev.max_waves_per_simd;
-    let (pool, simds) = if k.descriptor.wgp_mode { (dev.lds_per_wgp, 4) } else { (dev.lds_per_wgp / 2, 2) };
-    let lds = (k.metadata.group_segment_fixed_size.saturating_add(dynamic_lds)).div_ceil(dev.lds_granule)
-        * dev.lds_granule;
-    let by_lds = if lds == 0 {
-        dev.max_waves_per_simd
+    let (pool, simds) = if k.descriptor.wgp_mode {
+        (dev.lds_per_wgp, 4)
     } else {
-        let groups = pool / lds;
-        ((groups * waves_per_wg) / simds).min(dev.max_waves_per_simd).max(u32::from(groups > 0))
+        (dev.lds_per_wgp / 2, 2)
+    };
+    let lds = (k
+        .metadata
+        .group_segment_fixed_size
+        .saturating_add(dynamic_lds))
+    .div_ceil(dev.lds_granule)
+        * dev.lds_granule;
+    let by_lds = match pool.checked_div(lds) {
+        None => dev.max_waves_per_simd,
+        Some(groups) => (groups.saturating_mul(waves_per_wg) / simds)
+            .min(dev.max_waves_per_simd)
+            .max(u32::from(groups > 0)),
     };
     let waves = by_vgprs.min(by_sgprs).min(by_lds);
     let limited_by = if waves == dev.max_waves_per_simd {

@@ -52,7 +52,12 @@ pub struct Mach {
 }
 
 const fn m(name: &'static str, value: u32, gen: Gen) -> Mach {
-    Mach { name, value, gen, generic_of: &[] }
+    Mach {
+        name,
+        value,
+        gen,
+        generic_of: &[],
+    }
 }
 
 /// All AMDGCN processors of LLVM's ELF.h (R600 values are refused: not HSA targets).
@@ -128,8 +133,7 @@ pub const MACHS: &[Mach] = &[
         value: 0x054,
         gen: Gen::Gfx11,
         generic_of: &[
-            "gfx1100", "gfx1101", "gfx1102", "gfx1103", "gfx1150", "gfx1151", "gfx1152",
-            "gfx1153",
+            "gfx1100", "gfx1101", "gfx1102", "gfx1103", "gfx1150", "gfx1151", "gfx1152", "gfx1153",
         ],
     },
     m("gfx1152", 0x055, Gen::Gfx11),
@@ -255,7 +259,10 @@ impl Target {
                     FeatureSetting::Any
                 }
             };
-            (on(EF_AMDGPU_FEATURE_XNACK_V3), on(EF_AMDGPU_FEATURE_SRAMECC_V3))
+            (
+                on(EF_AMDGPU_FEATURE_XNACK_V3),
+                on(EF_AMDGPU_FEATURE_SRAMECC_V3),
+            )
         } else {
             (
                 FeatureSetting::from_v4((e_flags & EF_AMDGPU_FEATURE_XNACK_V4) >> 8),
@@ -267,7 +274,13 @@ impl Target {
         } else {
             0
         };
-        Ok(Target { mach, xnack, sramecc, generic_version, e_flags })
+        Ok(Target {
+            mach,
+            xnack,
+            sramecc,
+            generic_version,
+            e_flags,
+        })
     }
 
     /// LLVM target-id (`gfx1010`, `gfx90a:sramecc+:xnack-`), the processor part of
@@ -336,18 +349,32 @@ mod tests {
         let code = Target::from_e_flags(0x36, CodeObjectVersion(5)).unwrap();
         let dev = Mach::from_name("gfx1010").unwrap();
         let err = code.check_device(&dev, false).unwrap_err().to_string();
-        assert!(err.contains("code object is gfx1030, device is gfx1010"), "{err}");
+        assert!(
+            err.contains("code object is gfx1030, device is gfx1010"),
+            "{err}"
+        );
         assert!(code.check_device(&dev, true).is_ok());
         let generic = Target::from_e_flags(0x52, CodeObjectVersion(6)).unwrap();
         assert!(generic.check_device(&dev, false).is_ok());
-        assert!(generic.check_device(&Mach::from_name("gfx1030").unwrap(), false).is_err());
+        assert!(generic
+            .check_device(&Mach::from_name("gfx1030").unwrap(), false)
+            .is_err());
     }
 
     #[test]
     fn code_object_versions() {
-        assert_eq!(CodeObjectVersion::from_abi_version(2), Some(CodeObjectVersion(4)));
-        assert_eq!(CodeObjectVersion::from_abi_version(3), Some(CodeObjectVersion(5)));
-        assert_eq!(CodeObjectVersion::from_abi_version(4), Some(CodeObjectVersion(6)));
+        assert_eq!(
+            CodeObjectVersion::from_abi_version(2),
+            Some(CodeObjectVersion(4))
+        );
+        assert_eq!(
+            CodeObjectVersion::from_abi_version(3),
+            Some(CodeObjectVersion(5))
+        );
+        assert_eq!(
+            CodeObjectVersion::from_abi_version(4),
+            Some(CodeObjectVersion(6))
+        );
         assert_eq!(CodeObjectVersion::from_abi_version(0), None);
     }
 }

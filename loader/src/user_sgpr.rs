@@ -79,24 +79,51 @@ pub struct SgprLayout {
 /// blocks need more SGPRs than RSRC2.USER_SGPR provides or than USER_DATA registers exist.
 pub fn sgpr_layout(d: &KernelDescriptor, kernel: &str) -> Result<SgprLayout> {
     let blocks = [
-        (d.enable_sgpr_private_segment_buffer, 4, UserSgprKind::PrivateSegmentBuffer),
+        (
+            d.enable_sgpr_private_segment_buffer,
+            4,
+            UserSgprKind::PrivateSegmentBuffer,
+        ),
         (d.enable_sgpr_dispatch_ptr, 2, UserSgprKind::DispatchPtr),
         (d.enable_sgpr_queue_ptr, 2, UserSgprKind::QueuePtr),
-        (d.enable_sgpr_kernarg_segment_ptr, 2, UserSgprKind::KernargSegmentPtr),
+        (
+            d.enable_sgpr_kernarg_segment_ptr,
+            2,
+            UserSgprKind::KernargSegmentPtr,
+        ),
         (d.enable_sgpr_dispatch_id, 2, UserSgprKind::DispatchId),
-        (d.enable_sgpr_flat_scratch_init, 2, UserSgprKind::FlatScratchInit),
-        (d.enable_sgpr_private_segment_size, 1, UserSgprKind::PrivateSegmentSize),
-        (d.kernarg_preload_length > 0, d.kernarg_preload_length, UserSgprKind::PreloadedKernarg),
+        (
+            d.enable_sgpr_flat_scratch_init,
+            2,
+            UserSgprKind::FlatScratchInit,
+        ),
+        (
+            d.enable_sgpr_private_segment_size,
+            1,
+            UserSgprKind::PrivateSegmentSize,
+        ),
+        (
+            d.kernarg_preload_length > 0,
+            d.kernarg_preload_length,
+            UserSgprKind::PreloadedKernarg,
+        ),
     ];
     let mut user = Vec::new();
     let mut next = 0u32;
     for (on, dwords, kind) in blocks {
         if on {
-            user.push(UserSgpr { index: next, dwords, kind });
+            user.push(UserSgpr {
+                index: next,
+                dwords,
+                kind,
+            });
             next += dwords;
         }
     }
-    let derr = |detail: String| Error::Descriptor { kernel: kernel.to_string(), detail };
+    let derr = |detail: String| Error::Descriptor {
+        kernel: kernel.to_string(),
+        detail,
+    };
     if next > d.user_sgpr_count {
         return Err(derr(format!(
             "enabled user SGPRs need {next} but RSRC2.USER_SGPR is {}",
@@ -130,7 +157,12 @@ pub fn sgpr_layout(d: &KernelDescriptor, kernel: &str) -> Result<SgprLayout> {
         .enumerate()
         .map(|(i, w)| (i as u32, *w))
         .collect();
-    Ok(SgprLayout { user, user_sgpr_count: d.user_sgpr_count, system, vgprs })
+    Ok(SgprLayout {
+        user,
+        user_sgpr_count: d.user_sgpr_count,
+        system,
+        vgprs,
+    })
 }
 
 /// Values for the user SGPR blocks. Unset pointers are 0 (a kernel that dereferences a

@@ -15,7 +15,9 @@ fn err_of(data: &[u8]) -> String {
 }
 
 fn find(data: &[u8], needle: &[u8]) -> usize {
-    data.windows(needle.len()).position(|w| w == needle).unwrap()
+    data.windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap()
 }
 
 fn u64_at(b: &[u8], o: usize) -> u64 {
@@ -30,7 +32,10 @@ fn phdr(data: &[u8], i: usize) -> usize {
 /// Index of the `n`-th PT_LOAD program header.
 fn nth_load(data: &[u8], n: usize) -> usize {
     let phnum = u16::from_le_bytes([data[56], data[57]]) as usize;
-    (0..phnum).filter(|&i| data[phdr(data, i)] == 1).nth(n).unwrap()
+    (0..phnum)
+        .filter(|&i| data[phdr(data, i)] == 1)
+        .nth(n)
+        .unwrap()
 }
 
 #[test]
@@ -80,7 +85,10 @@ fn segments_out_of_file_overlapping_or_inconsistent() {
     let at = phdr(&d, l1) + 8;
     d[at..at + 8].copy_from_slice(&(good.len() as u64).to_le_bytes());
     let e = err_of(&d);
-    assert!(e.contains(&format!("program header {l1}")) && e.contains("outside the"), "{e}");
+    assert!(
+        e.contains(&format!("program header {l1}")) && e.contains("outside the"),
+        "{e}"
+    );
 
     let mut d = good.clone();
     let v1 = u64_at(&d, phdr(&d, l1) + 16);
@@ -107,17 +115,27 @@ fn corrupt_notes_and_msgpack_garbage() {
     let mut d = good.clone();
     d[note + 4..note + 8].copy_from_slice(&0xffff_fff0u32.to_le_bytes());
     let e = err_of(&d);
-    assert!(e.contains(&format!("note at file offset {note:#x}")) && e.contains("n_descsz"), "{e}");
+    assert!(
+        e.contains(&format!("note at file offset {note:#x}")) && e.contains("n_descsz"),
+        "{e}"
+    );
 
     let desc = note + 12 + 8;
     let mut d = good.clone();
     d[desc] = 0xc1; // never-used msgpack marker
     let e = err_of(&d);
-    assert!(e.starts_with("metadata (root): ") && e.contains(&format!("{note:#x}")), "{e}");
+    assert!(
+        e.starts_with("metadata (root): ") && e.contains(&format!("{note:#x}")),
+        "{e}"
+    );
 
     let mut d = good.clone();
     d[desc] = 0x90; // an empty array instead of the root map
-    assert!(err_of(&d).contains("(root): expected a map, found an array"), "{}", err_of(&d));
+    assert!(
+        err_of(&d).contains("(root): expected a map, found an array"),
+        "{}",
+        err_of(&d)
+    );
 
     let mut d = good.clone();
     d[desc..desc + 64].fill(0x91); // deeply nested arrays: bounded recursion
@@ -127,7 +145,10 @@ fn corrupt_notes_and_msgpack_garbage() {
     let k = find(&d, b".vgpr_count");
     d[k + 1] = b'x';
     let e = err_of(&d);
-    assert!(e.contains("amdhsa.kernels[0].vgpr_count: required field missing"), "{e}");
+    assert!(
+        e.contains("amdhsa.kernels[0].vgpr_count: required field missing"),
+        "{e}"
+    );
 
     let mut d = good.clone();
     let t = find(&d, b"amdgcn-amd-amdhsa--gfx1010");
@@ -146,7 +167,10 @@ fn descriptor_inconsistencies() {
     let k = co.kernel("saxpy").unwrap();
     // .rodata is file-backed at offset == vaddr in these objects (first PT_LOAD at 0).
     let kd = k.desc_offset as usize;
-    assert_eq!(u64_at(&good, kd + 16) as i64, k.descriptor.kernel_code_entry_byte_offset);
+    assert_eq!(
+        u64_at(&good, kd + 16) as i64,
+        k.descriptor.kernel_code_entry_byte_offset
+    );
 
     let mut d = good.clone();
     d[kd + 8] ^= 0x10;
@@ -166,13 +190,20 @@ fn descriptor_inconsistencies() {
     let mut d = good.clone();
     d[kd + 56] ^= 1 << 2; // wavefront_size32 bit is bit 10 -> byte 57 bit 2
     d[kd + 57] ^= 1 << 2;
-    assert!(err_of(&d).contains("wave64 but .wavefront_size is 32"), "{}", err_of(&d));
+    assert!(
+        err_of(&d).contains("wave64 but .wavefront_size is 32"),
+        "{}",
+        err_of(&d)
+    );
 
     let mut d = good;
     let s = find(&d, b"saxpy.kd");
     d[s + 7] = b'x';
     let e = err_of(&d);
-    assert!(e.contains("symbol saxpy.kx") || e.contains("saxpy.kd"), "{e}");
+    assert!(
+        e.contains("symbol saxpy.kx") || e.contains("saxpy.kd"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -194,5 +225,8 @@ fn every_single_byte_corruption_of_structure_is_handled() {
             }
         }
     }
-    assert!(accepted > 0, "some mutations (e.g. of padding) are harmless");
+    assert!(
+        accepted > 0,
+        "some mutations (e.g. of padding) are harmless"
+    );
 }

@@ -30,10 +30,16 @@ pub fn corpus() -> Vec<String> {
 /// Runs an LLVM tool on a corpus file; `None` (with a printed skip message) if the tool is
 /// not installed.
 pub fn llvm_tool(tool: &str, args: &[&str], file: &str) -> Option<String> {
-    let out = Command::new(tool).args(args).arg(data_dir().join(file)).output();
+    let out = Command::new(tool)
+        .args(args)
+        .arg(data_dir().join(file))
+        .output();
     match out {
         Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
-        Ok(o) => panic!("{tool} {args:?} {file} failed: {}", String::from_utf8_lossy(&o.stderr)),
+        Ok(o) => panic!(
+            "{tool} {args:?} {file} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
         Err(_) => {
             eprintln!("skipping: {tool} not installed (scripts/setup.sh installs llvm-19)");
             None

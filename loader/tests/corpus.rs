@@ -28,17 +28,36 @@ fn header_versions_and_targets() {
         ("args-gfx1010.hsaco", 5, "gfx1010", FeatureSetting::Any),
         ("args-gfx1010-cov4.hsaco", 4, "gfx1010", FeatureSetting::Any),
         ("args-gfx1010-cov6.hsaco", 6, "gfx1010", FeatureSetting::Any),
-        ("args-gfx1030.hsaco", 5, "gfx1030", FeatureSetting::Unsupported),
-        ("args-gfx1100.hsaco", 5, "gfx1100", FeatureSetting::Unsupported),
+        (
+            "args-gfx1030.hsaco",
+            5,
+            "gfx1030",
+            FeatureSetting::Unsupported,
+        ),
+        (
+            "args-gfx1100.hsaco",
+            5,
+            "gfx1100",
+            FeatureSetting::Unsupported,
+        ),
     ];
     for (f, ver, mach, xnack) in cases {
         let co = CodeObject::parse(&read(f)).unwrap();
         assert_eq!(co.version, CodeObjectVersion(ver), "{f}");
         assert_eq!(co.target.mach.name, mach, "{f}");
         assert_eq!(co.target.xnack, xnack, "{f}");
-        assert_eq!(co.metadata.target.as_deref(), Some(format!("amdgcn-amd-amdhsa--{mach}").as_str()));
+        assert_eq!(
+            co.metadata.target.as_deref(),
+            Some(format!("amdgcn-amd-amdhsa--{mach}").as_str())
+        );
     }
-    assert_eq!(CodeObject::parse(&read("args-gfx1010.hsaco")).unwrap().target.e_flags, 0x133);
+    assert_eq!(
+        CodeObject::parse(&read("args-gfx1010.hsaco"))
+            .unwrap()
+            .target
+            .e_flags,
+        0x133
+    );
 }
 
 #[test]
@@ -46,7 +65,10 @@ fn target_check_refuses_other_mach_unless_forced() {
     let co = CodeObject::parse(&read("args-gfx1030.hsaco")).unwrap();
     let dev = Mach::from_name("gfx1010").unwrap();
     let e = co.check_device(&dev, false).unwrap_err().to_string();
-    assert!(e.contains("code object is gfx1030, device is gfx1010"), "{e}");
+    assert!(
+        e.contains("code object is gfx1030, device is gfx1010"),
+        "{e}"
+    );
     co.check_device(&dev, true).unwrap();
     let own = CodeObject::parse(&read("args-gfx1010.hsaco")).unwrap();
     own.check_device(&dev, false).unwrap();
@@ -75,7 +97,11 @@ fn readelf_kernels(yaml: &str) -> Vec<(Fields, Vec<Fields>)> {
             kernels.push((Fields::new(), Vec::new()));
             let (k, v) = rest.split_once(':').unwrap();
             if !v.trim().is_empty() {
-                kernels.last_mut().unwrap().0.insert(k.to_string(), unquote(v));
+                kernels
+                    .last_mut()
+                    .unwrap()
+                    .0
+                    .insert(k.to_string(), unquote(v));
             }
         } else if let Some(rest) = line.strip_prefix("      - .") {
             let (k, v) = rest.split_once(':').unwrap();
@@ -84,11 +110,21 @@ fn readelf_kernels(yaml: &str) -> Vec<(Fields, Vec<Fields>)> {
             kernels.last_mut().unwrap().1.push(f);
         } else if let Some(rest) = line.strip_prefix("        .") {
             let (k, v) = rest.split_once(':').unwrap();
-            kernels.last_mut().unwrap().1.last_mut().unwrap().insert(format!(".{k}"), unquote(v));
+            kernels
+                .last_mut()
+                .unwrap()
+                .1
+                .last_mut()
+                .unwrap()
+                .insert(format!(".{k}"), unquote(v));
         } else if let Some(rest) = line.strip_prefix("    .") {
             let (k, v) = rest.split_once(':').unwrap();
             if !v.trim().is_empty() {
-                kernels.last_mut().unwrap().0.insert(format!(".{k}"), unquote(v));
+                kernels
+                    .last_mut()
+                    .unwrap()
+                    .0
+                    .insert(format!(".{k}"), unquote(v));
             }
         }
     }
@@ -99,7 +135,9 @@ fn readelf_kernels(yaml: &str) -> Vec<(Fields, Vec<Fields>)> {
 fn metadata_matches_llvm_readelf_notes() {
     let mut checked = 0;
     for f in corpus() {
-        let Some(yaml) = llvm_tool("llvm-readelf-19", &["--notes"], &f) else { return };
+        let Some(yaml) = llvm_tool("llvm-readelf-19", &["--notes"], &f) else {
+            return;
+        };
         let co = CodeObject::parse(&read(&f)).unwrap();
         let theirs = readelf_kernels(&yaml);
         assert_eq!(theirs.len(), co.metadata.kernels.len(), "{f}");
@@ -108,21 +146,36 @@ fn metadata_matches_llvm_readelf_notes() {
                 (".name", k.name.clone()),
                 (".symbol", k.symbol.clone()),
                 (".kernarg_segment_size", k.kernarg_segment_size.to_string()),
-                (".kernarg_segment_align", k.kernarg_segment_align.to_string()),
-                (".group_segment_fixed_size", k.group_segment_fixed_size.to_string()),
-                (".private_segment_fixed_size", k.private_segment_fixed_size.to_string()),
+                (
+                    ".kernarg_segment_align",
+                    k.kernarg_segment_align.to_string(),
+                ),
+                (
+                    ".group_segment_fixed_size",
+                    k.group_segment_fixed_size.to_string(),
+                ),
+                (
+                    ".private_segment_fixed_size",
+                    k.private_segment_fixed_size.to_string(),
+                ),
                 (".wavefront_size", k.wavefront_size.to_string()),
                 (".sgpr_count", k.sgpr_count.to_string()),
                 (".vgpr_count", k.vgpr_count.to_string()),
                 (".sgpr_spill_count", k.sgpr_spill_count.to_string()),
                 (".vgpr_spill_count", k.vgpr_spill_count.to_string()),
-                (".max_flat_workgroup_size", k.max_flat_workgroup_size.to_string()),
+                (
+                    ".max_flat_workgroup_size",
+                    k.max_flat_workgroup_size.to_string(),
+                ),
             ];
             for (key, val) in ours {
                 if let Some(t) = kf.get(key) {
                     assert_eq!(t, &val, "{f} {} {key}", k.name);
                 } else {
-                    assert!(key == ".sgpr_spill_count" || key == ".vgpr_spill_count", "{f}: readelf lacks {key}");
+                    assert!(
+                        key == ".sgpr_spill_count" || key == ".vgpr_spill_count",
+                        "{f}: readelf lacks {key}"
+                    );
                 }
             }
             if let Some(t) = kf.get(".uses_dynamic_stack") {
@@ -141,8 +194,16 @@ fn metadata_matches_llvm_readelf_notes() {
                 assert_eq!(t.get(".type_name"), a.type_name.as_ref(), "{ctx}");
                 assert_eq!(t.get(".name"), a.name.as_ref(), "{ctx}");
                 assert_eq!(t.get(".access"), a.access.as_ref(), "{ctx}");
-                assert_eq!(t.get(".is_const").map(|s| s == "true").unwrap_or(false), a.is_const, "{ctx}");
-                assert_eq!(t.get(".pointee_align"), a.pointee_align.map(|p| p.to_string()).as_ref(), "{ctx}");
+                assert_eq!(
+                    t.get(".is_const").map(|s| s == "true").unwrap_or(false),
+                    a.is_const,
+                    "{ctx}"
+                );
+                assert_eq!(
+                    t.get(".pointee_align"),
+                    a.pointee_align.map(|p| p.to_string()).as_ref(),
+                    "{ctx}"
+                );
             }
             checked += 1;
         }
@@ -153,7 +214,9 @@ fn metadata_matches_llvm_readelf_notes() {
 #[test]
 fn descriptor_and_code_addresses_match_llvm_readelf_symbols() {
     for f in corpus() {
-        let Some(syms) = llvm_tool("llvm-readelf-19", &["--dyn-syms", "-W"], &f) else { return };
+        let Some(syms) = llvm_tool("llvm-readelf-19", &["--dyn-syms", "-W"], &f) else {
+            return;
+        };
         let co = CodeObject::parse(&read(&f)).unwrap();
         let addr = |name: &str| -> u64 {
             let line = syms
@@ -163,7 +226,12 @@ fn descriptor_and_code_addresses_match_llvm_readelf_symbols() {
             u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
         };
         for k in co.kernels() {
-            assert_eq!(k.desc_offset, addr(&format!("{}.kd", k.name)), "{f} {}", k.name);
+            assert_eq!(
+                k.desc_offset,
+                addr(&format!("{}.kd", k.name)),
+                "{f} {}",
+                k.name
+            );
             assert_eq!(k.entry_offset, addr(&k.name), "{f} {}", k.name);
         }
     }
@@ -175,12 +243,18 @@ fn relocations_match_readelf_and_are_applied() {
     let co = CodeObject::parse(&read(f)).unwrap();
     assert_eq!(co.relocs.len(), 2);
     if let Some(r) = llvm_tool("llvm-readelf-19", &["-r", "-W"], f) {
-        let lines: Vec<&str> = r.lines().filter(|l| l.contains("R_AMDGPU_RELATIVE64")).collect();
+        let lines: Vec<&str> = r
+            .lines()
+            .filter(|l| l.contains("R_AMDGPU_RELATIVE64"))
+            .collect();
         assert_eq!(lines.len(), co.relocs.len());
         for (line, rel) in lines.iter().zip(&co.relocs) {
             let cols: Vec<&str> = line.split_whitespace().collect();
             assert_eq!(u64::from_str_radix(cols[0], 16).unwrap(), rel.offset);
-            assert_eq!(i64::from_str_radix(cols.last().unwrap(), 16).unwrap(), rel.addend);
+            assert_eq!(
+                i64::from_str_radix(cols.last().unwrap(), 16).unwrap(),
+                rel.addend
+            );
             assert_eq!(rel.r_type, loader::image::R_AMDGPU_RELATIVE64);
         }
     }
@@ -193,7 +267,11 @@ fn relocations_match_readelf_and_are_applied() {
         assert_eq!(v, base + rel.addend as u64);
     }
     // The pointer table points at the two lookup tables: lut_a = {1,2,3,4}, lut_b = {10,..}.
-    let first = u64::from_le_bytes(img.bytes[co.relocs[0].offset as usize..][..8].try_into().unwrap());
+    let first = u64::from_le_bytes(
+        img.bytes[co.relocs[0].offset as usize..][..8]
+            .try_into()
+            .unwrap(),
+    );
     let lut = (first - base) as usize;
     assert_eq!(&img.bytes[lut..lut + 8], &[1, 0, 0, 0, 2, 0, 0, 0]);
     // Kernel addresses are absolute and the descriptor bytes sit there.
@@ -202,8 +280,15 @@ fn relocations_match_readelf_and_are_applied() {
     assert_eq!(k.descriptor_address, base + ck.desc_offset);
     assert_eq!(k.entry_address, base + ck.entry_offset);
     let d = (k.descriptor_address - base) as usize;
-    assert_eq!(&img.bytes[d + 48..d + 52], &ck.descriptor.rsrc1.to_le_bytes());
-    assert!(co.load(base + 0x100).unwrap_err().to_string().contains("not aligned"));
+    assert_eq!(
+        &img.bytes[d + 48..d + 52],
+        &ck.descriptor.rsrc1.to_le_bytes()
+    );
+    assert!(co
+        .load(base + 0x100)
+        .unwrap_err()
+        .to_string()
+        .contains("not aligned"));
 }
 
 #[test]
@@ -218,7 +303,11 @@ fn descriptor_fields_match_llvm_mc_directives() {
     assert_eq!(d.user_sgpr_count, 13);
     assert!(d.enable_sgpr_private_segment_buffer && d.enable_sgpr_dispatch_ptr);
     assert!(!d.enable_sgpr_queue_ptr);
-    assert!(d.enable_sgpr_kernarg_segment_ptr && d.enable_sgpr_dispatch_id && d.enable_sgpr_flat_scratch_init);
+    assert!(
+        d.enable_sgpr_kernarg_segment_ptr
+            && d.enable_sgpr_dispatch_id
+            && d.enable_sgpr_flat_scratch_init
+    );
     assert!(!d.enable_sgpr_private_segment_size);
     assert!(!d.wave32);
     assert!(d.scratch_en);
@@ -242,7 +331,12 @@ fn descriptor_fields_match_llvm_mc_directives() {
     let sys: Vec<u32> = layout.system.iter().map(|s| s.0).collect();
     assert_eq!(sys, vec![13, 14, 15, 16]); // tgid x, tgid z, tg info, scratch wave offset
     assert_eq!(layout.vgprs.len(), 3);
-    let args: Vec<&str> = k.metadata.args.iter().map(|a| a.name.as_deref().unwrap()).collect();
+    let args: Vec<&str> = k
+        .metadata
+        .args
+        .iter()
+        .map(|a| a.name.as_deref().unwrap())
+        .collect();
     assert_eq!(args, vec!["out", "count"]);
     assert_eq!(k.metadata.args[0].access.as_deref(), Some("write_only"));
 }
@@ -250,23 +344,86 @@ fn descriptor_fields_match_llvm_mc_directives() {
 #[test]
 fn wave64_and_scratch_kernels() {
     let co = CodeObject::parse(&read("args-gfx1010-w64.hsaco")).unwrap();
-    assert!(co.kernels().iter().all(|k| !k.descriptor.wave32 && k.metadata.wavefront_size == 64));
+    assert!(co
+        .kernels()
+        .iter()
+        .all(|k| !k.descriptor.wave32 && k.metadata.wavefront_size == 64));
     let co = CodeObject::parse(&read("scratch-gfx1010.hsaco")).unwrap();
     let k = co.kernel("private_array").unwrap();
     assert!(k.metadata.private_segment_fixed_size > 0);
     assert!(k.descriptor.scratch_en);
     let layout = loader::sgpr_layout(&k.descriptor, &k.name).unwrap();
-    assert!(layout.system.iter().any(|s| s.1 == "private segment wave byte offset"));
+    assert!(layout
+        .system
+        .iter()
+        .any(|s| s.1 == "private segment wave byte offset"));
     let co = CodeObject::parse(&read("scratch-gfx1030-w64.hsaco")).unwrap();
-    assert_eq!(co.kernel("private_array").unwrap().descriptor.wave_size(), 64);
+    assert_eq!(
+        co.kernel("private_array").unwrap().descriptor.wave_size(),
+        64
+    );
 }
 
 #[test]
 fn static_and_dynamic_lds_kernels() {
     let co = CodeObject::parse(&read("args-gfx1010.hsaco")).unwrap();
-    assert_eq!(co.kernel("static_lds").unwrap().metadata.group_segment_fixed_size, 1024);
+    assert_eq!(
+        co.kernel("static_lds")
+            .unwrap()
+            .metadata
+            .group_segment_fixed_size,
+        1024
+    );
     let mixed = co.kernel("mixed").unwrap();
-    let lds = mixed.metadata.args.iter().find(|a| a.value_kind == ValueKind::DynamicSharedPointer).unwrap();
+    let lds = mixed
+        .metadata
+        .args
+        .iter()
+        .find(|a| a.value_kind == ValueKind::DynamicSharedPointer)
+        .unwrap();
     assert_eq!(lds.address_space.as_deref(), Some("local"));
     assert_eq!(lds.pointee_align, Some(4));
+}
+
+#[test]
+fn header_and_segments_match_llvm_readelf() {
+    for f in corpus() {
+        let Some(out) = llvm_tool("llvm-readelf-19", &["-h", "-l", "-W"], &f) else {
+            return;
+        };
+        let co = CodeObject::parse(&read(&f)).unwrap();
+        let field = |name: &str| {
+            out.lines()
+                .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+                .unwrap_or_else(|| panic!("{f}: no {name}"))
+        };
+        assert_eq!(field("ABI Version:"), (co.version.0 - 2).to_string(), "{f}");
+        let flags = field("Flags:");
+        assert!(
+            flags.starts_with(&format!(
+                "{:#x}, {}",
+                co.target.e_flags, co.target.mach.name
+            )),
+            "{f}: {flags}"
+        );
+        let loads: Vec<Vec<u64>> = out
+            .lines()
+            .filter(|l| l.trim_start().starts_with("LOAD "))
+            .map(|l| {
+                l.split_whitespace()
+                    .skip(1)
+                    .take(5)
+                    .map(|h| u64::from_str_radix(h.trim_start_matches("0x"), 16).unwrap())
+                    .collect()
+            })
+            .collect();
+        let ours: Vec<Vec<u64>> = co
+            .segments
+            .iter()
+            .filter(|s| s.p_type == loader::elf::PT_LOAD)
+            .map(|s| vec![s.offset, s.vaddr, s.vaddr, s.filesz, s.memsz])
+            .collect();
+        assert!(!loads.is_empty(), "{f}");
+        assert_eq!(loads, ours, "{f}");
+    }
 }

@@ -22,22 +22,50 @@ fn u64_at(b: &[u8], o: usize) -> u64 {
 #[test]
 fn compiler_hidden_offsets_match_the_cov5_table() {
     let mut checked = 0;
-    for f in ["args-gfx1010.hsaco", "args-gfx1010-cov6.hsaco", "args-gfx1030.hsaco", "args-gfx1100.hsaco", "scratch-gfx1010.hsaco"] {
+    for f in [
+        "args-gfx1010.hsaco",
+        "args-gfx1010-cov6.hsaco",
+        "args-gfx1030.hsaco",
+        "args-gfx1100.hsaco",
+        "scratch-gfx1010.hsaco",
+    ] {
         let co = CodeObject::parse(&read(f)).unwrap();
         for k in co.kernels() {
-            let first = k.metadata.args.iter().find(|a| a.value_kind.is_hidden()).unwrap();
-            let rel = |kind: &str| COV5_IMPLICIT_LAYOUT.iter().find(|e| e.0 == kind).map(|e| (e.1, e.2));
+            let first = k
+                .metadata
+                .args
+                .iter()
+                .find(|a| a.value_kind.is_hidden())
+                .unwrap();
+            let rel = |kind: &str| {
+                COV5_IMPLICIT_LAYOUT
+                    .iter()
+                    .find(|e| e.0 == kind)
+                    .map(|e| (e.1, e.2))
+            };
             let (first_rel, _) = rel(first.value_kind.as_str()).unwrap();
             let base = first.offset - first_rel;
             assert_eq!(base % 8, 0, "{f} {}: implicit block at {base}", k.name);
             for a in k.metadata.args.iter().filter(|a| a.value_kind.is_hidden()) {
-                let (off, size) = rel(a.value_kind.as_str()).unwrap_or_else(|| panic!("{}", a.value_kind.as_str()));
-                assert_eq!(a.offset - base, off, "{f} {} {}", k.name, a.value_kind.as_str());
+                let (off, size) = rel(a.value_kind.as_str())
+                    .unwrap_or_else(|| panic!("{}", a.value_kind.as_str()));
+                assert_eq!(
+                    a.offset - base,
+                    off,
+                    "{f} {} {}",
+                    k.name,
+                    a.value_kind.as_str()
+                );
                 assert_eq!(a.size, size, "{f} {} {}", k.name, a.value_kind.as_str());
                 checked += 1;
             }
             // The implicit block is 256 bytes in v5 (AMDGPUUsage): the segment ends there.
-            assert_eq!(k.metadata.kernarg_segment_size, base + 256, "{f} {}", k.name);
+            assert_eq!(
+                k.metadata.kernarg_segment_size,
+                base + 256,
+                "{f} {}",
+                k.name
+            );
         }
     }
     assert!(checked > 50);
@@ -67,7 +95,10 @@ fn saxpy_kernarg_has_explicit_and_hidden_values() {
     // Implicit block at 32 (readelf: hidden_block_count_x .offset 32).
     assert_eq!((u32_at(b, 32), u32_at(b, 36), u32_at(b, 40)), (16, 1, 1));
     assert_eq!((u16_at(b, 44), u16_at(b, 46), u16_at(b, 48)), (64, 1, 1));
-    assert_eq!((u16_at(b, 50), u16_at(b, 52), u16_at(b, 54)), (1000 % 64, 0, 0));
+    assert_eq!(
+        (u16_at(b, 50), u16_at(b, 52), u16_at(b, 54)),
+        (1000 % 64, 0, 0)
+    );
     assert_eq!(u64_at(b, 72), 7);
     assert_eq!(u16_at(b, 96), 1);
     assert_eq!(ka.lds_bytes, 0);
@@ -91,7 +122,11 @@ fn dynamic_lds_gets_offset_after_static_and_size_in_hidden_arg() {
     let e = kb.clone().push(ArgValue::u32(4)).unwrap_err().to_string();
     assert!(e.contains("__local pointer"), "{e}");
     kb.push(ArgValue::DynamicLds(256)).unwrap();
-    assert!(kb.push(ArgValue::u32(1)).unwrap_err().to_string().contains("already set"));
+    assert!(kb
+        .push(ArgValue::u32(1))
+        .unwrap_err()
+        .to_string()
+        .contains("already set"));
     kb.dispatch(Dispatch::from_workgroups([2, 1, 1], [64, 1, 1]).unwrap());
     let ka = kb.build().unwrap();
     let b = &ka.bytes;
@@ -102,7 +137,12 @@ fn dynamic_lds_gets_offset_after_static_and_size_in_hidden_arg() {
     assert_eq!(u32_at(b, 64), 0, "LDS offset: no static LDS in this kernel");
     assert_eq!(ka.dynamic_lds_bytes, 256);
     assert_eq!(ka.lds_bytes, 256);
-    let dyn_size = k.metadata.args.iter().find(|a| a.value_kind.as_str() == "hidden_dynamic_lds_size").unwrap();
+    let dyn_size = k
+        .metadata
+        .args
+        .iter()
+        .find(|a| a.value_kind.as_str() == "hidden_dynamic_lds_size")
+        .unwrap();
     assert_eq!(u32_at(b, dyn_size.offset as usize), 256);
 }
 
@@ -112,7 +152,10 @@ fn kernarg_errors_name_the_argument() {
     let k = co.kernel("saxpy").unwrap();
     let mut kb = KernargBuilder::new(&k.metadata);
     let e = kb.set(0, ArgValue::u64(1)).unwrap_err().to_string();
-    assert!(e.contains("argument 0") && e.contains("takes 4 bytes, got 8"), "{e}");
+    assert!(
+        e.contains("argument 0") && e.contains("takes 4 bytes, got 8"),
+        "{e}"
+    );
     let e = kb.set(0, ArgValue::Pointer(1)).unwrap_err().to_string();
     assert!(e.contains("needs 8"), "{e}");
     let e = kb.set(9, ArgValue::u32(1)).unwrap_err().to_string();
@@ -122,17 +165,40 @@ fn kernarg_errors_name_the_argument() {
     kb.set(0, ArgValue::f32(1.0)).unwrap();
     kb.dispatch(Dispatch::from_workgroups([1, 1, 1], [64, 1, 1]).unwrap());
     let e = kb.build().unwrap_err().to_string();
-    assert!(e.starts_with("kernarg saxpy: argument 1") && e.contains("was not given"), "{e}");
+    assert!(
+        e.starts_with("kernarg saxpy: argument 1") && e.contains("was not given"),
+        "{e}"
+    );
     let mut kb = KernargBuilder::new(&k.metadata);
-    for v in [ArgValue::f32(1.0), ArgValue::Pointer(0), ArgValue::Pointer(0), ArgValue::u32(0)] {
+    for v in [
+        ArgValue::f32(1.0),
+        ArgValue::Pointer(0),
+        ArgValue::Pointer(0),
+        ArgValue::u32(0),
+    ] {
         kb.push(v).unwrap();
     }
-    assert!(kb.build().unwrap_err().to_string().contains("dispatch shape"));
+    assert!(kb
+        .build()
+        .unwrap_err()
+        .to_string()
+        .contains("dispatch shape"));
     // Too much dynamic LDS.
     let m = co.kernel("mixed").unwrap();
     let mut kb = KernargBuilder::new(&m.metadata);
     kb.set(7, ArgValue::DynamicLds(70_000)).unwrap();
-    for (i, v) in [ArgValue::Pointer(0), ArgValue::Pointer(0), ArgValue::Bytes(vec![0; 24]), ArgValue::i8(0), ArgValue::i16(0), ArgValue::i64(0), ArgValue::f64(0.0)].into_iter().enumerate() {
+    for (i, v) in [
+        ArgValue::Pointer(0),
+        ArgValue::Pointer(0),
+        ArgValue::Bytes(vec![0; 24]),
+        ArgValue::i8(0),
+        ArgValue::i16(0),
+        ArgValue::i64(0),
+        ArgValue::f64(0.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         kb.set(i, v).unwrap();
     }
     kb.dispatch(Dispatch::from_workgroups([1, 1, 1], [64, 1, 1]).unwrap());
@@ -145,9 +211,18 @@ fn cov4_hidden_arguments_are_filled() {
     let k = co
         .kernels()
         .iter()
-        .find(|k| k.metadata.args.iter().any(|a| a.value_kind.as_str() == "hidden_global_offset_x"))
+        .find(|k| {
+            k.metadata
+                .args
+                .iter()
+                .any(|a| a.value_kind.as_str() == "hidden_global_offset_x")
+        })
         .unwrap();
-    assert!(k.metadata.args.iter().any(|a| a.value_kind.as_str() == "hidden_none"));
+    assert!(k
+        .metadata
+        .args
+        .iter()
+        .any(|a| a.value_kind.as_str() == "hidden_none"));
     let mut kb = KernargBuilder::new(&k.metadata);
     let explicit: Vec<_> = k.metadata.explicit_args().cloned().collect();
     for a in explicit {
@@ -160,11 +235,26 @@ fn cov4_hidden_arguments_are_filled() {
     let mut d = Dispatch::from_workgroups([1, 1, 1], [64, 1, 1]).unwrap();
     d.global_offset = [11, 12, 13];
     kb.dispatch(d);
-    kb.pointers(HiddenPointers { completion_action: 0xabc, ..Default::default() });
+    kb.pointers(HiddenPointers {
+        completion_action: 0xabc,
+        ..Default::default()
+    });
     let ka = kb.build().unwrap();
-    let off = |kind: &str| k.metadata.args.iter().find(|a| a.value_kind.as_str() == kind).map(|a| a.offset as usize);
-    assert_eq!(u64_at(&ka.bytes, off("hidden_global_offset_x").unwrap()), 11);
-    assert_eq!(u64_at(&ka.bytes, off("hidden_global_offset_z").unwrap()), 13);
+    let off = |kind: &str| {
+        k.metadata
+            .args
+            .iter()
+            .find(|a| a.value_kind.as_str() == kind)
+            .map(|a| a.offset as usize)
+    };
+    assert_eq!(
+        u64_at(&ka.bytes, off("hidden_global_offset_x").unwrap()),
+        11
+    );
+    assert_eq!(
+        u64_at(&ka.bytes, off("hidden_global_offset_z").unwrap()),
+        13
+    );
     if let Some(o) = off("hidden_completion_action") {
         assert_eq!(u64_at(&ka.bytes, o), 0xabc);
     }
@@ -176,9 +266,19 @@ fn user_sgpr_layouts_of_compiled_kernels() {
     let saxpy = co.kernel("saxpy").unwrap();
     let l = sgpr_layout(&saxpy.descriptor, "saxpy").unwrap();
     let kinds: Vec<UserSgprKind> = l.user.iter().map(|b| b.kind).collect();
-    assert!(kinds.contains(&UserSgprKind::KernargSegmentPtr), "{kinds:?}");
-    let kp = l.user.iter().find(|b| b.kind == UserSgprKind::KernargSegmentPtr).unwrap();
-    let vals = UserSgprValues { kernarg_ptr: 0x0000_0012_3456_7800, ..Default::default() };
+    assert!(
+        kinds.contains(&UserSgprKind::KernargSegmentPtr),
+        "{kinds:?}"
+    );
+    let kp = l
+        .user
+        .iter()
+        .find(|b| b.kind == UserSgprKind::KernargSegmentPtr)
+        .unwrap();
+    let vals = UserSgprValues {
+        kernarg_ptr: 0x0000_0012_3456_7800,
+        ..Default::default()
+    };
     let ud = l.user_data(&vals);
     assert_eq!(ud.len() as u32, saxpy.descriptor.user_sgpr_count);
     assert_eq!(ud[kp.index as usize], 0x3456_7800);
@@ -188,11 +288,25 @@ fn user_sgpr_layouts_of_compiled_kernels() {
     // grid3d reads the dispatch packet and 3-D ids.
     let g = co.kernel("grid3d").unwrap();
     let l = sgpr_layout(&g.descriptor, "grid3d").unwrap();
-    assert!(l.user.iter().any(|b| b.kind == UserSgprKind::DispatchPtr), "{:?}", l.user);
+    assert!(
+        l.user.iter().any(|b| b.kind == UserSgprKind::DispatchPtr),
+        "{:?}",
+        l.user
+    );
     assert!(g.descriptor.tgid_y_en && g.descriptor.tgid_z_en);
     assert_eq!(g.descriptor.tidig_comp_cnt, 2);
     assert_eq!(l.vgprs.len(), 3);
-    let dp = l.user.iter().find(|b| b.kind == UserSgprKind::DispatchPtr).unwrap();
-    let ud = l.user_data(&UserSgprValues { dispatch_ptr: 0xffff_0000_1000, ..Default::default() });
-    assert_eq!((ud[dp.index as usize], ud[dp.index as usize + 1]), (0x1000, 0xffff));
+    let dp = l
+        .user
+        .iter()
+        .find(|b| b.kind == UserSgprKind::DispatchPtr)
+        .unwrap();
+    let ud = l.user_data(&UserSgprValues {
+        dispatch_ptr: 0xffff_0000_1000,
+        ..Default::default()
+    });
+    assert_eq!(
+        (ud[dp.index as usize], ud[dp.index as usize + 1]),
+        (0x1000, 0xffff)
+    );
 }

@@ -61,7 +61,10 @@ fn mutate(rng: &mut Rng, seed: &[u8], out: &mut Vec<u8>) {
 
 #[test]
 fn seeded_mutation_loop_never_panics() {
-    let iters: u64 = std::env::var("LOADER_FUZZ_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let iters: u64 = std::env::var("LOADER_FUZZ_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
     let seeds: Vec<Vec<u8>> = common::corpus().iter().map(|f| common::read(f)).collect();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut buf = Vec::new();

@@ -13,7 +13,7 @@ pub fn token_descs(n: usize) -> Vec<DispatchDesc> {
             let extra = if i % 4 == 0 { 2 } else { 0 };
             let ka = 0x7FFF_0020_0000u64 + 256 * i as u64;
             let mut user = vec![ka as u32, (ka >> 32) as u32];
-            user.extend(std::iter::repeat(0).take(extra));
+            user.resize(user.len() + extra, 0);
             DispatchDesc {
                 pgm_va: 0x7FFF_0010_0000 + 0x1000 * (i as u64 % 12),
                 rsrc1: 0x40AC_0001,

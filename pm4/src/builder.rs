@@ -415,6 +415,18 @@ impl CmdStream {
         self.dw.clear();
     }
 
+    /// Reserve room for `n` more dwords.
+    #[inline]
+    pub fn reserve(&mut self, n: usize) {
+        self.dw.reserve(n);
+    }
+
+    /// Append raw dwords (already-encoded packets).
+    #[inline]
+    pub fn extend(&mut self, dws: &[u32]) {
+        self.dw.extend_from_slice(dws);
+    }
+
     /// Append one raw dword (`radeon_emit`).
     #[inline]
     pub fn emit(&mut self, v: u32) {

@@ -15,7 +15,7 @@
 //!    GL2/GLM write-back, 32- or 64-bit data (the kernel's `gfx_v10_0_ring_emit_fence`).
 
 use crate::builder::{AcquireMem, BuildError, CmdStream, DispatchInitiator, GcrCntl, ReleaseMem};
-use crate::op::{self, sel};
+use crate::op::{self, pkt3, sel};
 use crate::regs::{self, Gen};
 
 /// Scratch (private segment) sizing for `COMPUTE_TMPRING_SIZE`.
@@ -61,6 +61,64 @@ pub struct DispatchDesc {
     pub scratch: Option<ScratchSetup>,
 }
 
+/// `kernel_code_properties` bits of the kernel descriptor (offset 56, u16) that enable user
+/// SGPRs, in the order the hardware loads them (LLVM `AMDHSAKernelDescriptor.h`
+/// `KERNEL_CODE_PROPERTY_ENABLE_SGPR_*`, AMDGPUUsage "Initial Kernel Execution State"), with
+/// the number of SGPRs each takes.
+pub const USER_SGPR_ORDER: [(u16, &str, usize); 7] = [
+    (1 << 0, "private_segment_buffer", 4),
+    (1 << 1, "dispatch_ptr", 2),
+    (1 << 2, "queue_ptr", 2),
+    (1 << 3, "kernarg_segment_ptr", 2),
+    (1 << 4, "dispatch_id", 2),
+    (1 << 5, "flat_scratch_init", 2),
+    (1 << 6, "private_segment_size", 1),
+];
+
+/// `kernel_code_properties` bit 10: ENABLE_WAVEFRONT_SIZE32.
+pub const PROPERTY_WAVEFRONT_SIZE32: u16 = 1 << 10;
+
+/// Values for the user SGPRs a kernel descriptor may enable (unused ones are ignored).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserSgprValues {
+    /// Private segment buffer V# (4 dwords), built by the caller for the scratch BO.
+    pub private_segment_buffer: [u32; 4],
+    /// Address of an AQL dispatch packet (hsa_kernel_dispatch_packet_t) if the kernel asks.
+    pub dispatch_ptr: u64,
+    /// Address of an amd_queue_t if the kernel asks.
+    pub queue_ptr: u64,
+    /// Kernarg segment address.
+    pub kernarg_ptr: u64,
+    /// 64-bit dispatch id.
+    pub dispatch_id: u64,
+    /// Flat scratch init (scratch base for the queue).
+    pub flat_scratch_init: u64,
+    /// Private segment size per work-item.
+    pub private_segment_size: u32,
+}
+
+/// Lay out `COMPUTE_USER_DATA_*` from the descriptor's `kernel_code_properties` in hardware
+/// order. The length equals what LLVM puts in RSRC2.USER_SGPR for these enables.
+pub fn user_sgprs_from_properties(properties: u16, v: &UserSgprValues) -> Vec<u32> {
+    let mut out = Vec::with_capacity(16);
+    let lohi = |x: u64| [x as u32, (x >> 32) as u32];
+    for (bit, name, _) in USER_SGPR_ORDER {
+        if properties & bit == 0 {
+            continue;
+        }
+        match name {
+            "private_segment_buffer" => out.extend_from_slice(&v.private_segment_buffer),
+            "dispatch_ptr" => out.extend_from_slice(&lohi(v.dispatch_ptr)),
+            "queue_ptr" => out.extend_from_slice(&lohi(v.queue_ptr)),
+            "kernarg_segment_ptr" => out.extend_from_slice(&lohi(v.kernarg_ptr)),
+            "dispatch_id" => out.extend_from_slice(&lohi(v.dispatch_id)),
+            "flat_scratch_init" => out.extend_from_slice(&lohi(v.flat_scratch_init)),
+            _ => out.push(v.private_segment_size),
+        }
+    }
+    out
+}
+
 /// Device-level choices of the recipe (defaults: RX 5700 XT, Navi 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecipeOptions {
@@ -74,7 +132,8 @@ pub struct RecipeOptions {
     pub cu_en_per_sa: u16,
     /// `COMPUTE_RESOURCE_LIMITS.WAVES_PER_SH` (0 = no limit).
     pub waves_per_sh: u32,
-    /// Thread groups per CU, 1..=8 (`CU_GROUP_COUNT` = n - 1).
+    /// Thread groups per CU, 1..=8 (`CU_GROUP_COUNT` = n - 1); 0 = radeonsi's rule (2 when a
+    /// group is one wave, else 1).
     pub threadgroups_per_cu: u32,
     /// Write `CP_COHER_START_DELAY` once at IB start (Mesa: 0x20 on gfx10/10.3 compute).
     pub coher_start_delay: Option<u32>,
@@ -90,7 +149,7 @@ impl Default for RecipeOptions {
             cu_per_se: 20,
             cu_en_per_sa: 0xFFFF,
             waves_per_sh: 0,
-            threadgroups_per_cu: 1,
+            threadgroups_per_cu: 0,
             coher_start_delay: Some(0x20),
             ib_align_dw: 8,
         }
@@ -192,6 +251,11 @@ impl DispatchPatches {
     }
 }
 
+/// SET_SH_REG offset dword of an SH register (dwords from `SI_SH_REG_OFFSET`).
+const fn sh_off(addr: u32) -> u32 {
+    (addr - regs::SH_REG_BASE) >> 2
+}
+
 fn err(msg: String) -> BuildError {
     BuildError::Dispatch(msg)
 }
@@ -291,18 +355,22 @@ impl DispatchDesc {
         };
         let wave = if self.wave32 { 32 } else { 64 };
         let waves_per_tg = threads.div_ceil(wave) as u32;
-        if !(1..=8).contains(&opts.threadgroups_per_cu) {
-            return Err(err(format!(
-                "threadgroups_per_cu {} not in 1..=8",
-                opts.threadgroups_per_cu
-            )));
+        // 0 = radeonsi's rule (si_emit_dispatch_packets): 2 groups per CU on gfx10 when a
+        // group is a single wave, else 1.
+        let tg_per_cu = match opts.threadgroups_per_cu {
+            0 if waves_per_tg == 1 => 2,
+            0 => 1,
+            n => n,
+        };
+        if !(1..=8).contains(&tg_per_cu) {
+            return Err(err(format!("threadgroups_per_cu {tg_per_cu} not in 1..=8")));
         }
         // Mesa ac_get_compute_resource_limits (gfx7+ branch).
         let force_simd_dist = !opts.cu_per_se.is_multiple_of(4) && waves_per_tg == 1;
         let resource_limits = RL::SIMD_DEST_CNTL.flag(waves_per_tg.is_multiple_of(4))
             | RL::FORCE_SIMD_DIST.flag(force_simd_dist)
             | RL::WAVES_PER_SH.set(opts.waves_per_sh)
-            | RL::CU_GROUP_COUNT.set(opts.threadgroups_per_cu - 1);
+            | RL::CU_GROUP_COUNT.set(tg_per_cu - 1);
         let cu_en = STM::SA0_CU_EN.set(opts.cu_en_per_sa as u32)
             | STM::SA1_CU_EN.set(opts.cu_en_per_sa as u32);
         let mut stm = [0u32; 4];
@@ -362,6 +430,23 @@ pub const GCR_BARRIER: GcrCntl = GcrCntl {
     seq: 0,
     range_is_pa: false,
 };
+
+/// The barrier: `EVENT_WRITE(CS_PARTIAL_FLUSH, 4)` + full-range `ACQUIRE_MEM(GCR_BARRIER)`,
+/// precomputed (the builder's `cs_partial_flush` + `acquire_mem` produce the same dwords;
+/// a unit test checks it).
+pub const BARRIER_PACKETS: [u32; 10] = [
+    pkt3(op::EVENT_WRITE, 1, false),
+    op::EVENT_WRITE_DW1::EVENT_TYPE.set(op::event::CS_PARTIAL_FLUSH)
+        | op::EVENT_WRITE_DW1::EVENT_INDEX.set(op::event::INDEX_PARTIAL_FLUSH),
+    pkt3(op::ACQUIRE_MEM, 7, false),
+    0,
+    0xFFFF_FFFF,
+    0x00FF_FFFF,
+    0,
+    0,
+    op::POLL_INTERVAL::POLL_INTERVAL.set(10),
+    GCR_BARRIER.encode(),
+];
 
 /// Builds one IB of many dispatches.
 #[derive(Debug, Clone)]
@@ -435,37 +520,69 @@ impl IbBuilder {
             self.cs.acquire_mem(AcquireMem::full_range(GCR_BARRIER));
             self.invalidate_before_next = false;
         }
-        let cs = &mut self.cs;
-        let pgm_lo = cs.set_sh_reg_seq(regs::COMPUTE_PGM_LO, &[r.pgm_lo, r.pgm_hi])?;
-        cs.set_sh_reg_seq(regs::COMPUTE_PGM_RSRC1, &[r.rsrc1, r.rsrc2])?;
-        cs.set_sh_reg(regs::COMPUTE_PGM_RSRC3, r.rsrc3)?;
-        // One run 0x215..0x21A: LIMITS, SE0, SE1, TMPRING_SIZE, SE2, SE3 (SE2/SE3 are not
-        // adjacent to SE1; TMPRING_SIZE sits between).
+        // Hot path (a token IB holds ~200 of these): the packets are laid out in fixed-size
+        // stack arrays and appended with one copy each; headers and offsets are constants.
         let s = r.static_thread_mgmt;
-        cs.set_sh_reg_seq(
-            regs::COMPUTE_RESOURCE_LIMITS,
-            &[r.resource_limits, s[0], s[1], r.tmpring_size, s[2], s[3]],
-        )?;
-        let user_data0 = if d.user_sgprs.is_empty() {
-            None
-        } else {
-            Some(Patch {
-                dw: cs.set_sh_reg_seq(regs::COMPUTE_USER_DATA_0, &d.user_sgprs)?,
-            })
-        };
+        let head: [u32; 19] = [
+            pkt3(op::SET_SH_REG, 3, false),
+            sh_off(regs::COMPUTE_PGM_LO),
+            r.pgm_lo,
+            r.pgm_hi,
+            pkt3(op::SET_SH_REG, 3, false),
+            sh_off(regs::COMPUTE_PGM_RSRC1),
+            r.rsrc1,
+            r.rsrc2,
+            pkt3(op::SET_SH_REG, 2, false),
+            sh_off(regs::COMPUTE_PGM_RSRC3),
+            r.rsrc3,
+            // One run 0x215..0x21A: LIMITS, SE0, SE1, TMPRING_SIZE, SE2, SE3 (SE2/SE3 are
+            // not adjacent to SE1; TMPRING_SIZE sits between).
+            pkt3(op::SET_SH_REG, 7, false),
+            sh_off(regs::COMPUTE_RESOURCE_LIMITS),
+            r.resource_limits,
+            s[0],
+            s[1],
+            r.tmpring_size,
+            s[2],
+            s[3],
+        ];
         let full = regs::COMPUTE_NUM_THREAD_X::NUM_THREAD_FULL;
-        cs.set_sh_reg_seq(
-            regs::COMPUTE_START_X,
-            &[
-                0,
-                0,
-                0,
-                full.set(d.block[0]),
-                full.set(d.block[1]),
-                full.set(d.block[2]),
-            ],
-        )?;
-        let grid = cs.dispatch_direct(d.grid, r.initiator);
+        let tail: [u32; 13] = [
+            pkt3(op::SET_SH_REG, 7, false),
+            sh_off(regs::COMPUTE_START_X),
+            0,
+            0,
+            0,
+            full.set(d.block[0]),
+            full.set(d.block[1]),
+            full.set(d.block[2]),
+            pkt3(op::DISPATCH_DIRECT, 4, true),
+            d.grid[0],
+            d.grid[1],
+            d.grid[2],
+            r.initiator.encode(),
+        ];
+        let n_user = d.user_sgprs.len();
+        let user_len = if n_user > 0 { 2 + n_user } else { 0 };
+        let cs = &mut self.cs;
+        let start = cs.len_dw();
+        cs.reserve(head.len() + user_len + tail.len());
+        cs.extend(&head);
+        let user_data0 = if n_user > 0 {
+            cs.extend(&[
+                pkt3(op::SET_SH_REG, n_user + 1, false),
+                sh_off(regs::COMPUTE_USER_DATA_0),
+            ]);
+            cs.extend(&d.user_sgprs);
+            Some(Patch {
+                dw: start + head.len() + 2,
+            })
+        } else {
+            None
+        };
+        cs.extend(&tail);
+        let pgm_lo = start + 2;
+        let grid = start + head.len() + user_len + 9;
         self.dispatches += 1;
         Ok(DispatchPatches {
             user_data0,
@@ -480,8 +597,7 @@ impl IbBuilder {
     pub fn barrier(&mut self) -> Result<(), BuildError> {
         self.check_open()?;
         if self.dispatches > 0 {
-            self.cs.cs_partial_flush();
-            self.cs.acquire_mem(AcquireMem::full_range(GCR_BARRIER));
+            self.cs.extend(&BARRIER_PACKETS);
             self.invalidate_before_next = false;
         }
         Ok(())
@@ -599,6 +715,7 @@ pub fn build_chain(
 mod tests {
     use super::*;
     use crate::decode::Packets;
+    use crate::CmdStream;
 
     fn desc() -> DispatchDesc {
         DispatchDesc {
@@ -715,6 +832,69 @@ mod tests {
         );
         assert!(names.contains(&"EVENT_WRITE".to_string()));
         assert_eq!(names.last().unwrap(), "NOP");
+    }
+
+    #[test]
+    fn user_sgpr_layout() {
+        let v = UserSgprValues {
+            private_segment_buffer: [1, 2, 3, 4],
+            kernarg_ptr: 0x7FFF_0020_0000,
+            dispatch_ptr: 0x10_0000_0040,
+            ..Default::default()
+        };
+        // kernarg only (the common LLVM case: properties 0x8, USER_SGPR 2)
+        assert_eq!(
+            user_sgprs_from_properties(0x8, &v),
+            vec![0x0020_0000, 0x7FFF]
+        );
+        // private segment buffer + dispatch ptr + kernarg ptr, wave32 bit ignored
+        assert_eq!(
+            user_sgprs_from_properties(0x1 | 0x2 | 0x8 | PROPERTY_WAVEFRONT_SIZE32, &v),
+            vec![1, 2, 3, 4, 0x40, 0x10, 0x0020_0000, 0x7FFF]
+        );
+        let total: usize = USER_SGPR_ORDER.iter().map(|(_, _, n)| n).sum();
+        assert_eq!(user_sgprs_from_properties(0x7F, &v).len(), total);
+    }
+
+    #[test]
+    fn barrier_constant_matches_builders() {
+        let mut cs = CmdStream::new();
+        cs.cs_partial_flush();
+        cs.acquire_mem(AcquireMem::full_range(GCR_BARRIER));
+        assert_eq!(cs.as_slice(), &BARRIER_PACKETS);
+    }
+
+    #[test]
+    fn fast_path_matches_wreg_path() {
+        // The hand-laid-out dispatch equals the same registers written through `wregs`.
+        let d = desc();
+        let o = RecipeOptions::default();
+        let r = d.regs(&o).unwrap();
+        let mut ib = IbBuilder::new(o).unwrap();
+        let start = ib.as_slice().len();
+        ib.dispatch(&d).unwrap();
+        let fast = ib.as_slice()[start..].to_vec();
+        let s = r.static_thread_mgmt;
+        let mut pairs = vec![
+            (regs::COMPUTE_PGM_LO, r.pgm_lo),
+            (regs::COMPUTE_PGM_HI, r.pgm_hi),
+        ];
+        let mut cs = CmdStream::new();
+        cs.wregs(&pairs, None).unwrap();
+        pairs.clear();
+        cs.wreg(regs::COMPUTE_PGM_RSRC1, &[r.rsrc1, r.rsrc2])
+            .unwrap();
+        cs.wreg(regs::COMPUTE_PGM_RSRC3, &[r.rsrc3]).unwrap();
+        cs.wreg(
+            regs::COMPUTE_RESOURCE_LIMITS,
+            &[r.resource_limits, s[0], s[1], r.tmpring_size, s[2], s[3]],
+        )
+        .unwrap();
+        cs.wreg(regs::COMPUTE_USER_DATA_0, &d.user_sgprs).unwrap();
+        cs.wreg(regs::COMPUTE_START_X, &[0, 0, 0, 64, 1, 1])
+            .unwrap();
+        cs.dispatch_direct(d.grid, r.initiator);
+        assert_eq!(fast, cs.as_slice());
     }
 
     #[test]

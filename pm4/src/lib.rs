@@ -23,5 +23,8 @@ pub mod regs;
 
 pub use builder::{BuildError, CmdStream};
 pub use decode::{DecodeError, Packet, Packets};
-pub use dispatch::{DispatchDesc, Fence, IbBuilder, Patch, RecipeOptions, ScratchSetup};
+pub use dispatch::{
+    user_sgprs_from_properties, DispatchDesc, Fence, IbBuilder, Patch, RecipeOptions, ScratchSetup,
+    UserSgprValues,
+};
 pub use field::Field;

@@ -189,6 +189,9 @@ pub const fn pkt3(opcode: u8, body_dw: usize, shader_type_compute: bool) -> u32 
 }
 
 /// `VGT_EVENT_TYPE` values used with EVENT_WRITE / RELEASE_MEM (Mesa `V_028A90_*`).
+/// CS_PARTIAL_FLUSH (7) and CACHE_FLUSH_AND_INV_TS_EVENT (0x14) are cross-checked against the
+/// kernel fence dword `0x06603514` and tinygrad; the others are only decoder names, recalled
+/// from Mesa's `VGT_EVENT_TYPE` enum.
 pub mod event {
     /// `CACHE_FLUSH_TS`.
     pub const CACHE_FLUSH_TS: u32 = 0x04;

@@ -28,12 +28,21 @@ pub enum RegSpace {
     Uconfig,
 }
 
+/// `SI_CONFIG_REG_OFFSET`.
+pub const CONFIG_REG_BASE: u32 = 0x8000;
+/// `SI_SH_REG_OFFSET`.
+pub const SH_REG_BASE: u32 = 0xB000;
+/// `SI_CONTEXT_REG_OFFSET`.
+pub const CONTEXT_REG_BASE: u32 = 0x28000;
+/// `CIK_UCONFIG_REG_OFFSET`.
+pub const UCONFIG_REG_BASE: u32 = 0x30000;
+
 /// Byte-address ranges of the register spaces (Mesa `sid.h`: `SI_SH_REG_OFFSET` ...).
 pub const SPACES: &[(RegSpace, u32, u32)] = &[
-    (RegSpace::Config, 0x8000, 0xB000),
-    (RegSpace::Sh, 0xB000, 0xC000),
-    (RegSpace::Context, 0x28000, 0x30000),
-    (RegSpace::Uconfig, 0x30000, 0x40000),
+    (RegSpace::Config, CONFIG_REG_BASE, SH_REG_BASE),
+    (RegSpace::Sh, SH_REG_BASE, 0xC000),
+    (RegSpace::Context, CONTEXT_REG_BASE, UCONFIG_REG_BASE),
+    (RegSpace::Uconfig, UCONFIG_REG_BASE, 0x40000),
 ];
 
 impl RegSpace {

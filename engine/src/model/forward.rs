@@ -4,7 +4,7 @@ use anyhow::{ensure, Result};
 use rayon::prelude::*;
 
 use super::config::{Arch, Config};
-use super::ops::{gelu_tanh, rms_norm, rms_norm_chunks, rope, silu, softcap, softmax};
+use super::ops::{gelu_ggml, rms_norm, rms_norm_chunks, rope, silu, softcap, softmax};
 use super::{KvCache, Layer, Model};
 use crate::quant::half::round_f16;
 
@@ -156,6 +156,9 @@ impl Model<'_> {
                 })
                 .collect();
             softmax(&mut s);
+            // KQ·V multiplies an F16 cache: ggml converts the probabilities
+            // to f16 first (non-flash-attention path, llama.cpp's default).
+            s.iter_mut().for_each(|w| *w = round_f16(*w));
             for (w, j) in s.iter().zip(start..=p) {
                 let vv = &vc[(j * nkv + kvh) * hdv..(j * nkv + kvh + 1) * hdv];
                 for (a, b) in o.iter_mut().zip(vv) {
@@ -185,7 +188,7 @@ impl Model<'_> {
         layer.up.matmul(&h, &mut u);
         let act: fn(f32) -> f32 = match cfg.arch {
             Arch::Llama => silu,
-            Arch::Gemma3 => gelu_tanh,
+            Arch::Gemma3 => gelu_ggml,
         };
         for (a, b) in g.iter_mut().zip(&u) {
             *a = act(*a) * b;

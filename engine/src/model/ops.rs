@@ -2,6 +2,7 @@
 //! as ggml's CPU ops (`ggml/src/ggml-cpu/ops.cpp`, `vec.h`).
 
 use super::config::RopeMode;
+use crate::quant::half::round_f16;
 
 /// `out = x / rms(x) * w` (ggml_rms_norm then mul): the mean of squares is
 /// summed in f64 as ggml does (`ggml_float`).
@@ -69,6 +70,21 @@ pub fn gelu_tanh(x: f32) -> f32 {
     const SQRT_2_OVER_PI: f32 = 0.797_884_6;
     const COEF_A: f32 = 0.044715;
     0.5 * x * (1.0 + (SQRT_2_OVER_PI * x * (1.0 + COEF_A * x * x)).tanh())
+}
+
+/// GELU as ggml's CPU backend computes it: `GGML_GELU_FP16` is defined in
+/// `ggml/src/ggml-cpu/vec.h`, so `ggml_vec_gelu_f32` / `ggml_vec_geglu_f32`
+/// round the input to f16 and read `ggml_table_gelu_f16` (GELU-tanh of every
+/// f16, stored as f16); inputs ≤ −10 give 0 and ≥ 10 pass through.
+#[inline]
+pub fn gelu_ggml(x: f32) -> f32 {
+    if x <= -10.0 {
+        0.0
+    } else if x >= 10.0 {
+        x
+    } else {
+        round_f16(gelu_tanh(round_f16(x)))
+    }
 }
 
 /// `cap · tanh(x / cap)`.

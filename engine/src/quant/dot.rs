@@ -35,6 +35,54 @@ fn dot16(a: &[i8], b: &[i8]) -> i32 {
     acc.iter().sum()
 }
 
+/// The 32 i8×i8 products of a block folded into 8 i32 lanes (no horizontal
+/// sum: the lanes are scaled and accumulated across blocks, then summed once
+/// per row, the way ggml's AVX2 `vec_dot` keeps a float accumulator vector).
+#[inline(always)]
+fn dot32_lanes(a: &[i8; 32], b: &[i8]) -> [i32; 8] {
+    let b: &[i8; 32] = b.try_into().expect("32 values");
+    // Adjacent i16 products summed in pairs (pmaddwd), then folded to 8 lanes.
+    let mut acc = [0i32; 16];
+    for i in 0..16 {
+        let p0 = a[2 * i] as i16 * b[2 * i] as i16;
+        let p1 = a[2 * i + 1] as i16 * b[2 * i + 1] as i16;
+        acc[i] = p0 as i32 + p1 as i32;
+    }
+    let mut out = [0i32; 8];
+    for l in 0..8 {
+        out[l] = acc[l] + acc[l + 8];
+    }
+    out
+}
+
+/// Sums `scale · lanes` over the blocks of a row of `$ts`-byte blocks
+/// against a Q8_0/Q8_1 activation; `$lanes` gives a block's integer lanes,
+/// `$extra` a per-block scalar term (Q4_1/Q5_1 mins). A macro rather than a
+/// function taking closures so that everything inlines into the
+/// feature-specific copies of `matmul::dot_rows`.
+macro_rules! blocks32_lanes {
+    ($row:expr, $ts:expr, $a:expr, |$b:ident, $q:ident| $lanes:expr, |$b2:ident, $s:ident| $extra:expr $(,)?) => {{
+        let a: &Q8Blocks = $a;
+        let mut facc = [0f32; 8];
+        let mut sum = 0f32;
+        for ((($b, $q), &d), &$s) in $row
+            .chunks_exact($ts)
+            .zip(a.qs.chunks_exact(32))
+            .zip(&a.d)
+            .zip(&a.s)
+        {
+            let l: [i32; 8] = $lanes;
+            let scale = le_f16($b, 0) * d;
+            for k in 0..8 {
+                facc[k] += l[k] as f32 * scale;
+            }
+            let $b2 = $b;
+            sum += $extra;
+        }
+        facc.iter().sum::<f32>() + sum
+    }};
+}
+
 /// Unpacks the 32 4-bit values of a Q4_0/Q4_1 `qs[16]` (low nibbles first).
 #[inline(always)]
 fn nibbles(qs: &[u8], offset: i8) -> [i8; 32] {
@@ -58,67 +106,67 @@ fn five_bits(qh: u32, qs: &[u8], offset: i8) -> [i8; 32] {
     w
 }
 
-/// Sums `f(block, qs, d, s)` over the 32-element blocks of a row of
-/// `ts`-byte blocks against a Q8_0/Q8_1 activation.
-#[inline(always)]
-fn blocks32(row: &[u8], ts: usize, a: &Q8Blocks, f: impl Fn(&[u8], &[i8], f32, f32) -> f32) -> f32 {
-    let mut sum = 0f32;
-    for (((b, q), &d), &s) in row
-        .chunks_exact(ts)
-        .zip(a.qs.chunks_exact(32))
-        .zip(&a.d)
-        .zip(&a.s)
-    {
-        sum += f(b, q, d, s);
-    }
-    sum
-}
-
 /// Q4_0 · Q8_0 (`ggml_vec_dot_q4_0_q8_0`).
 #[inline(always)]
 pub fn q4_0(row: &[u8], a: &Q8Blocks) -> f32 {
-    blocks32(row, 18, a, |b, q, d, _| {
-        let w = nibbles(&b[2..18], 8);
-        dot32(&w, q) as f32 * (le_f16(b, 0) * d)
-    })
+    blocks32_lanes!(row, 18, a, |b, q| dot32_lanes(&nibbles(&b[2..18], 8), q), |_b, _s| 0.0)
 }
 
-/// Q4_1 · Q8_1 (`ggml_vec_dot_q4_1_q8_1`).
+/// Q4_1 · Q8_1 (`ggml_vec_dot_q4_1_q8_1`): d·Σq·x + m·s.
 #[inline(always)]
 pub fn q4_1(row: &[u8], a: &Q8Blocks) -> f32 {
-    blocks32(row, 20, a, |b, q, d, s| {
-        let w = nibbles(&b[4..20], 0);
-        (le_f16(b, 0) * d) * dot32(&w, q) as f32 + le_f16(b, 2) * s
-    })
+    blocks32_lanes!(
+        row,
+        20,
+        a,
+        |b, q| dot32_lanes(&nibbles(&b[4..20], 0), q),
+        |b2, s| le_f16(b2, 2) * s,
+    )
 }
 
 /// Q5_0 · Q8_0 (`ggml_vec_dot_q5_0_q8_0`).
 #[inline(always)]
 pub fn q5_0(row: &[u8], a: &Q8Blocks) -> f32 {
-    blocks32(row, 22, a, |b, q, d, _| {
-        let qh = u32::from_le_bytes([b[2], b[3], b[4], b[5]]);
-        let w = five_bits(qh, &b[6..22], 16);
-        (le_f16(b, 0) * d) * dot32(&w, q) as f32
-    })
+    blocks32_lanes!(
+        row,
+        22,
+        a,
+        |b, q| {
+            let qh = u32::from_le_bytes([b[2], b[3], b[4], b[5]]);
+            dot32_lanes(&five_bits(qh, &b[6..22], 16), q)
+        },
+        |_b, _s| 0.0,
+    )
 }
 
 /// Q5_1 · Q8_1 (`ggml_vec_dot_q5_1_q8_1`).
 #[inline(always)]
 pub fn q5_1(row: &[u8], a: &Q8Blocks) -> f32 {
-    blocks32(row, 24, a, |b, q, d, s| {
-        let qh = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
-        let w = five_bits(qh, &b[8..24], 0);
-        (le_f16(b, 0) * d) * dot32(&w, q) as f32 + le_f16(b, 2) * s
-    })
+    blocks32_lanes!(
+        row,
+        24,
+        a,
+        |b, q| {
+            let qh = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+            dot32_lanes(&five_bits(qh, &b[8..24], 0), q)
+        },
+        |b2, s| le_f16(b2, 2) * s,
+    )
 }
 
 /// Q8_0 · Q8_0 (`ggml_vec_dot_q8_0_q8_0`).
 #[inline(always)]
 pub fn q8_0(row: &[u8], a: &Q8Blocks) -> f32 {
-    blocks32(row, 34, a, |b, q, d, _| {
-        let w: &[i8; 32] = bytemuck::cast_slice::<u8, i8>(&b[2..34]).try_into().expect("32");
-        dot32(w, q) as f32 * (le_f16(b, 0) * d)
-    })
+    blocks32_lanes!(
+        row,
+        34,
+        a,
+        |b, q| {
+            let w: &[i8; 32] = bytemuck::cast_slice::<u8, i8>(&b[2..34]).try_into().expect("32");
+            dot32_lanes(w, q)
+        },
+        |_b, _s| 0.0,
+    )
 }
 
 /// The 256 weights of a Q2_K block (0..=3), in dequantization order.

@@ -83,32 +83,34 @@ impl<'a> Matrix<'a> {
             return self.matvec(xs, out);
         }
         let acts: Vec<Activation> = xs.par_chunks(self.cols).map(|x| self.prepare(x)).collect();
-        // Compute transposed (row-major over weight rows) so tasks own
-        // disjoint output memory, then scatter.
+        // Tasks own a chunk of weight rows and run every activation over it
+        // while it is hot in cache; results land chunk-major ([chunk][t][row])
+        // in a scratch buffer so tasks write disjoint memory, then scatter.
         let mut tmp = vec![0f32; n * self.rows];
         tmp.par_chunks_mut(ROWS_PER_TASK * n)
             .enumerate()
             .for_each(|(c, o)| {
-                for (i, ys) in o.chunks_mut(n).enumerate() {
-                    let row = self.row(c * ROWS_PER_TASK + i);
-                    for (y, a) in ys.iter_mut().zip(&acts) {
-                        *y = vec_dot(self.ty, row, a);
-                    }
+                let nrows = o.len() / n;
+                let start = c * ROWS_PER_TASK * self.row_bytes;
+                let rows = &self.data[start..start + nrows * self.row_bytes];
+                for (a, ys) in acts.iter().zip(o.chunks_mut(nrows)) {
+                    dot_rows(self.ty, rows, self.row_bytes, a, ys);
                 }
             });
-        for r in 0..self.rows {
-            for t in 0..n {
-                out[t * self.rows + r] = tmp[r * n + t];
+        for (c, o) in tmp.chunks(ROWS_PER_TASK * n).enumerate() {
+            let nrows = o.len() / n;
+            for (t, ys) in o.chunks(nrows).enumerate() {
+                let base = t * self.rows + c * ROWS_PER_TASK;
+                out[base..base + nrows].copy_from_slice(ys);
             }
         }
     }
 }
 
 /// `out[r] = row_r · a` for consecutive packed rows. Compiled for several
-/// x86-64 feature levels (AVX-512BW, AVX2+FMA, baseline) and dispatched at
+/// x86-64 feature levels (AVX2+FMA+F16C, baseline) and dispatched at
 /// run time, so the integer loops of `dot` use the widest vectors present.
 #[multiversion::multiversion(targets(
-    "x86_64+avx512f+avx512bw+avx2+fma+f16c",
     "x86_64+avx2+fma+f16c",
     "aarch64+neon"
 ))]

@@ -300,8 +300,9 @@ impl Tokenizer {
             }
             for (rank, m) in v.merges.iter().enumerate() {
                 // Split at the first space after the first byte (`word.find(' ', 1)`).
-                let (l, r) = match m.get(1..).and_then(|s| s.find(' ')) {
-                    Some(p) => (&m[..p + 1], &m[p + 2..]),
+                let space = m.bytes().skip(1).position(|b| b == b' ').map(|p| p + 1);
+                let (l, r) = match space {
+                    Some(p) => (&m[..p], &m[p + 1..]),
                     None => ("", ""),
                 };
                 bpe_ranks
@@ -634,6 +635,10 @@ impl Tokenizer {
     /// End-of-turn token (from metadata or recognised by text).
     pub fn eot(&self) -> Option<u32> {
         self.eot
+    }
+    /// End-of-message token (`<|eom_id|>`).
+    pub fn eom(&self) -> Option<u32> {
+        self.eom
     }
     /// Unknown token.
     pub fn unk(&self) -> Option<u32> {

@@ -59,7 +59,7 @@ fn opnd(o: isa::Operand) -> Result<DOp, String> {
 pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Decoded, String> {
     let t = isa_target(target);
     let ins = isa::decode(bytes, t, wave64).map_err(|e| e.to_string())?;
-    let text = isa::format(&ins, t, wave64);
+    let text = isa::format(&ins);
     let mut d = Decoded { name: ins.op.name().to_string(), text, len: ins.len as u32, ..Decoded::default() };
     for (k, o) in ins.defs.iter().enumerate() {
         d.defs[k] = opnd(*o)?;
@@ -83,6 +83,24 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Decoded, Str
                 }
                 isa::Slot::ImplicitVcc => d.srcs[2] = vcc,
                 _ => {}
+            }
+        }
+        // v_fmamk/v_fmaak (and mad forms) keep K in srcs[3]: put the sources
+        // in print order so the handler computes src0 * src1 + src2.
+        if row.operands.iter().any(|o| o.slot == isa::Slot::LiteralK) {
+            let mut s = Vec::new();
+            for od in row.operands {
+                match od.slot {
+                    isa::Slot::Src0 => s.push(d.srcs[0]),
+                    isa::Slot::Src1 => s.push(d.srcs[1]),
+                    isa::Slot::Src2 => s.push(d.srcs[2]),
+                    isa::Slot::LiteralK => s.push(d.srcs[3]),
+                    _ => {}
+                }
+            }
+            d.srcs = [DOp::None; 4];
+            for (k, o) in s.into_iter().take(4).enumerate() {
+                d.srcs[k] = o;
             }
         }
     }

@@ -56,12 +56,6 @@ pub fn f32_to_f16(f: f32) -> u16 {
     sign | r as u16
 }
 
-/// f64 → f16 bits (via exact-enough f32 for the values kernels produce; double
-/// rounding can differ from hardware by 1 ulp in rare halfway cases).
-pub fn f64_to_f16(f: f64) -> u16 {
-    f32_to_f16(f as f32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

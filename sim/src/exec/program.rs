@@ -3,7 +3,6 @@
 //! operands (print order, as LLVM prints them) to operand roles, widens
 //! constants per operand type and resolves branch targets.
 
-use super::counters::InstClass;
 use super::error::ExecError;
 use super::ir::{sreg, DppCtl, Flow, Handler, Mods, Opnd, Sdwa, Uop};
 use super::table::{self, Ty};
@@ -407,7 +406,7 @@ pub fn build(mem: &mut dyn super::mem::GpuMemory, pgm_va: u64, dec: &dyn Fn(&[u8
         let idx = uops.len();
         let u = lower(&d, off as u32, idx as u32);
         if d.name == "s_branch" || d.name.starts_with("s_cbranch_") {
-            let t = off as i64 + 4 + u.imm * 4;
+            let t = off as i64 + 4 + (u.imm as i16 as i64) * 4;
             targets.push((idx, t));
             if t > 0 {
                 max_target = max_target.max(t as usize);

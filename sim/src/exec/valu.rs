@@ -136,19 +136,57 @@ fn vu32<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(u32, u32,
     Flow::Next
 }
 
-/// Writes an f16 result: low half with the high half zeroed, or (op_sel dst
-/// bit) the high half with the low half preserved.
+/// Writes a 16-bit result. On gfx10 every 16-bit VALU op preserves the other
+/// half of the destination (LLVM `GCNSubtarget::zeroesHigh16BitsOfDest`
+/// returns false for gfx10); op_sel bit 3 selects the high half. SDWA forms
+/// merge through their dst_sel instead.
 #[inline(always)]
 fn put16(w: &mut Wave, u: &Uop, r: &mut Lanes, mask: u64) {
-    if u.m.opsel & 8 != 0 {
+    if u.sdwa.is_none() {
         if let Opnd::V(d) = u.dst {
             let old = w.vreg(d);
+            let hi = u.m.opsel & 8 != 0;
             for l in 0..w.n {
-                r[l] = (old[l] & 0xffff) | (r[l] << 16);
+                r[l] = if hi { (old[l] & 0xffff) | (r[l] << 16) } else { (old[l] & 0xffff_0000) | (r[l] & 0xffff) };
             }
         }
     }
     put(w, u, r, mask);
+}
+
+/// Generic op with a 16-bit result on 16-bit (op_sel-selectable) sources.
+#[inline(always)]
+fn vu16<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(u32, u32, u32) -> u32) -> Flow {
+    let [a, b, c, r] = &mut *e.t;
+    let mut mask = w.exec();
+    fetch(w, u, 0, F16, a, &mut mask);
+    if N > 1 {
+        fetch(w, u, 1, F16, b, &mut mask);
+    }
+    if N > 2 {
+        fetch(w, u, 2, F16, c, &mut mask);
+    }
+    for l in 0..w.n {
+        r[l] = f(a[l] & 0xffff, b[l] & 0xffff, c[l] & 0xffff) & 0xffff;
+    }
+    put16(w, u, r, mask);
+    Flow::Next
+}
+
+/// v_cvt_f16_f32: f32 source (with f32 modifiers), 16-bit result.
+fn v_cvt_f16_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    let [a, _, _, r] = &mut *e.t;
+    let mut mask = w.exec();
+    fetch(w, u, 0, F32, a, &mut mask);
+    for l in 0..w.n {
+        let mut v = f32::from_bits(a[l]) * [1.0f32, 2.0, 4.0, 0.5][u.m.omod as usize & 3];
+        if u.m.clamp {
+            v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
+        }
+        r[l] = f32_to_f16(v) as u32;
+    }
+    put16(w, u, r, mask);
+    Flow::Next
 }
 
 /// Generic f16 op computed in f32 (f64 for fma) and rounded once to f16.
@@ -204,13 +242,13 @@ fn vf64<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f64, f64,
 }
 
 macro_rules! ops {
-    ($tmpl:ident, $ty:ident, $tab:ident: $($name:ident / $n:literal => |$a:ident, $b:ident, $c:ident| $body:expr;)*) => {
+    ($tmpl:ident, $ty:ident, $tag:literal, $tab:ident: $($name:ident / $n:literal => |$a:ident, $b:ident, $c:ident| $body:expr;)*) => {
         $(fn $name(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
             #[allow(unused_variables)]
             $tmpl::<$n>(w, e, u, |$a: $ty, $b: $ty, $c: $ty| $body)
         })*
         fn $tab() -> Vec<Entry> {
-            vec![$(Entry::new(stringify!($name), $name, srcs_of(stringify!($ty), $n)),)*]
+            vec![$(Entry::new(stringify!($name), $name, srcs_of($tag, $n)),)*]
         }
     };
 }
@@ -388,7 +426,7 @@ fn div_fixup64(q: f64, den: f64, num: f64) -> f64 {
     sgn(q.abs())
 }
 
-ops! { vf32, f32, f32_table:
+ops! { vf32, f32, "f32", f32_table:
     v_add_f32/2 => |a, b, c| a + b;
     v_sub_f32/2 => |a, b, c| a - b;
     v_subrev_f32/2 => |a, b, c| b - a;
@@ -420,7 +458,7 @@ ops! { vf32, f32, f32_table:
     v_frexp_mant_f32/1 => |a, b, c| frexp_mant32(a);
 }
 
-ops! { vf16, f32, f16_table:
+ops! { vf16, f32, "f16", f16_table:
     v_add_f16/2 => |a, b, c| a + b;
     v_sub_f16/2 => |a, b, c| a - b;
     v_subrev_f16/2 => |a, b, c| b - a;
@@ -448,7 +486,7 @@ ops! { vf16, f32, f16_table:
     v_frexp_mant_f16/1 => |a, b, c| frexp_mant32(a);
 }
 
-ops! { vf64, f64, f64_table:
+ops! { vf64, f64, "f64", f64_table:
     v_add_f64/2 => |a, b, c| a + b;
     v_mul_f64/2 => |a, b, c| a * b;
     v_min_f64/2 => |a, b, c| a.min(b);
@@ -510,7 +548,7 @@ fn sat_u32(x: i64) -> u32 {
     x.clamp(0, u32::MAX as i64) as u32
 }
 
-ops! { vu32, u32, u32_table:
+ops! { vu32, u32, "u32", u32_table:
     v_mov_b32/1 => |a, b, c| a;
     v_not_b32/1 => |a, b, c| !a;
     v_bfrev_b32/1 => |a, b, c| a.reverse_bits();
@@ -525,12 +563,7 @@ ops! { vu32, u32, u32_table:
     v_cvt_f32_ubyte1/1 => |a, b, c| (((a >> 8) & 0xff) as f32).to_bits();
     v_cvt_f32_ubyte2/1 => |a, b, c| (((a >> 16) & 0xff) as f32).to_bits();
     v_cvt_f32_ubyte3/1 => |a, b, c| ((a >> 24) as f32).to_bits();
-    v_cvt_f16_f32/1 => |a, b, c| f32_to_f16(f32::from_bits(a)) as u32;
     v_cvt_f32_f16/1 => |a, b, c| f16_to_f32(a as u16).to_bits();
-    v_cvt_f16_u16/1 => |a, b, c| f32_to_f16((a & 0xffff) as f32) as u32;
-    v_cvt_f16_i16/1 => |a, b, c| f32_to_f16(a as u16 as i16 as f32) as u32;
-    v_cvt_u16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() { 0 } else { f as u16 as u32 } };
-    v_cvt_i16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() { 0 } else { f as i16 as u16 as u32 } };
     v_cvt_flr_i32_f32/1 => |a, b, c| { let f = f32::from_bits(a).floor(); if f.is_nan() { 0 } else { f as i32 as u32 } };
     v_cvt_rpi_i32_f32/1 => |a, b, c| { let f = (f32::from_bits(a) + 0.5).floor(); if f.is_nan() { 0 } else { f as i32 as u32 } };
     v_frexp_exp_i32_f32/1 => |a, b, c| frexp_exp32(f32::from_bits(a));
@@ -568,7 +601,6 @@ ops! { vu32, u32, u32_table:
     v_cvt_pknorm_u16_f32/2 => |a, b, c| pknorm_u16(a) | pknorm_u16(b) << 16;
     v_pack_b32_f16/2 => |a, b, c| (a & 0xffff) | (b & 0xffff) << 16;
     v_ldexp_f32/2 => |a, b, c| ldexp32(f32::from_bits(a), b as i32).to_bits();
-    v_ldexp_f16/2 => |a, b, c| f32_to_f16(ldexp32(f16_to_f32(a as u16), (b as i32).clamp(-32768, 32767))) as u32;
     v_mad_u32_u24/3 => |a, b, c| (a & 0xff_ffff).wrapping_mul(b & 0xff_ffff).wrapping_add(c);
     v_mad_i32_i24/3 => |a, b, c| ((i24(a) * i24(b)) as u32).wrapping_add(c);
     v_bfe_u32/3 => |a, b, c| bfe_u(a, b, c);
@@ -598,6 +630,16 @@ ops! { vu32, u32, u32_table:
     v_cvt_pk_u8_f32/3 => |a, b, c| { let v = sat_u32(f32::from_bits(a).round_ties_even() as i64).min(255); let s = (b & 3) * 8; (c & !(0xff << s)) | v << s };
     v_add_i32/2 => |a, b, c| a.wrapping_add(b);
     v_sub_i32/2 => |a, b, c| a.wrapping_sub(b);
+    v_mad_u32_u16/3 => |a, b, c| ((a & 0xffff) * (b & 0xffff)).wrapping_add(c);
+    v_mad_i32_i16/3 => |a, b, c| ((a as i16 as i32).wrapping_mul(b as i16 as i32) as u32).wrapping_add(c);
+}
+
+ops! { vu16, u32, "f16", u16_table:
+    v_cvt_f16_u16/1 => |a, b, c| f32_to_f16((a & 0xffff) as f32) as u32;
+    v_cvt_f16_i16/1 => |a, b, c| f32_to_f16(a as u16 as i16 as f32) as u32;
+    v_cvt_u16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() { 0 } else { f as u16 as u32 } };
+    v_cvt_i16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() { 0 } else { f as i16 as u16 as u32 } };
+    v_ldexp_f16/2 => |a, b, c| f32_to_f16(ldexp32(f16_to_f32(a as u16), b as u16 as i16 as i32)) as u32;
     v_add_u16/2 => |a, b, c| (a as u16).wrapping_add(b as u16) as u32;
     v_sub_u16/2 => |a, b, c| (a as u16).wrapping_sub(b as u16) as u32;
     v_subrev_u16/2 => |a, b, c| (b as u16).wrapping_sub(a as u16) as u32;
@@ -613,8 +655,9 @@ ops! { vu32, u32, u32_table:
     v_sub_nc_u16/2 => |a, b, c| (a as u16).wrapping_sub(b as u16) as u32;
     v_mad_u16/3 => |a, b, c| (a as u16).wrapping_mul(b as u16).wrapping_add(c as u16) as u32;
     v_mad_i16/3 => |a, b, c| (a as u16).wrapping_mul(b as u16).wrapping_add(c as u16) as u32;
-    v_mad_u32_u16/3 => |a, b, c| ((a & 0xffff) * (b & 0xffff)).wrapping_add(c);
-    v_mad_i32_i16/3 => |a, b, c| ((a as i16 as i32).wrapping_mul(b as i16 as i32) as u32).wrapping_add(c);
+    v_frexp_exp_i16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() || f.is_infinite() || f == 0.0 { 0 } else { frexp(f as f64).1 as u16 as u32 } };
+    v_add_nc_i16/2 => |a, b, c| a.wrapping_add(b);
+    v_sub_nc_i16/2 => |a, b, c| a.wrapping_sub(b);
 }
 
 fn pkrtz(a: u32) -> u32 {
@@ -1524,6 +1567,7 @@ pub fn table() -> Vec<Entry> {
     v.extend(f16_table());
     v.extend(f64_table());
     v.extend(u32_table());
+    v.extend(u16_table());
     v.extend(cmp_table());
     v.extend(pk_table());
     let special: &[(&'static str, super::ir::Handler, &'static [Ty])] = &[
@@ -1577,6 +1621,7 @@ pub fn table() -> Vec<Entry> {
         ("v_nop", v_nop, &[]),
         ("v_swap_b32", v_swap_b32, &I1),
         ("v_fma_mix_f32", v_fma_mix_f32, &MIX),
+        ("v_cvt_f16_f32", v_cvt_f16_f32, &F1),
         ("v_fma_mixlo_f16", v_fma_mixlo_f16, &MIX),
         ("v_fma_mixhi_f16", v_fma_mixhi_f16, &MIX),
     ];

@@ -1,0 +1,262 @@
+"""Turn isa/gen/probes.json (LLVM's answers, see probe.py) into
+isa/src/generated.rs: the instruction table. Usage: python3 isa/gen/gen_table.py"""
+import json, os, re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TBITS = {"gfx1010": 1, "gfx1011": 2, "gfx1030": 4}
+ENC_RS = {"SOP1": "Sop1", "SOP2": "Sop2", "SOPK": "Sopk", "SOPC": "Sopc", "SOPP": "Sopp",
+          "SMEM": "Smem", "VOP1": "Vop1", "VOP2": "Vop2", "VOPC": "Vopc", "VOP3": "Vop3",
+          "VOP3P": "Vop3p", "DS": "Ds", "MUBUF": "Mubuf", "FLAT": "Flat", "GLOBAL": "Global",
+          "SCRATCH": "Scratch"}
+PROBE_VAL = {"sdst": 10, "vdst": 10, "src0": 20, "src1": 40, "src2": 60, "sdata": 16, "sbase": 20,
+             "addr": 20, "data0": 40, "data1": 60, "data": 40, "saddr": 30, "vdata": 10,
+             "vaddr": 20, "srsrc": 40, "soff": 30}
+# field bit numbers for the `fields` mask (shared with decode.rs)
+FIELD_BIT = {"sdst": 0, "vdst": 0, "sdata": 0, "vdata": 0, "src0": 1, "addr": 1, "sbase": 1, "vaddr": 1,
+             "src1": 2, "data0": 2, "data": 2, "soff": 2, "src2": 3, "data1": 3, "saddr": 3, "srsrc": 3,
+             "imm": 4, "off": 5}
+# VOP3 sdst is separate
+FIELD_BIT_SDST = 6
+FLAGS = {"FP_MODS": 1, "CLAMP": 2, "OMOD": 4, "OP_SEL": 8, "PACKED": 16, "SDST": 32, "SINGLE": 64,
+         "LOAD": 128, "STORE": 256, "INT_MODS": 512, "OFFSET01": 1024, "ATOMIC": 2048, "MIX": 4096}
+
+
+def slot(enc, field, name):
+    if field in ("sdst", "vdst"):
+        return "Def1" if (enc == "VOP3" and field == "sdst") else "Def0"
+    if enc == "SMEM":
+        return {"sdata": "Src2" if "store" in name else "Def0", "sbase": "Src0", "soff": "Src1"}[field]
+    if enc == "MUBUF":
+        if field == "vdata":
+            return "Def0" if ("load" in name) else "Src1"
+        return {"vaddr": "Src0", "srsrc": "Src2", "soff": "Src3"}[field]
+    if enc in ("FLAT", "GLOBAL", "SCRATCH"):
+        return {"addr": "Src0", "data": "Src1", "saddr": "Src2"}[field]
+    if enc == "DS":
+        return {"addr": "Src0", "data0": "Src1", "data1": "Src2"}[field]
+    return {"src0": "Src0", "src1": "Src1", "src2": "Src2", "imm": "Src0"}[field]
+
+
+def split_ops(text):
+    parts = text.split(" ", 1)
+    name = parts[0]
+    rest = parts[1] if len(parts) > 1 else ""
+    toks, depth, cur = [], 0, ""
+    for ch in rest:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            toks.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        toks.append(cur.strip())
+    # modifiers follow the last operand separated by spaces
+    if toks:
+        last = toks[-1].split(" ")
+        toks[-1] = last[0]
+    return name, toks
+
+
+def reg_of(tok):
+    m = re.fullmatch(r"-?\|?(s|v|ttmp)(?:\[(\d+):(\d+)\]|(\d+))\|?", tok)
+    if not m:
+        return None
+    if m.group(4):
+        return m.group(1), int(m.group(4)), 1
+    return m.group(1), int(m.group(2)), int(m.group(3)) - int(m.group(2)) + 1
+
+
+def strip(t):
+    return re.sub(r"/\*.*?\*/", "", t)
+
+
+def konst(d, f):
+    k, l, m = d.get("k_" + f), d.get("l_" + f), d.get("m_" + f)
+    if k is None:
+        return "NoConst"
+    kt = split_ops(k)[1]
+    lt = split_ops(l)[1] if l else []
+    mt = split_ops(m)[1] if m else []
+    if "0.15915494309189532" in kt:
+        return "B64"
+    if "0x3118" in kt:
+        return "I16" if "0x3c00" in lt else "V2I16"
+    if "0.15915494" in kt:
+        if "1.0" in lt:
+            return "F16"
+        if "1.0" in mt:
+            return "V2F16"
+        return "B32"
+    return "NoConst"
+
+
+def analyse(enc, d32, d64):
+    """One target's probe results -> row description (dict) or None."""
+    text = strip(d32["text"])
+    fields = d32["fields"]
+    mix = False
+    if enc == "VOP3P" and text.endswith(" op_sel_hi:[1,1,1]"):
+        text = text[: -len(" op_sel_hi:[1,1,1]")]
+        mix = True
+    name, toks = split_ops(text)
+    _, toks64 = split_ops(strip(d64["text"]))
+    base = name
+    flags = 0
+    for suf in ("_e32", "_e64"):
+        if base.endswith(suf):
+            base = base[: -len(suf)]
+    if enc == "VOP3" and not name.endswith("_e64"):
+        flags |= FLAGS["SINGLE"]
+    ops = []
+    by_val = {}
+    for f in fields:
+        if f in PROBE_VAL:
+            by_val.setdefault(PROBE_VAL[f], f)
+    if enc in ("VOP3",) and "sdst" in fields:
+        by_val[30] = "sdst"
+        flags |= FLAGS["SDST"]
+    if enc == "MUBUF" or enc == "SMEM":
+        by_val[30] = "soff"
+    if enc in ("FLAT", "GLOBAL", "SCRATCH"):
+        by_val[30] = "saddr"
+    for i, t in enumerate(toks):
+        r = reg_of(t)
+        t64 = toks64[i] if i < len(toks64) else t
+        r64 = reg_of(t64)
+        if r is not None and r[1] in by_val:
+            f = by_val[r[1]]
+            w64 = r64[2] if r64 else r[2]
+            ops.append({"slot": slot(enc, f, base), "dwords": r[2], "wave": int(w64 != r[2]),
+                        "konst": konst(d32, f) if f.startswith("src") else "NoConst", "field": f})
+        elif t in ("vcc_lo", "vcc"):
+            ops.append({"slot": "ImplicitVcc", "dwords": 1, "wave": 1, "konst": "NoConst", "field": None})
+        elif f"{t}" == "off":
+            ops.append({"slot": "Off", "dwords": 1, "wave": 0, "konst": "NoConst", "field": None})
+        elif enc in ("VOP2", "VOP3") and t == "0xbf800000":
+            ops.append({"slot": "LiteralK", "dwords": 1, "wave": 0, "konst": "B32", "field": None})
+        elif enc in ("SOPK", "SOPP") and "imm" in fields:
+            ops.append({"slot": "Src0", "dwords": 1, "wave": 0, "konst": "NoConst", "field": "imm"})
+        elif enc == "SMEM" and t.startswith("0x"):
+            pass  # offset, printed by the SMEM printer
+        else:
+            return None  # unknown shape: leave to .long
+    if enc == "VOP3":
+        if re.search(r"-v\[?20\b", d32.get("neg0") or "") or re.search(r"\|v\[?20\b", d32.get("abs0") or ""):
+            flags |= FLAGS["FP_MODS"]
+        if d32.get("clamp") and d32["clamp"].endswith(" clamp"):
+            flags |= FLAGS["CLAMP"]
+        if d32.get("omod") and "mul:2" in d32["omod"]:
+            flags |= FLAGS["OMOD"]
+        if any(d32.get("opsel%d" % i) and "op_sel" in d32["opsel%d" % i] for i in range(4)):
+            flags |= FLAGS["OP_SEL"]
+    if enc == "VOP3P":
+        if mix:
+            flags |= FLAGS["MIX"]
+        flags |= FLAGS["PACKED"]
+        if d32.get("clamp") and d32["clamp"].endswith(" clamp"):
+            flags |= FLAGS["CLAMP"]
+        if d32.get("neghi0") and "neg_hi" in d32["neghi0"]:
+            flags |= FLAGS["FP_MODS"]
+    if enc in ("DS",) and "2" in re.sub(r"_b\d+|_f\d+|_[iu]\d+", "", base[3:]):
+        flags |= FLAGS["OFFSET01"]
+    # must-be-zero: mod probes LLVM rejects
+    mz0, mz1 = 0, 0
+    if enc == "VOP3":
+        for i in range(3):
+            if d32.get("neg%d" % i) is None:
+                mz1 |= 1 << (29 + i)
+            if d32.get("abs%d" % i) is None and not flags & FLAGS["SDST"]:
+                mz0 |= 1 << (8 + i)
+        if d32.get("omod") is None:
+            mz1 |= 3 << 27
+        if d32.get("clamp") is None:
+            mz0 |= 1 << 15
+    if enc == "VOP3P":
+        for i in range(3):
+            if d32.get("neg%d" % i) is None:
+                mz1 |= 1 << (29 + i)
+            if d32.get("neghi%d" % i) is None:
+                mz0 |= 1 << (8 + i)
+        if d32.get("clamp") is None:
+            mz0 |= 1 << 15
+    fmask = 0
+    for f in fields:
+        if enc == "VOP3" and f == "sdst":
+            fmask |= 1 << FIELD_BIT_SDST
+        elif f in FIELD_BIT:
+            fmask |= 1 << FIELD_BIT[f]
+    return {"name": name, "base": base, "flags": flags, "ops": ops, "fmask": fmask, "mz": [mz0, mz1]}
+
+
+def main():
+    probes = json.load(open(os.path.join(HERE, "probes.json")))
+    rows = {}
+    for key in sorted(probes, key=lambda k: (k.split("/")[0], int(k.split("/")[1]))):
+        enc, op = key.split("/")
+        op = int(op)
+        if enc.endswith("+glc"):
+            continue
+        for cpu, bit in TBITS.items():
+            d32 = probes[key].get(cpu)
+            d64 = probes[key].get(cpu + "w64")
+            if not d32 or not d64:
+                continue
+            g = probes.get(enc + "+glc/%d" % op, {})
+            g32, g64 = g.get(cpu), g.get(cpu + "w64")
+            atomic = False
+            if g32 and g64 and ("vdst" in g32["fields"] or "vdata" in g32["fields"]) and g32["fields"] != d32["fields"]:
+                d32, d64, atomic = g32, g64, True
+            a = analyse(enc.split("+")[0], d32, d64)
+            if a is not None and atomic:
+                a["flags"] |= FLAGS["ATOMIC"]
+            if a is None:
+                print("skip", enc, op, cpu, d32["text"])
+                continue
+            sig = json.dumps(a, sort_keys=True)
+            rk = (enc, op, sig)
+            if rk in rows:
+                rows[rk]["targets"] |= bit
+            else:
+                a["targets"] = bit
+                a["enc"] = enc
+                a["opcode"] = op
+                rows[rk] = a
+    rows = list(rows.values())
+    ops = sorted(set(r["base"] for r in rows))
+    opi = {n: i for i, n in enumerate(ops)}
+    out = ["// @generated by isa/gen/gen_table.py from isa/gen/probes.json (llvm-mc-19). Do not edit.",
+           "#![allow(clippy::all)]",
+           "use crate::table::{ConstKind::*, InstrInfo, OpndDesc, Slot::*};",
+           "use crate::types::Encoding::*;", "",
+           "/// Opcode identity: one variant per LLVM base mnemonic (without `_e32`/`_e64`).",
+           "#[allow(non_camel_case_types, missing_docs)]",
+           "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]",
+           "#[repr(u16)]", "pub enum Op {"]
+    for n in ops:
+        out.append("    %s," % n.upper())
+    out.append("}")
+    out.append("")
+    out.append("pub(crate) static OP_NAMES: [&str; %d] = [" % len(ops))
+    for n in ops:
+        out.append('    "%s",' % n)
+    out.append("];")
+    out.append("")
+    out.append("pub(crate) static ROWS: &[InstrInfo] = &[")
+    for r in rows:
+        opnds = ", ".join("OpndDesc { slot: %s, dwords: %d, wave: %s, konst: %s }" % (
+            o["slot"], o["dwords"], "true" if o["wave"] else "false", o["konst"]) for o in r["ops"])
+        out.append("    InstrInfo { op: Op::%s, name: \"%s\", encoding: %s, opcode: %d, targets: %d, flags: %d, fields: %d, must_zero: [0x%x, 0x%x], operands: &[%s] }," % (
+            r["base"].upper(), r["name"], ENC_RS[r["enc"]], r["opcode"], r["targets"], r["flags"], r["fmask"],
+            r["mz"][0], r["mz"][1], opnds))
+    out.append("];")
+    path = os.path.join(HERE, "..", "src", "generated.rs")
+    open(path, "w").write("\n".join(out) + "\n")
+    print("wrote", path, len(rows), "rows", len(ops), "ops")
+
+
+if __name__ == "__main__":
+    main()

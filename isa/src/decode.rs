@@ -1,0 +1,520 @@
+//! Generic decoder: classify the encoding from the top bits, look the opcode
+//! up in the table, check the fields the form does not use are zero (as LLVM
+//! does), then fill the operand slots the table row describes.
+
+use std::sync::OnceLock;
+
+use crate::table::{flags, rows, InstrInfo, Op, Slot};
+use crate::types::{DecodeError, Dpp, Encoding, Instr, Mods, Operand, Sdwa, Target};
+
+const NENC: usize = 20;
+const NTGT: usize = 3;
+
+fn enc_index(e: Encoding) -> usize {
+    e as usize
+}
+
+fn tgt_index(t: Target) -> usize {
+    match t {
+        Target::Gfx1010 => 0,
+        Target::Gfx1011 | Target::Gfx1012 => 1,
+        Target::Gfx1030 => 2,
+    }
+}
+
+struct Lut {
+    /// [target][encoding] -> opcode -> row index (u16::MAX = none).
+    map: Vec<Vec<u16>>,
+    /// op -> first row.
+    first: Vec<u16>,
+}
+
+fn lut() -> &'static Lut {
+    static LUT: OnceLock<Lut> = OnceLock::new();
+    LUT.get_or_init(|| {
+        let mut map = vec![vec![u16::MAX; 1024]; NENC * NTGT];
+        let mut first = vec![u16::MAX; 2048];
+        for (i, r) in rows().iter().enumerate() {
+            for t in 0..NTGT {
+                if r.targets & (1 << t) != 0 {
+                    let m = &mut map[t * NENC + enc_index(r.encoding)];
+                    if m[r.opcode as usize] == u16::MAX {
+                        m[r.opcode as usize] = i as u16;
+                    }
+                }
+            }
+            let f = &mut first[r.op as usize];
+            if *f == u16::MAX {
+                *f = i as u16;
+            }
+        }
+        Lut { map, first }
+    })
+}
+
+pub(crate) fn first_row_of(op: Op) -> usize {
+    lut().first[op as usize] as usize
+}
+
+/// Row index of (target, encoding, opcode), if the table has one.
+pub(crate) fn find_row(target: Target, enc: Encoding, opcode: u16) -> Option<usize> {
+    let r = *lut().map[tgt_index(target) * NENC + enc_index(enc)].get(opcode as usize)?;
+    (r != u16::MAX).then_some(r as usize)
+}
+
+fn dword(b: &[u8], i: usize) -> Option<u32> {
+    let s = b.get(i * 4..i * 4 + 4)?;
+    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// Classifies the encoding of a first dword and extracts its opcode field.
+fn classify(w: u32) -> Option<(Encoding, u16, usize)> {
+    // (encoding, opcode, base length in dwords)
+    if w >> 31 == 0 {
+        return Some(match w >> 25 {
+            0x3F => (Encoding::Vop1, ((w >> 9) & 0xFF) as u16, 1),
+            0x3E => (Encoding::Vopc, ((w >> 17) & 0xFF) as u16, 1),
+            _ => (Encoding::Vop2, ((w >> 25) & 0x3F) as u16, 1),
+        });
+    }
+    if w >> 30 == 0b10 {
+        return Some(match w >> 23 {
+            0x17D => (Encoding::Sop1, ((w >> 8) & 0xFF) as u16, 1),
+            0x17E => (Encoding::Sopc, ((w >> 16) & 0x7F) as u16, 1),
+            0x17F => (Encoding::Sopp, ((w >> 16) & 0x7F) as u16, 1),
+            _ if w >> 28 == 0xB => (Encoding::Sopk, ((w >> 23) & 0x1F) as u16, 1),
+            _ => (Encoding::Sop2, ((w >> 23) & 0x7F) as u16, 1),
+        });
+    }
+    Some(match w >> 26 {
+        0x35 => (Encoding::Vop3, ((w >> 16) & 0x3FF) as u16, 2),
+        0x33 if w >> 24 == 0xCC => (Encoding::Vop3p, ((w >> 16) & 0x7F) as u16, 2),
+        0x36 => (Encoding::Ds, ((w >> 18) & 0xFF) as u16, 2),
+        0x37 => {
+            let enc = match (w >> 14) & 3 {
+                0 => Encoding::Flat,
+                1 => Encoding::Scratch,
+                2 => Encoding::Global,
+                _ => return None,
+            };
+            (enc, ((w >> 18) & 0x7F) as u16, 2)
+        }
+        0x38 => (Encoding::Mubuf, ((w >> 18) & 0x7F) as u16, 2),
+        0x3D => (Encoding::Smem, ((w >> 18) & 0xFF) as u16, 2),
+        _ => return None,
+    })
+}
+
+/// Field extraction for one encoding: (dst, src0, src1, src2, imm, sdst) raw values
+/// and the bit masks of each field in dwords 0/1.
+struct Fields {
+    raw: [u32; 7],
+}
+
+fn fields_of(enc: Encoding, d0: u32, d1: u32) -> Fields {
+    let mut raw = [0u32; 7];
+    match enc {
+        Encoding::Sop2 => {
+            raw[0] = (d0 >> 16) & 0x7F;
+            raw[1] = d0 & 0xFF;
+            raw[2] = (d0 >> 8) & 0xFF;
+        }
+        Encoding::Sopk => {
+            raw[0] = (d0 >> 16) & 0x7F;
+            raw[4] = d0 & 0xFFFF;
+        }
+        Encoding::Sop1 => {
+            raw[0] = (d0 >> 16) & 0x7F;
+            raw[1] = d0 & 0xFF;
+        }
+        Encoding::Sopc => {
+            raw[1] = d0 & 0xFF;
+            raw[2] = (d0 >> 8) & 0xFF;
+        }
+        Encoding::Sopp => raw[4] = d0 & 0xFFFF,
+        Encoding::Smem => {
+            raw[0] = (d0 >> 6) & 0x7F;
+            raw[1] = (d0 & 0x3F) << 1;
+            raw[2] = d1 >> 25;
+            raw[5] = d1 & 0x1F_FFFF;
+        }
+        Encoding::Vop2 => {
+            raw[0] = (d0 >> 17) & 0xFF;
+            raw[1] = d0 & 0x1FF;
+            raw[2] = 256 + ((d0 >> 9) & 0xFF);
+        }
+        Encoding::Vop1 => {
+            raw[0] = (d0 >> 17) & 0xFF;
+            raw[1] = d0 & 0x1FF;
+        }
+        Encoding::Vopc => {
+            raw[1] = d0 & 0x1FF;
+            raw[2] = 256 + ((d0 >> 9) & 0xFF);
+        }
+        Encoding::Vop3 | Encoding::Vop3p => {
+            raw[0] = d0 & 0xFF;
+            raw[1] = d1 & 0x1FF;
+            raw[2] = (d1 >> 9) & 0x1FF;
+            raw[3] = (d1 >> 18) & 0x1FF;
+            raw[6] = (d0 >> 8) & 0x7F;
+        }
+        Encoding::Ds => {
+            raw[0] = d1 >> 24;
+            raw[1] = d1 & 0xFF;
+            raw[2] = (d1 >> 8) & 0xFF;
+            raw[3] = (d1 >> 16) & 0xFF;
+        }
+        Encoding::Flat | Encoding::Global | Encoding::Scratch => {
+            raw[0] = d1 >> 24;
+            raw[1] = d1 & 0xFF;
+            raw[2] = (d1 >> 8) & 0xFF;
+            raw[3] = (d1 >> 16) & 0x7F;
+        }
+        Encoding::Mubuf => {
+            raw[0] = (d1 >> 8) & 0xFF;
+            raw[1] = d1 & 0xFF;
+            raw[2] = d1 >> 24;
+            raw[3] = ((d1 >> 16) & 0x1F) << 2;
+        }
+        _ => {}
+    }
+    Fields { raw }
+}
+
+/// Which raw field feeds a slot of a row (encoding-specific role mapping).
+fn field_for(enc: Encoding, info: &InstrInfo, slot: Slot) -> usize {
+    use Encoding::*;
+    match (enc, slot) {
+        (Vop3, Slot::Def1) => 6,
+        (Smem, Slot::Src2) => 0, // store data lives in the sdata field
+        (Smem, Slot::Src1) => 2,
+        (Mubuf, Slot::Src1) => 0, // store data is the vdata field
+        (Mubuf, Slot::Src2) => 3,
+        (Mubuf, Slot::Src3) => 2,
+        (Flat | Global | Scratch, Slot::Src2) => 3,
+        (Flat | Global | Scratch, Slot::Src1) => 2,
+        (Sopk | Sopp, Slot::Src0) => 4,
+        (_, Slot::Def0) => 0,
+        (_, Slot::Src0) => 1,
+        (_, Slot::Src1) => 2,
+        (_, Slot::Src2) => 3,
+        _ => {
+            let _ = info;
+            0
+        }
+    }
+}
+
+/// Is this slot an 8-bit VGPR field (no S/V selector bit)?
+fn is_vgpr_field(enc: Encoding, slot: Slot, info: &InstrInfo) -> bool {
+    use Encoding::*;
+    match enc {
+        Ds => true,
+        Flat | Global | Scratch => matches!(slot, Slot::Def0 | Slot::Src0 | Slot::Src1),
+        Mubuf => matches!(slot, Slot::Def0 | Slot::Src0 | Slot::Src1),
+        Vop1 | Vop2 => slot == Slot::Def0 && !info.name.starts_with("v_readfirstlane"),
+        Vop3 | Vop3p => {
+            slot == Slot::Def0
+                && !(info.name.starts_with("v_cmp")
+                    || info.name.starts_with("v_readlane")
+                    || info.name.starts_with("v_readfirstlane"))
+        }
+        _ => false,
+    }
+}
+
+/// Decodes one instruction from little-endian bytes.
+///
+/// `wave64` selects the width of lane-mask operands (VCC vs VCC_LO, SGPR
+/// pairs for VOPC/VOP3b destinations).
+pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, DecodeError> {
+    let d0 = dword(bytes, 0).ok_or(DecodeError::Truncated {
+        need: 4,
+        have: bytes.len(),
+    })?;
+    let invalid = DecodeError::Invalid { word: d0 };
+    let (enc, opcode, base_dw) = classify(d0).ok_or(invalid)?;
+    let row = find_row(target, enc, opcode).ok_or(invalid)?;
+    let info = &rows()[row];
+    let d1 = if base_dw == 2 {
+        dword(bytes, 1).ok_or(DecodeError::Truncated {
+            need: 8,
+            have: bytes.len(),
+        })?
+    } else {
+        0
+    };
+    if d0 & info.must_zero[0] != 0 || d1 & info.must_zero[1] != 0 {
+        return Err(invalid);
+    }
+    let f = fields_of(enc, d0, d1);
+    // Atomics without glc are the no-return form: no vdst.
+    let atomic_noret = info.has(flags::ATOMIC)
+        && matches!(enc, Encoding::Flat | Encoding::Global | Encoding::Scratch)
+        && d0 & (1 << 16) == 0;
+    let used = if atomic_noret {
+        info.fields & !1
+    } else {
+        info.fields
+    };
+    // Unused fields must be zero (LLVM's decoder tables fix them to 0).
+    for (bit, &v) in f.raw.iter().enumerate() {
+        if bit == 2 && matches!(enc, Encoding::Vop2 | Encoding::Vopc) {
+            continue;
+        }
+        if bit == 2 && enc == Encoding::Smem {
+            continue;
+        }
+        if bit == 3 && matches!(enc, Encoding::Flat | Encoding::Global | Encoding::Scratch) {
+            continue;
+        }
+        if bit == 0 && enc == Encoding::Vop3 && info.name.starts_with("v_cmpx") {
+            continue; // LLVM ignores the (implicit EXEC) vdst field of v_cmpx_*_e64
+        }
+        if bit == 6 && enc != Encoding::Vop3 {
+            continue;
+        }
+        if bit == 6 && info.fields & (1 << 6) == 0 {
+            continue; // VOP3a: bits 14:8 are abs/op_sel, checked via must_zero
+        }
+        if used & (1 << bit) == 0 && v != 0 {
+            return Err(invalid);
+        }
+    }
+    let mut len = base_dw * 4;
+    let mut mods = Mods::default();
+    let mut src0_code = f.raw[1];
+    let mut sdwa_d1 = None;
+    let mut dpp_d1 = None;
+    // DPP / SDWA forms of VOP1/VOP2/VOPC.
+    if matches!(enc, Encoding::Vop1 | Encoding::Vop2 | Encoding::Vopc)
+        && matches!(src0_code, 0xF9 | 0xFA | 0xE9 | 0xEA)
+        && info.operands.iter().all(|o| o.dwords == 1)
+    {
+        let x = dword(bytes, 1).ok_or(DecodeError::Truncated {
+            need: 8,
+            have: bytes.len(),
+        })?;
+        len = 8;
+        match src0_code {
+            0xF9 => sdwa_d1 = Some(x),
+            _ => dpp_d1 = Some(x),
+        }
+        src0_code = 256 + (x & 0xFF);
+        if src0_code == 0xF9 + 256 {
+            // keep compiler happy about the reassignment pattern
+        }
+    }
+    let needs_lit = info.operands.iter().any(|o| {
+        o.slot == Slot::LiteralK
+            || (matches!(o.slot, Slot::Src0 | Slot::Src1 | Slot::Src2)
+                && !matches!(enc, Encoding::Sopk | Encoding::Sopp)
+                && !is_vgpr_field(enc, o.slot, info)
+                && {
+                    let fi = field_for(enc, info, o.slot);
+                    let code = if fi == 1 { src0_code } else { f.raw[fi] };
+                    code == 255
+                        && matches!(
+                            enc,
+                            Encoding::Sop1
+                                | Encoding::Sop2
+                                | Encoding::Sopc
+                                | Encoding::Vop1
+                                | Encoding::Vop2
+                                | Encoding::Vopc
+                                | Encoding::Vop3
+                                | Encoding::Vop3p
+                        )
+                })
+    });
+    let mut literal = 0;
+    if needs_lit {
+        literal = dword(bytes, len / 4).ok_or(DecodeError::Truncated {
+            need: len + 4,
+            have: bytes.len(),
+        })?;
+        len += 4;
+    }
+    let mut defs = [Operand::None; 2];
+    let mut srcs = [Operand::None; 4];
+    for o in info.operands {
+        let count = if o.wave && wave64 {
+            o.dwords * 2
+        } else {
+            o.dwords
+        };
+        let put = |slot: Slot, op: Operand, defs: &mut [Operand; 2], srcs: &mut [Operand; 4]| {
+            match slot {
+                Slot::Def0 => defs[0] = op,
+                Slot::Def1 => defs[1] = op,
+                Slot::Src0 => srcs[0] = op,
+                Slot::Src1 => srcs[1] = op,
+                Slot::Src2 => srcs[2] = op,
+                Slot::Src3 => srcs[3] = op,
+                _ => {}
+            }
+        };
+        let op = match o.slot {
+            Slot::ImplicitVcc | Slot::Off => continue,
+            Slot::Def0 if atomic_noret => continue,
+            Slot::LiteralK => {
+                srcs[3] = Operand::Literal(literal);
+                continue;
+            }
+            Slot::Src0 if matches!(enc, Encoding::Sopk | Encoding::Sopp) => {
+                Operand::Imm(f.raw[4] as u16 as i16 as i32)
+            }
+            s => {
+                let fi = field_for(enc, info, s);
+                let code = if fi == 1 { src0_code } else { f.raw[fi] };
+                if is_vgpr_field(enc, s, info) {
+                    Operand::Vgpr {
+                        idx: code as u8,
+                        count,
+                    }
+                } else {
+                    Operand::from_src(code as u16, count, literal)
+                }
+            }
+        };
+        put(o.slot, op, &mut defs, &mut srcs);
+    }
+    // Modifiers.
+    match enc {
+        Encoding::Vop3 => {
+            mods.clamp = d0 & (1 << 15) != 0;
+            if info.fields & (1 << 6) == 0 {
+                mods.abs = ((d0 >> 8) & 7) as u8;
+                mods.op_sel = ((d0 >> 11) & 0xF) as u8;
+            }
+            mods.omod = ((d1 >> 27) & 3) as u8;
+            mods.neg = (d1 >> 29) as u8;
+        }
+        Encoding::Vop3p => {
+            mods.clamp = d0 & (1 << 15) != 0;
+            mods.abs = ((d0 >> 8) & 7) as u8; // neg_hi
+            mods.op_sel = ((d0 >> 11) & 7) as u8;
+            mods.op_sel_hi = (((d1 >> 27) & 3) | ((d0 >> 12) & 4)) as u8;
+            mods.neg = (d1 >> 29) as u8;
+        }
+        Encoding::Smem => {
+            mods.glc = d0 & (1 << 16) != 0;
+            mods.dlc = d0 & (1 << 14) != 0;
+            mods.offset = (((d1 & 0x1F_FFFF) << 11) as i32) >> 11;
+        }
+        Encoding::Ds => {
+            mods.offset0 = d0 as u8;
+            mods.offset1 = (d0 >> 8) as u8;
+            mods.offset = (d0 & 0xFFFF) as i32;
+            mods.gds = d0 & (1 << 17) != 0;
+        }
+        Encoding::Flat | Encoding::Global | Encoding::Scratch => {
+            let off = d0 & 0xFFF;
+            mods.offset = if enc == Encoding::Flat {
+                (off & 0x7FF) as i32
+            } else {
+                ((off << 20) as i32) >> 20
+            };
+            mods.dlc = d0 & (1 << 12) != 0;
+            mods.lds = d0 & (1 << 13) != 0;
+            mods.glc = d0 & (1 << 16) != 0;
+            mods.slc = d0 & (1 << 17) != 0;
+            if enc == Encoding::Flat && off & 0x800 != 0 {
+                return Err(invalid);
+            }
+        }
+        Encoding::Mubuf => {
+            mods.offset = (d0 & 0xFFF) as i32;
+            mods.offen = d0 & (1 << 12) != 0;
+            mods.idxen = d0 & (1 << 13) != 0;
+            mods.glc = d0 & (1 << 14) != 0;
+            mods.dlc = d0 & (1 << 15) != 0;
+            mods.lds = d0 & (1 << 16) != 0;
+            mods.slc = d1 & (1 << 22) != 0;
+            mods.tfe = d1 & (1 << 23) != 0;
+        }
+        _ => {}
+    }
+    if let Some(x) = dpp_d1 {
+        mods.dpp = Some(if src0_code_is_dpp8(f.raw[1]) {
+            let mut sel = [0u8; 8];
+            for (i, s) in sel.iter_mut().enumerate() {
+                *s = ((x >> (8 + 3 * i)) & 7) as u8;
+            }
+            Dpp::Dpp8 {
+                sel,
+                fi: f.raw[1] == 0xEA,
+            }
+        } else {
+            mods.neg = (((x >> 20) & 1) | ((x >> 21) & 2)) as u8;
+            mods.abs = (((x >> 21) & 1) | ((x >> 22) & 2)) as u8;
+            Dpp::Dpp16 {
+                ctrl: ((x >> 8) & 0x1FF) as u16,
+                row_mask: (x >> 28) as u8,
+                bank_mask: ((x >> 24) & 0xF) as u8,
+                bound_ctrl: x & (1 << 19) != 0,
+                fi: x & (1 << 18) != 0,
+            }
+        });
+    }
+    if let Some(x) = sdwa_d1 {
+        let s = Sdwa {
+            dst_sel: ((x >> 8) & 7) as u8,
+            dst_unused: ((x >> 11) & 3) as u8,
+            src_sel: [((x >> 16) & 7) as u8, ((x >> 24) & 7) as u8],
+            sext: [x & (1 << 19) != 0, x & (1 << 27) != 0],
+            src_sgpr: [x & (1 << 23) != 0, x & (1 << 31) != 0],
+        };
+        mods.clamp = x & (1 << 13) != 0;
+        mods.omod = ((x >> 14) & 3) as u8;
+        mods.neg = (((x >> 20) & 1) | ((x >> 27) & 2)) as u8;
+        mods.abs = (((x >> 21) & 1) | ((x >> 28) & 2)) as u8;
+        if s.src_sgpr[0] {
+            srcs[0] = Operand::from_src((x & 0xFF) as u16, 1, 0);
+        }
+        if s.src_sgpr[1] {
+            srcs[1] = Operand::from_src(((d0 >> 9) & 0xFF) as u16, 1, 0);
+        }
+        if enc == Encoding::Vopc && x & (1 << 15) != 0 {
+            defs[0] = Operand::from_src(((x >> 8) & 0x7F) as u16, if wave64 { 2 } else { 1 }, 0);
+        }
+        mods.sdwa = Some(s);
+    }
+    Ok(Instr {
+        op: info.op,
+        row: row as u16,
+        encoding: enc,
+        len: len as u8,
+        defs,
+        srcs,
+        mods,
+        nsa: [0; 12],
+        nsa_len: 0,
+        wave64,
+    })
+}
+
+fn src0_code_is_dpp8(c: u32) -> bool {
+    c == 0xE9 || c == 0xEA
+}
+
+/// Decodes a whole buffer; undecodable dwords yield `Err` and decoding
+/// resumes at the next dword. Returns (byte offset, result) pairs.
+pub fn decode_all(
+    bytes: &[u8],
+    target: Target,
+    wave64: bool,
+) -> Vec<(usize, Result<Instr, DecodeError>)> {
+    let mut out = Vec::new();
+    let mut off = 0;
+    while off + 4 <= bytes.len() {
+        let r = decode(&bytes[off..], target, wave64);
+        let n = match &r {
+            Ok(i) => i.len as usize,
+            Err(_) => 4,
+        };
+        out.push((off, r));
+        off += n;
+    }
+    out
+}

@@ -1,0 +1,768 @@
+//! LLVM-exact printer (text as `llvm-objdump-19 -d` / `llvm-mc-19
+//! -disassemble` print it). Follows `AMDGPUInstPrinter.cpp`: constants by
+//! operand type (`printImmediate32/64/16/Int16`), modifiers in LLVM's order.
+
+use std::fmt::{self, Write};
+
+use crate::table::{flags, ConstKind, OpndDesc, Slot};
+use crate::types::{inline_float_bits, Dpp, Encoding, Instr, Operand};
+
+/// Formats instructions (holds options; today only the branch-target style).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Formatter {
+    /// Address of the instruction; when `Some`, SOPP branches print like
+    /// llvm-objdump (the immediate, LLVM appends the target as a comment
+    /// which we drop).
+    pub address: Option<u64>,
+}
+
+/// Formats one instruction as LLVM prints it.
+pub fn format(i: &Instr) -> String {
+    let mut s = String::with_capacity(48);
+    let _ = write_instr(&mut s, i);
+    s
+}
+
+impl fmt::Display for Instr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::with_capacity(48);
+        write_instr(&mut s, self)?;
+        f.write_str(&s)
+    }
+}
+
+fn hex(o: &mut String, v: u64) {
+    let _ = write!(o, "0x{v:x}");
+}
+
+fn imm32(o: &mut String, v: u32) {
+    let s = v as i32;
+    if (-16..=64).contains(&s) {
+        let _ = write!(o, "{s}");
+        return;
+    }
+    let t = match v {
+        0x0000_0000 => "0.0",
+        0x3f80_0000 => "1.0",
+        0xbf80_0000 => "-1.0",
+        0x3f00_0000 => "0.5",
+        0xbf00_0000 => "-0.5",
+        0x4000_0000 => "2.0",
+        0xc000_0000 => "-2.0",
+        0x4080_0000 => "4.0",
+        0xc080_0000 => "-4.0",
+        0x3e22_f983 => "0.15915494",
+        _ => return hex(o, v as u64),
+    };
+    o.push_str(t);
+}
+
+fn imm64(o: &mut String, v: u64) {
+    let s = v as i64;
+    if (-16..=64).contains(&s) {
+        let _ = write!(o, "{s}");
+        return;
+    }
+    let t = match v {
+        0x3ff0_0000_0000_0000 => "1.0",
+        0xbff0_0000_0000_0000 => "-1.0",
+        0x3fe0_0000_0000_0000 => "0.5",
+        0xbfe0_0000_0000_0000 => "-0.5",
+        0x4000_0000_0000_0000 => "2.0",
+        0xc000_0000_0000_0000 => "-2.0",
+        0x4010_0000_0000_0000 => "4.0",
+        0xc010_0000_0000_0000 => "-4.0",
+        0x3fc4_5f30_6dc9_c882 => "0.15915494309189532",
+        _ => return hex(o, v),
+    };
+    o.push_str(t);
+}
+
+fn imm16(o: &mut String, v: u16) {
+    let s = v as i16;
+    if (-16..=64).contains(&s) {
+        let _ = write!(o, "{s}");
+        return;
+    }
+    let t = match v {
+        0x3c00 => "1.0",
+        0xbc00 => "-1.0",
+        0x3800 => "0.5",
+        0xb800 => "-0.5",
+        0x4000 => "2.0",
+        0xc000 => "-2.0",
+        0x4400 => "4.0",
+        0xc400 => "-4.0",
+        0x3118 => "0.15915494",
+        _ => return hex(o, v as u64),
+    };
+    o.push_str(t);
+}
+
+fn immi16(o: &mut String, v: u16) {
+    let s = v as i16;
+    if (-16..=64).contains(&s) {
+        let _ = write!(o, "{s}");
+    } else {
+        hex(o, v as u64);
+    }
+}
+
+/// Prints a constant operand (inline or literal) the way LLVM does for `k`.
+fn konst(o: &mut String, op: Operand, k: ConstKind) {
+    match op {
+        Operand::InlineInt(v) => {
+            let _ = write!(o, "{v}");
+        }
+        Operand::InlineFloat(c) => match k {
+            ConstKind::B64 | ConstKind::F64 => imm64(o, inline_float_bits(c, 64)),
+            ConstKind::F16 | ConstKind::V2F16 => imm16(o, inline_float_bits(c, 16) as u16),
+            ConstKind::I16 | ConstKind::V2I16 => immi16(o, inline_float_bits(c, 16) as u16),
+            _ => imm32(o, inline_float_bits(c, 32) as u32),
+        },
+        Operand::Literal(v) => match k {
+            ConstKind::B64 | ConstKind::F64 => imm64(o, v as u64),
+            ConstKind::F16 => imm16(o, v as u16),
+            ConstKind::I16 => immi16(o, v as u16),
+            ConstKind::V2F16 if v <= 0xffff => imm16(o, v as u16),
+            ConstKind::V2I16 if v <= 0xffff => immi16(o, v as u16),
+            _ => imm32(o, v),
+        },
+        _ => reg(o, op),
+    }
+}
+
+fn range(o: &mut String, p: &str, idx: u8, count: u8) {
+    if count <= 1 {
+        let _ = write!(o, "{p}{idx}");
+    } else {
+        let _ = write!(o, "{p}[{}:{}]", idx, idx as u32 + count as u32 - 1);
+    }
+}
+
+/// Prints a register (or special) operand.
+fn reg(o: &mut String, op: Operand) {
+    match op {
+        Operand::Sgpr { idx, count } => range(o, "s", idx, count),
+        Operand::Vgpr { idx, count } => range(o, "v", idx, count),
+        Operand::Ttmp { idx, count } => range(o, "ttmp", idx, count),
+        Operand::VccLo => o.push_str("vcc_lo"),
+        Operand::VccHi => o.push_str("vcc_hi"),
+        Operand::Vcc => o.push_str("vcc"),
+        Operand::ExecLo => o.push_str("exec_lo"),
+        Operand::ExecHi => o.push_str("exec_hi"),
+        Operand::Exec => o.push_str("exec"),
+        Operand::M0 => o.push_str("m0"),
+        Operand::Null => o.push_str("null"),
+        Operand::Scc => o.push_str("src_scc"),
+        Operand::Vccz => o.push_str("src_vccz"),
+        Operand::Execz => o.push_str("src_execz"),
+        Operand::LdsDirect => o.push_str("src_lds_direct"),
+        Operand::SrcSpecial(c) => o.push_str(match c {
+            235 => "src_shared_base",
+            236 => "src_shared_limit",
+            237 => "src_private_base",
+            238 => "src_private_limit",
+            239 => "src_pops_exiting_wave_id",
+            _ => "/*invalid*/",
+        }),
+        Operand::InlineInt(v) => {
+            let _ = write!(o, "{v}");
+        }
+        Operand::InlineFloat(c) => imm32(o, inline_float_bits(c, 32) as u32),
+        Operand::Literal(v) => imm32(o, v),
+        Operand::Imm(v) => {
+            let _ = write!(o, "{v}");
+        }
+        Operand::None => {}
+    }
+}
+
+fn slot_operand(i: &Instr, s: Slot) -> Operand {
+    match s {
+        Slot::Def0 => i.defs[0],
+        Slot::Def1 => i.defs[1],
+        Slot::Src0 => i.srcs[0],
+        Slot::Src1 => i.srcs[1],
+        Slot::Src2 => i.srcs[2],
+        Slot::Src3 => i.srcs[3],
+        Slot::LiteralK => i.srcs[3],
+        _ => Operand::None,
+    }
+}
+
+fn src_index(s: Slot) -> Option<usize> {
+    match s {
+        Slot::Src0 => Some(0),
+        Slot::Src1 => Some(1),
+        Slot::Src2 => Some(2),
+        _ => None,
+    }
+}
+
+fn bits_list(o: &mut String, name: &str, bits: u8, n: usize) {
+    let _ = write!(o, " {name}:[");
+    for k in 0..n {
+        if k > 0 {
+            o.push(',');
+        }
+        o.push(if bits & (1 << k) != 0 { '1' } else { '0' });
+    }
+    o.push(']');
+}
+
+const SDWA_SEL: [&str; 8] = [
+    "BYTE_0", "BYTE_1", "BYTE_2", "BYTE_3", "WORD_0", "WORD_1", "DWORD", "7",
+];
+const SDWA_UNUSED: [&str; 4] = ["UNUSED_PAD", "UNUSED_SEXT", "UNUSED_PRESERVE", "3"];
+
+fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
+    let info = i.info();
+    let enc = info.encoding;
+    let m = &i.mods;
+    // Mnemonic.
+    if m.dpp.is_some() || m.sdwa.is_some() {
+        let base = info.name.strip_suffix("_e32").unwrap_or(info.name);
+        o.push_str(base);
+        o.push_str(if m.dpp.is_some() { "_dpp" } else { "_sdwa" });
+    } else {
+        o.push_str(info.name);
+    }
+    if matches!(enc, Encoding::Sopp | Encoding::Sopk) {
+        return write_sopx(o, i);
+    }
+    let nsrc = info
+        .operands
+        .iter()
+        .filter(|d| src_index(d.slot).is_some())
+        .count();
+    let mut first = true;
+    for d in info.operands {
+        let op = slot_operand(i, d.slot);
+        if is_elided(i, d) {
+            continue;
+        }
+        o.push_str(if first { " " } else { ", " });
+        first = false;
+        write_operand(o, i, d, op);
+    }
+    // Trailing modifiers per encoding.
+    match enc {
+        Encoding::Vop3 => {
+            if info.has(flags::OP_SEL) && m.op_sel != 0 {
+                let n = (nsrc + 1).min(4);
+                let mut bits = m.op_sel & ((1 << nsrc) - 1);
+                if m.op_sel & 8 != 0 {
+                    bits |= 1 << (n - 1);
+                }
+                bits_list(o, "op_sel", bits, n);
+            }
+            if m.clamp && info.has(flags::CLAMP) {
+                o.push_str(" clamp");
+            }
+            if info.has(flags::OMOD) {
+                o.push_str(match m.omod {
+                    1 => " mul:2",
+                    2 => " mul:4",
+                    3 => " div:2",
+                    _ => "",
+                });
+            }
+        }
+        Encoding::Vop3p => {
+            let n = nsrc;
+            let mask = (1u8 << n) - 1;
+            if m.op_sel & mask != 0 {
+                bits_list(o, "op_sel", m.op_sel & mask, n);
+            }
+            if info.has(flags::MIX) {
+                if m.op_sel_hi & mask != 0 {
+                    bits_list(o, "op_sel_hi", m.op_sel_hi & mask, n);
+                }
+            } else if m.op_sel_hi & mask != mask {
+                bits_list(o, "op_sel_hi", m.op_sel_hi & mask, n);
+            }
+            if !info.has(flags::MIX) {
+                if m.neg & mask != 0 {
+                    bits_list(o, "neg_lo", m.neg & mask, n);
+                }
+                if m.abs & mask != 0 {
+                    bits_list(o, "neg_hi", m.abs & mask, n);
+                }
+            }
+            if m.clamp && info.has(flags::CLAMP) {
+                o.push_str(" clamp");
+            }
+        }
+        Encoding::Smem => {
+            let has_soff = !matches!(i.srcs[1], Operand::Null | Operand::None)
+                && info.operands.iter().any(|d| d.slot == Slot::Src0);
+            if info.fields & (1 << 5) != 0 || info.operands.iter().any(|d| d.slot == Slot::Src0) {
+                if has_soff || m.offset == 0 {
+                    o.push_str(", ");
+                    reg(o, if has_soff { i.srcs[1] } else { Operand::Null });
+                    if m.offset != 0 {
+                        o.push_str(" offset:");
+                        hex(o, m.offset as u32 as u64);
+                    }
+                } else {
+                    o.push_str(", ");
+                    hex(o, m.offset as u32 as u64);
+                }
+            }
+            if m.glc {
+                o.push_str(" glc");
+            }
+            if m.dlc {
+                o.push_str(" dlc");
+            }
+        }
+        Encoding::Ds => {
+            if info.has(flags::OFFSET01) {
+                if m.offset0 != 0 {
+                    let _ = write!(o, " offset0:{}", m.offset0);
+                }
+                if m.offset1 != 0 {
+                    let _ = write!(o, " offset1:{}", m.offset1);
+                }
+            } else if info.name == "ds_swizzle_b32" {
+                swizzle(o, m.offset as u16);
+            } else if m.offset != 0 {
+                let _ = write!(o, " offset:{}", m.offset);
+            }
+            if m.gds {
+                o.push_str(" gds");
+            }
+        }
+        Encoding::Flat | Encoding::Global | Encoding::Scratch => {
+            if m.offset != 0 {
+                let _ = write!(o, " offset:{}", m.offset);
+            }
+            write_cpol(o, i);
+        }
+        Encoding::Mubuf => {
+            if m.offen {
+                o.push_str(" offen");
+            }
+            if m.idxen {
+                o.push_str(" idxen");
+            }
+            if m.offset != 0 {
+                let _ = write!(o, " offset:{}", m.offset);
+            }
+            write_cpol(o, i);
+            if m.lds {
+                o.push_str(" lds");
+            }
+            if m.tfe {
+                o.push_str(" tfe");
+            }
+        }
+        _ => {}
+    }
+    if let Some(d) = m.dpp {
+        write_dpp(o, d);
+    }
+    if let Some(s) = m.sdwa {
+        if m.clamp {
+            o.push_str(" clamp");
+        }
+        match m.omod {
+            1 => o.push_str(" mul:2"),
+            2 => o.push_str(" mul:4"),
+            3 => o.push_str(" div:2"),
+            _ => {}
+        }
+        if enc != Encoding::Vopc {
+            let _ = write!(
+                o,
+                " dst_sel:{} dst_unused:{}",
+                SDWA_SEL[s.dst_sel as usize], SDWA_UNUSED[s.dst_unused as usize]
+            );
+        }
+        let _ = write!(o, " src0_sel:{}", SDWA_SEL[s.src_sel[0] as usize]);
+        if nsrc > 1 {
+            let _ = write!(o, " src1_sel:{}", SDWA_SEL[s.src_sel[1] as usize]);
+        }
+    }
+    Ok(())
+}
+
+fn write_cpol(o: &mut String, i: &Instr) {
+    let m = &i.mods;
+    if m.glc {
+        o.push_str(" glc");
+    }
+    if m.slc {
+        o.push_str(" slc");
+    }
+    if m.dlc {
+        o.push_str(" dlc");
+    }
+}
+
+fn write_dpp(o: &mut String, d: Dpp) {
+    match d {
+        Dpp::Dpp8 { sel, fi } => {
+            let _ = write!(
+                o,
+                " dpp8:[{},{},{},{},{},{},{},{}]",
+                sel[0], sel[1], sel[2], sel[3], sel[4], sel[5], sel[6], sel[7]
+            );
+            if fi {
+                o.push_str(" fi:1");
+            }
+        }
+        Dpp::Dpp16 {
+            ctrl,
+            row_mask,
+            bank_mask,
+            bound_ctrl,
+            fi,
+        } => {
+            match ctrl {
+                0..=0xFF => {
+                    let _ = write!(
+                        o,
+                        " quad_perm:[{},{},{},{}]",
+                        ctrl & 3,
+                        (ctrl >> 2) & 3,
+                        (ctrl >> 4) & 3,
+                        (ctrl >> 6) & 3
+                    );
+                }
+                0x101..=0x10F => {
+                    let _ = write!(o, " row_shl:{}", ctrl & 0xF);
+                }
+                0x111..=0x11F => {
+                    let _ = write!(o, " row_shr:{}", ctrl & 0xF);
+                }
+                0x121..=0x12F => {
+                    let _ = write!(o, " row_ror:{}", ctrl & 0xF);
+                }
+                0x140 => o.push_str(" row_mirror"),
+                0x141 => o.push_str(" row_half_mirror"),
+                0x150..=0x15F => {
+                    let _ = write!(o, " row_share:{}", ctrl & 0xF);
+                }
+                0x160..=0x16F => {
+                    let _ = write!(o, " row_xmask:{}", ctrl & 0xF);
+                }
+                _ => {
+                    let _ = write!(o, " /* DP ALU dpp only supports row_newbcast */");
+                }
+            }
+            let _ = write!(o, " row_mask:0x{row_mask:x} bank_mask:0x{bank_mask:x}");
+            if bound_ctrl {
+                o.push_str(" bound_ctrl:1");
+            }
+            if fi {
+                o.push_str(" fi:1");
+            }
+        }
+    }
+}
+
+/// Operands LLVM does not print in this instance (no-return atomics' vdst).
+fn is_elided(i: &Instr, d: &OpndDesc) -> bool {
+    d.slot == Slot::Def0 && i.defs[0] == Operand::None && i.info().has(flags::ATOMIC)
+}
+
+fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
+    let info = i.info();
+    let enc = info.encoding;
+    match d.slot {
+        Slot::ImplicitVcc => {
+            o.push_str(if i.wave64 { "vcc" } else { "vcc_lo" });
+            return;
+        }
+        Slot::Off => {
+            o.push_str("off");
+            return;
+        }
+        Slot::LiteralK => {
+            konst(o, op, d.konst);
+            return;
+        }
+        _ => {}
+    }
+    // FLAT-family: absent saddr prints `off`; scratch with saddr has vaddr `off`.
+    if matches!(enc, Encoding::Global | Encoding::Scratch | Encoding::Flat) {
+        if d.slot == Slot::Src2 && matches!(op, Operand::Null) {
+            o.push_str("off");
+            return;
+        }
+        if d.slot == Slot::Src0 {
+            let saddr = i.srcs[2];
+            if enc == Encoding::Scratch && !matches!(saddr, Operand::Null | Operand::None) {
+                o.push_str("off");
+                return;
+            }
+            if let Operand::Vgpr { idx, .. } = op {
+                let n = if enc == Encoding::Scratch {
+                    1
+                } else if matches!(saddr, Operand::Null | Operand::None) {
+                    2
+                } else {
+                    1
+                };
+                range(o, "v", idx, n);
+                return;
+            }
+        }
+    }
+    if enc == Encoding::Mubuf && d.slot == Slot::Src0 && !i.mods.offen && !i.mods.idxen {
+        o.push_str("off");
+        return;
+    }
+    let si = src_index(d.slot);
+    let m = &i.mods;
+    let (neg, abs, sext) = match si {
+        Some(k) if enc == Encoding::Vop3 && info.has(flags::FP_MODS) => {
+            (m.neg & (1 << k) != 0, m.abs & (1 << k) != 0, false)
+        }
+        Some(k) if m.dpp.is_some() || m.sdwa.is_some() => {
+            let sext = m.sdwa.map(|s| k < 2 && s.sext[k]).unwrap_or(false);
+            (m.neg & (1 << k) != 0, m.abs & (1 << k) != 0, sext)
+        }
+        Some(k) if enc == Encoding::Vop3p && info.has(flags::MIX) => {
+            (m.neg & (1 << k) != 0, m.abs & (1 << k) != 0, false)
+        }
+        _ => (false, false, false),
+    };
+    if neg {
+        o.push('-');
+    }
+    if abs {
+        o.push('|');
+    }
+    if sext {
+        o.push_str("sext(");
+    }
+    if si.is_some() {
+        konst(o, op, d.konst);
+    } else {
+        reg(o, op);
+    }
+    if sext {
+        o.push(')');
+    }
+    if abs {
+        o.push('|');
+    }
+}
+
+fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
+    let info = i.info();
+    let imm = match i.srcs[0] {
+        Operand::Imm(v) => v,
+        _ => 0,
+    };
+    let u = imm as u16;
+    let name = info.name;
+    let mut first = true;
+    for d in info.operands {
+        o.push_str(if first { " " } else { ", " });
+        first = false;
+        if d.slot == Slot::Def0 {
+            reg(o, i.defs[0]);
+            continue;
+        }
+        if d.slot == Slot::LiteralK {
+            imm32(
+                o,
+                match i.srcs[3] {
+                    Operand::Literal(v) => v,
+                    _ => 0,
+                },
+            );
+            continue;
+        }
+        match name {
+            "s_waitcnt" => waitcnt(o, u),
+            "s_sendmsg" | "s_sendmsghalt" => sendmsg(o, u),
+            "s_getreg_b32" | "s_setreg_b32" | "s_setreg_imm32_b32" => hwreg(o, u),
+            "s_inst_prefetch" | "s_clause" | "s_round_mode" | "s_ttracedata_imm"
+            | "s_waitcnt_depctr" => hex(o, u as u64),
+            "s_call_b64" | "s_subvector_loop_begin" | "s_subvector_loop_end" => {
+                let _ = write!(o, "{}", u);
+            }
+            _ if info.encoding == Encoding::Sopk => hex(o, u as u64),
+            _ => {
+                let _ = write!(o, "{}", u);
+            }
+        }
+    }
+    // s_endpgm prints its immediate only when non-zero: the table says the
+    // field is used; LLVM hides 0.
+    if name == "s_endpgm" && imm == 0 {
+        o.truncate(o.len() - 2);
+    }
+    Ok(())
+}
+
+/// `printSwizzle` (ds_swizzle_b32 offset).
+fn swizzle(o: &mut String, imm: u16) {
+    if imm == 0 {
+        return;
+    }
+    o.push_str(" offset:");
+    if imm & 0xFF00 == 0x8000 {
+        let _ = write!(
+            o,
+            "swizzle(QUAD_PERM,{},{},{},{})",
+            imm & 3,
+            (imm >> 2) & 3,
+            (imm >> 4) & 3,
+            (imm >> 6) & 3
+        );
+    } else if imm & 0x8000 == 0 {
+        let and = imm & 0x1F;
+        let or = (imm >> 5) & 0x1F;
+        let xor = (imm >> 10) & 0x1F;
+        if and == 0x1F && or == 0 && xor.count_ones() == 1 {
+            let _ = write!(o, "swizzle(SWAP,{xor})");
+        } else if and == 0x1F && or == 0 && xor > 0 && (xor + 1).is_power_of_two() {
+            let _ = write!(o, "swizzle(REVERSE,{})", xor + 1);
+        } else {
+            let group = 0x1F - and + 1;
+            if group > 1 && group.is_power_of_two() && or < group && xor == 0 {
+                let _ = write!(o, "swizzle(BROADCAST,{group},{or})");
+            } else {
+                o.push_str("swizzle(BITMASK_PERM,\"");
+                let p0 = or ^ xor;
+                let p1 = ((0x1F & and) | or) ^ xor;
+                let mut mask = 1u16 << 4;
+                while mask > 0 {
+                    let (a, b) = (p0 & mask, p1 & mask);
+                    o.push(match (a == b, a == 0) {
+                        (true, true) => '0',
+                        (true, false) => '1',
+                        (false, true) => 'p',
+                        (false, false) => 'i',
+                    });
+                    mask >>= 1;
+                }
+                o.push_str("\")");
+            }
+        }
+    } else {
+        let _ = write!(o, "{imm}");
+    }
+}
+
+fn waitcnt(o: &mut String, u: u16) {
+    let vm = (u & 0xF) | ((u >> 14) << 4);
+    let exp = (u >> 4) & 7;
+    let lgkm = (u >> 8) & 0x3F;
+    let all = vm == 63 && exp == 7 && lgkm == 63;
+    let mut parts = Vec::with_capacity(3);
+    if vm != 63 || all {
+        parts.push(format!("vmcnt({vm})"));
+    }
+    if exp != 7 || all {
+        parts.push(format!("expcnt({exp})"));
+    }
+    if lgkm != 63 || all {
+        parts.push(format!("lgkmcnt({lgkm})"));
+    }
+    o.push_str(&parts.join(" "));
+}
+
+const HWREG: [(u16, &str); 19] = [
+    (1, "HW_REG_MODE"),
+    (2, "HW_REG_STATUS"),
+    (3, "HW_REG_TRAPSTS"),
+    (4, "HW_REG_HW_ID"),
+    (5, "HW_REG_GPR_ALLOC"),
+    (6, "HW_REG_LDS_ALLOC"),
+    (7, "HW_REG_IB_STS"),
+    (15, "HW_REG_SH_MEM_BASES"),
+    (16, "HW_REG_TBA_LO"),
+    (17, "HW_REG_TBA_HI"),
+    (18, "HW_REG_TMA_LO"),
+    (19, "HW_REG_TMA_HI"),
+    (20, "HW_REG_FLAT_SCR_LO"),
+    (21, "HW_REG_FLAT_SCR_HI"),
+    (22, "HW_REG_XNACK_MASK"),
+    (23, "HW_REG_HW_ID1"),
+    (24, "HW_REG_HW_ID2"),
+    (25, "HW_REG_POPS_PACKER"),
+    (29, "HW_REG_SHADER_CYCLES"),
+];
+
+fn hwreg(o: &mut String, u: u16) {
+    let id = u & 0x3F;
+    let off = (u >> 6) & 0x1F;
+    let size = ((u >> 11) & 0x1F) + 1;
+    o.push_str("hwreg(");
+    match HWREG.iter().find(|(k, _)| *k == id) {
+        Some((_, n)) => o.push_str(n),
+        None => {
+            let _ = write!(o, "{id}");
+        }
+    }
+    if off != 0 || size != 32 {
+        let _ = write!(o, ", {off}, {size}");
+    }
+    o.push(')');
+}
+
+fn sendmsg(o: &mut String, u: u16) {
+    let id = u & 0xFF;
+    let op = (u >> 4) & 7;
+    let _ = op;
+    let name = match id & 0xF {
+        1 => Some("MSG_INTERRUPT"),
+        2 => Some("MSG_GS"),
+        3 => Some("MSG_GS_DONE"),
+        4 => Some("MSG_SAVEWAVE"),
+        5 => Some("MSG_STALL_WAVE_GEN"),
+        6 => Some("MSG_HALT_WAVES"),
+        7 => Some("MSG_ORDERED_PS_DONE"),
+        8 => Some("MSG_EARLY_PRIM_DEALLOC"),
+        9 => Some("MSG_GS_ALLOC_REQ"),
+        10 => Some("MSG_GET_DOORBELL"),
+        11 => Some("MSG_GET_DDID"),
+        15 => Some("MSG_SYSMSG"),
+        _ => None,
+    };
+    let msg = u & 0xF;
+    let opv = (u >> 4) & 7;
+    let stream = (u >> 8) & 3;
+    let rest = u >> 10;
+    match name {
+        Some(n) if rest == 0 && (u >> 4) & 0xF == opv => {
+            o.push_str("sendmsg(");
+            o.push_str(n);
+            match msg {
+                2 | 3 => {
+                    let ops = ["GS_OP_NOP", "GS_OP_CUT", "GS_OP_EMIT", "GS_OP_EMIT_CUT"];
+                    if let Some(s) = ops.get(opv as usize) {
+                        let _ = write!(o, ", {s}");
+                        if opv != 0 {
+                            let _ = write!(o, ", {stream}");
+                        }
+                    }
+                }
+                15 => {
+                    let ops = [
+                        "0",
+                        "SYSMSG_OP_ECC_ERR_INTERRUPT",
+                        "SYSMSG_OP_REG_RD",
+                        "SYSMSG_OP_HOST_TRAP_ACK",
+                        "SYSMSG_OP_TTRACE_PC",
+                    ];
+                    if let Some(s) = ops.get(opv as usize) {
+                        let _ = write!(o, ", {s}");
+                    }
+                }
+                _ => {}
+            }
+            o.push(')');
+        }
+        _ => {
+            let _ = write!(o, "sendmsg({msg}, {opv}, {stream})");
+        }
+    }
+}

@@ -1,0 +1,883 @@
+//! One handler per ioctl, each following the kernel function named in its
+//! doc comment.
+
+use std::time::{Duration, Instant};
+
+use amdgpu_kmd::uapi::*;
+use amdgpu_kmd::{Errno, UserMem};
+use bytemuck::{bytes_of, pod_read_unaligned, Pod};
+
+use super::cp::{CpJob, CpStats, JobIb};
+use super::info::{self, GMC_HOLE_END, GMC_HOLE_MASK, GMC_HOLE_START, VA_RESERVED_BOTTOM};
+use super::mem::Mapping;
+use super::{
+    lock_store, lowest_free, now_ns, Bo, Ctx, FenceRef, FenceState, Heap, Job, Shared, State,
+};
+
+type R = Result<(), Errno>;
+
+/// `AMDGPU_VM_PAGE_NOALLOC` (amdgpu_drm.h, newer than libdrm 2.4.114).
+const AMDGPU_VM_PAGE_NOALLOC: u32 = 1 << 9;
+
+fn get<T: Pod>(arg: &[u8]) -> T {
+    pod_read_unaligned(&arg[..core::mem::size_of::<T>()])
+}
+
+fn put<T: Pod>(arg: &mut [u8], v: &T) {
+    arg[..core::mem::size_of::<T>()].copy_from_slice(bytes_of(v));
+}
+
+/// Reads an array of `n` `T` from user memory (EFAULT like copy_from_user).
+fn read_array<T: Pod>(user: &UserMem<'_>, addr: u64, n: usize) -> Result<Vec<T>, Errno> {
+    let sz = core::mem::size_of::<T>();
+    let bytes = user.read(addr, n.checked_mul(sz).ok_or(Errno::EINVAL)?)?;
+    Ok(bytes.chunks_exact(sz).map(pod_read_unaligned).collect())
+}
+
+/// Entry point: decode the request number and route.
+pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    let desc = ioctl_nr(request).ok_or(Errno::EINVAL)?;
+    if desc.request != request || arg.len() < desc.size {
+        return Err(Errno::EINVAL);
+    }
+    match request {
+        DRM_IOCTL_AMDGPU_WAIT_CS => return wait_cs(sh, arg),
+        DRM_IOCTL_AMDGPU_WAIT_FENCES => return wait_fences(sh, arg, user),
+        DRM_IOCTL_SYNCOBJ_WAIT => return syncobj_wait(sh, arg, user),
+        DRM_IOCTL_AMDGPU_GEM_WAIT_IDLE => return gem_wait_idle(sh, arg),
+        _ => {}
+    }
+    let mut st = sh.lock();
+    let st = &mut *st;
+    match request {
+        DRM_IOCTL_VERSION => version(arg, user),
+        DRM_IOCTL_GET_CAP => {
+            let mut c: DrmGetCap = get(arg);
+            c.value = match c.capability as u32 {
+                DRM_CAP_SYNCOBJ => 1,
+                DRM_CAP_SYNCOBJ_TIMELINE => 0,
+                DRM_CAP_PRIME => 0,
+                _ => return Err(Errno::EINVAL),
+            };
+            put(arg, &c);
+            Ok(())
+        }
+        DRM_IOCTL_GEM_CLOSE => gem_close(sh, st, get::<DrmGemClose>(arg).handle),
+        DRM_IOCTL_AMDGPU_GEM_CREATE => gem_create(sh, st, arg),
+        DRM_IOCTL_AMDGPU_GEM_MMAP => {
+            let u: DrmAmdgpuGemMmap = get(arg);
+            let obj = *st.handles.get(&u.input().handle).ok_or(Errno::ENOENT)?;
+            let bo = &st.bos[&obj];
+            // amdgpu_mode_dumb_mmap: no CPU access → EPERM.
+            if bo.flags & u64::from(AMDGPU_GEM_CREATE_NO_CPU_ACCESS) != 0 {
+                return Err(Errno::EPERM);
+            }
+            put(
+                arg,
+                &DrmAmdgpuGemMmap::from_output(DrmAmdgpuGemMmapOut {
+                    addr_ptr: bo.mmap_offset,
+                }),
+            );
+            Ok(())
+        }
+        DRM_IOCTL_AMDGPU_GEM_VA => gem_va(sh, st, arg),
+        DRM_IOCTL_AMDGPU_GEM_OP => gem_op(st, arg, user),
+        DRM_IOCTL_AMDGPU_GEM_METADATA => gem_metadata(st, arg),
+        DRM_IOCTL_AMDGPU_INFO => info::query(st, &get(arg), user),
+        DRM_IOCTL_AMDGPU_CTX => ctx(st, arg),
+        DRM_IOCTL_AMDGPU_BO_LIST => bo_list(st, arg, user),
+        DRM_IOCTL_AMDGPU_CS => cs(sh, st, arg, user),
+        DRM_IOCTL_AMDGPU_FENCE_TO_HANDLE => {
+            let i: DrmAmdgpuFenceToHandleIn = get::<DrmAmdgpuFenceToHandle>(arg).input();
+            st.fence(i.fence.ctx_id, i.fence.seq_no)?;
+            match i.what {
+                AMDGPU_FENCE_TO_HANDLE_GET_SYNCOBJ => {
+                    let h = lowest_free(&st.syncobjs);
+                    st.syncobjs.insert(
+                        h,
+                        Some(FenceRef::Job {
+                            ctx: i.fence.ctx_id,
+                            seq: i.fence.seq_no,
+                        }),
+                    );
+                    put(
+                        arg,
+                        &DrmAmdgpuFenceToHandle::from_output(DrmAmdgpuFenceToHandleOut { handle: h }),
+                    );
+                    Ok(())
+                }
+                // The simulator has no file descriptors to hand out.
+                _ => Err(Errno::EINVAL),
+            }
+        }
+        DRM_IOCTL_AMDGPU_VM => {
+            let i = get::<DrmAmdgpuVm>(arg).input();
+            match i.op {
+                AMDGPU_VM_OP_RESERVE_VMID | AMDGPU_VM_OP_UNRESERVE_VMID => {
+                    put(arg, &DrmAmdgpuVm::from_output(DrmAmdgpuVmOut { flags: 0 }));
+                    Ok(())
+                }
+                _ => Err(Errno::EINVAL),
+            }
+        }
+        DRM_IOCTL_SYNCOBJ_CREATE => {
+            let mut c: DrmSyncobjCreate = get(arg);
+            if c.flags & !DRM_SYNCOBJ_CREATE_SIGNALED != 0 {
+                return Err(Errno::EINVAL);
+            }
+            let h = lowest_free(&st.syncobjs);
+            let f = (c.flags & DRM_SYNCOBJ_CREATE_SIGNALED != 0).then_some(FenceRef::Stub);
+            st.syncobjs.insert(h, f);
+            c.handle = h;
+            put(arg, &c);
+            Ok(())
+        }
+        DRM_IOCTL_SYNCOBJ_DESTROY => {
+            let d: DrmSyncobjDestroy = get(arg);
+            if d.pad != 0 {
+                return Err(Errno::EINVAL);
+            }
+            st.syncobjs.remove(&d.handle).map(|_| ()).ok_or(Errno::EINVAL)
+        }
+        DRM_IOCTL_SYNCOBJ_RESET | DRM_IOCTL_SYNCOBJ_SIGNAL => {
+            let a: DrmSyncobjArray = get(arg);
+            if a.pad != 0 || a.count_handles == 0 {
+                return Err(Errno::EINVAL);
+            }
+            let hs: Vec<u32> = read_array(user, a.handles, a.count_handles as usize)?;
+            if hs.iter().any(|h| !st.syncobjs.contains_key(h)) {
+                return Err(Errno::ENOENT);
+            }
+            let v = (request == DRM_IOCTL_SYNCOBJ_SIGNAL).then_some(FenceRef::Stub);
+            for h in hs {
+                st.syncobjs.insert(h, v);
+            }
+            Ok(())
+        }
+        // No DRIVER_SYNCOBJ_TIMELINE / PRIME in the simulator: drm_ioctl.c
+        // answers -EOPNOTSUPP for features a driver lacks.
+        DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT
+        | DRM_IOCTL_SYNCOBJ_QUERY
+        | DRM_IOCTL_SYNCOBJ_TRANSFER
+        | DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL
+        | DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD
+        | DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE
+        | DRM_IOCTL_PRIME_HANDLE_TO_FD
+        | DRM_IOCTL_PRIME_FD_TO_HANDLE => Err(Errno::EOPNOTSUPP),
+        // USERPTR needs pinned host pages the simulator cannot share;
+        // SCHED needs an fd.
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+fn version(arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    let mut v: DrmVersion = get(arg);
+    v.version_major = 3;
+    v.version_minor = 57;
+    v.version_patchlevel = 0;
+    for (ptr, len, s) in [
+        (v.name, &mut v.name_len, "amdgpu"),
+        (v.date, &mut v.date_len, "20150101"),
+        (v.desc, &mut v.desc_len, "AMD GPU (rocless simulator)"),
+    ] {
+        // drm_copy_field: copy min(len, strlen), report the full length.
+        let n = (*len as usize).min(s.len());
+        if n > 0 {
+            user.write(ptr, &s.as_bytes()[..n])?;
+        }
+        *len = s.len() as u64;
+    }
+    put(arg, &v);
+    Ok(())
+}
+
+/// `amdgpu_gem_create_ioctl` (amdgpu_gem.c).
+fn gem_create(sh: &Shared, st: &mut State, arg: &mut [u8]) -> R {
+    let i = get::<DrmAmdgpuGemCreate>(arg).input();
+    let valid_flags = AMDGPU_GEM_CREATE_CPU_ACCESS_REQUIRED
+        | AMDGPU_GEM_CREATE_NO_CPU_ACCESS
+        | AMDGPU_GEM_CREATE_CPU_GTT_USWC
+        | AMDGPU_GEM_CREATE_VRAM_CLEARED
+        | AMDGPU_GEM_CREATE_VM_ALWAYS_VALID
+        | AMDGPU_GEM_CREATE_EXPLICIT_SYNC
+        | AMDGPU_GEM_CREATE_ENCRYPTED
+        | AMDGPU_GEM_CREATE_DISCARDABLE
+        | AMDGPU_GEM_CREATE_COHERENT
+        | AMDGPU_GEM_CREATE_UNCACHED
+        | AMDGPU_GEM_CREATE_EXT_COHERENT;
+    if i.domain_flags & !u64::from(valid_flags) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let domain_mask = AMDGPU_GEM_DOMAIN_CPU
+        | AMDGPU_GEM_DOMAIN_GTT
+        | AMDGPU_GEM_DOMAIN_VRAM
+        | AMDGPU_GEM_DOMAIN_GDS
+        | AMDGPU_GEM_DOMAIN_GWS
+        | AMDGPU_GEM_DOMAIN_OA;
+    if i.domains & !u64::from(domain_mask) != 0 || i.domains == 0 {
+        return Err(Errno::EINVAL);
+    }
+    // Navi 10 has no TMZ: amdgpu_is_tmz() is false.
+    if i.domain_flags & u64::from(AMDGPU_GEM_CREATE_ENCRYPTED) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mut flags = i.domain_flags | u64::from(AMDGPU_GEM_CREATE_VRAM_CLEARED);
+    let special = u64::from(AMDGPU_GEM_DOMAIN_GDS | AMDGPU_GEM_DOMAIN_GWS | AMDGPU_GEM_DOMAIN_OA);
+    if i.domains & special != 0 {
+        if flags & u64::from(AMDGPU_GEM_CREATE_VM_ALWAYS_VALID) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        flags |= u64::from(AMDGPU_GEM_CREATE_NO_CPU_ACCESS);
+    }
+    if i.bo_size == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let size = i.bo_size.checked_next_multiple_of(4096).ok_or(Errno::ENOMEM)?;
+    let heap = if i.domains & u64::from(AMDGPU_GEM_DOMAIN_VRAM) != 0 {
+        Heap::Vram {
+            visible: flags & u64::from(AMDGPU_GEM_CREATE_CPU_ACCESS_REQUIRED) != 0,
+        }
+    } else {
+        Heap::Gtt
+    };
+    // amdgpu_bo_validate_size: larger than the whole heap → ENOMEM. The
+    // simulator also refuses to overcommit (no eviction).
+    match heap {
+        Heap::Vram { visible } => {
+            if st.usage.vram + size > st.cfg.vram_size
+                || (visible && st.usage.vis_vram + size > st.cfg.vis_vram_size)
+            {
+                return Err(Errno::ENOMEM);
+            }
+            st.usage.vram += size;
+            if visible {
+                st.usage.vis_vram += size;
+            }
+        }
+        Heap::Gtt => {
+            if st.usage.gtt + size > st.cfg.gtt_size {
+                return Err(Errno::ENOMEM);
+            }
+            st.usage.gtt += size;
+        }
+    }
+    let obj = st.next_obj;
+    st.next_obj += 1;
+    let mmap_offset = st.next_mmap;
+    st.next_mmap += size;
+    lock_store(&sh.store).insert(obj, size);
+    st.bos.insert(
+        obj,
+        Bo {
+            obj,
+            size,
+            alignment: i.alignment,
+            domains: i.domains as u32,
+            flags,
+            mmap_offset,
+            heap,
+            metadata: Default::default(),
+        },
+    );
+    let handle = lowest_free(&st.handles);
+    st.handles.insert(handle, obj);
+    put(
+        arg,
+        &DrmAmdgpuGemCreate::from_output(DrmAmdgpuGemCreateOut { handle, _pad: 0 }),
+    );
+    Ok(())
+}
+
+/// `drm_gem_close_ioctl` → `drm_gem_handle_delete` (EINVAL for an unknown
+/// handle) → `amdgpu_gem_object_close` (drops the BO's VA mappings).
+fn gem_close(sh: &Shared, st: &mut State, handle: u32) -> R {
+    let obj = st.handles.remove(&handle).ok_or(Errno::EINVAL)?;
+    if st.handles.values().any(|o| *o == obj) {
+        return Ok(());
+    }
+    st.vm.remove_obj(obj);
+    if let Some(bo) = st.bos.remove(&obj) {
+        match bo.heap {
+            Heap::Vram { visible } => {
+                st.usage.vram -= bo.size;
+                if visible {
+                    st.usage.vis_vram -= bo.size;
+                }
+            }
+            Heap::Gtt => st.usage.gtt -= bo.size,
+        }
+    }
+    lock_store(&sh.store).put(obj);
+    Ok(())
+}
+
+/// `amdgpu_gem_va_ioctl` (amdgpu_gem.c) + `amdgpu_vm_verify_parameters`,
+/// `amdgpu_vm_bo_map` / `_unmap` / `_clear_mappings` / `_replace_map`
+/// (amdgpu_vm.c).
+fn gem_va(_sh: &Shared, st: &mut State, arg: &mut [u8]) -> R {
+    let a: DrmAmdgpuGemVa = get(arg);
+    let valid = AMDGPU_VM_DELAY_UPDATE
+        | AMDGPU_VM_PAGE_READABLE
+        | AMDGPU_VM_PAGE_WRITEABLE
+        | AMDGPU_VM_PAGE_EXECUTABLE
+        | AMDGPU_VM_MTYPE_MASK
+        | AMDGPU_VM_PAGE_NOALLOC;
+    let prt = AMDGPU_VM_DELAY_UPDATE | AMDGPU_VM_PAGE_PRT;
+    if a.va_address < VA_RESERVED_BOTTOM {
+        return Err(Errno::EINVAL);
+    }
+    if (GMC_HOLE_START..GMC_HOLE_END).contains(&a.va_address) {
+        return Err(Errno::EINVAL);
+    }
+    let va = a.va_address & GMC_HOLE_MASK;
+    let vm_size = info::VM_SIZE - info::VA_RESERVED_TOP;
+    if va.checked_add(a.map_size).is_none_or(|e| e > vm_size) {
+        return Err(Errno::EINVAL);
+    }
+    if (a.flags & !valid != 0) && (a.flags & !prt != 0) {
+        return Err(Errno::EINVAL);
+    }
+    match a.operation {
+        AMDGPU_VA_OP_MAP | AMDGPU_VA_OP_UNMAP | AMDGPU_VA_OP_CLEAR | AMDGPU_VA_OP_REPLACE => {}
+        _ => return Err(Errno::EINVAL),
+    }
+    let obj = if a.operation != AMDGPU_VA_OP_CLEAR && a.flags & AMDGPU_VM_PAGE_PRT == 0 {
+        Some(*st.handles.get(&a.handle).ok_or(Errno::ENOENT)?)
+    } else {
+        None
+    };
+    let verify = |bo_size: Option<u64>| -> R {
+        let page = info::GPU_PAGE - 1;
+        if va & page != 0 || a.offset_in_bo & page != 0 || a.map_size & page != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if va.checked_add(a.map_size).is_none_or(|e| e <= va)
+            || a.offset_in_bo
+                .checked_add(a.map_size)
+                .is_none_or(|e| e <= a.offset_in_bo)
+        {
+            return Err(Errno::EINVAL);
+        }
+        if bo_size.is_some_and(|s| a.offset_in_bo + a.map_size > s) {
+            return Err(Errno::EINVAL);
+        }
+        Ok(())
+    };
+    let bo_size = obj.map(|o| st.bos[&o].size);
+    let end = va.wrapping_add(a.map_size);
+    match a.operation {
+        AMDGPU_VA_OP_MAP | AMDGPU_VA_OP_REPLACE => {
+            verify(bo_size)?;
+            if a.operation == AMDGPU_VA_OP_MAP {
+                if st.vm.overlapping(va, end).is_some() {
+                    return Err(Errno::EINVAL);
+                }
+            } else {
+                st.vm.clear_range(va, end);
+            }
+            if let Some(obj) = obj {
+                st.vm.insert(Mapping {
+                    start: va,
+                    end,
+                    obj,
+                    offset: a.offset_in_bo,
+                    flags: a.flags,
+                });
+            }
+            Ok(())
+        }
+        AMDGPU_VA_OP_UNMAP => {
+            match st.vm.lookup(va) {
+                Some(m) if m.start == va && Some(m.obj) == obj => {}
+                _ => return Err(Errno::ENOENT),
+            }
+            st.vm.remove_at(va);
+            Ok(())
+        }
+        _ => {
+            verify(None)?;
+            st.vm.clear_range(va, end);
+            Ok(())
+        }
+    }
+}
+
+/// `amdgpu_gem_op_ioctl`.
+fn gem_op(st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    let a: DrmAmdgpuGemOp = get(arg);
+    let obj = *st.handles.get(&a.handle).ok_or(Errno::ENOENT)?;
+    let bo = st.bos.get_mut(&obj).ok_or(Errno::ENOENT)?;
+    match a.op {
+        AMDGPU_GEM_OP_GET_GEM_CREATE_INFO => {
+            let info = DrmAmdgpuGemCreateIn {
+                bo_size: bo.size,
+                alignment: bo.alignment,
+                domains: u64::from(bo.domains),
+                domain_flags: bo.flags,
+            };
+            user.write(a.value, bytes_of(&info))
+        }
+        AMDGPU_GEM_OP_SET_PLACEMENT => {
+            let d = a.value as u32
+                & (AMDGPU_GEM_DOMAIN_VRAM | AMDGPU_GEM_DOMAIN_GTT | AMDGPU_GEM_DOMAIN_CPU);
+            if d == 0 {
+                return Err(Errno::EINVAL);
+            }
+            bo.domains = d;
+            Ok(())
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// `amdgpu_gem_metadata_ioctl`.
+fn gem_metadata(st: &mut State, arg: &mut [u8]) -> R {
+    let mut a: DrmAmdgpuGemMetadata = get(arg);
+    let obj = *st.handles.get(&a.handle).ok_or(Errno::ENOENT)?;
+    let bo = st.bos.get_mut(&obj).ok_or(Errno::ENOENT)?;
+    match a.op {
+        AMDGPU_GEM_METADATA_OP_GET_METADATA => {
+            a.data = bo.metadata;
+            put(arg, &a);
+            Ok(())
+        }
+        AMDGPU_GEM_METADATA_OP_SET_METADATA => {
+            if a.data.data_size_bytes as usize > core::mem::size_of_val(&a.data.data) {
+                return Err(Errno::EINVAL);
+            }
+            bo.metadata = a.data;
+            Ok(())
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// `amdgpu_ctx_ioctl` (amdgpu_ctx.c).
+fn ctx(st: &mut State, arg: &mut [u8]) -> R {
+    let i = get::<DrmAmdgpuCtx>(arg).input();
+    let out = match i.op {
+        AMDGPU_CTX_OP_ALLOC_CTX => {
+            // amdgpu_ctx_priority_is_valid.
+            let p = i.priority;
+            let ok = [
+                AMDGPU_CTX_PRIORITY_UNSET,
+                AMDGPU_CTX_PRIORITY_VERY_LOW,
+                AMDGPU_CTX_PRIORITY_LOW,
+                AMDGPU_CTX_PRIORITY_NORMAL,
+                AMDGPU_CTX_PRIORITY_HIGH,
+                AMDGPU_CTX_PRIORITY_VERY_HIGH,
+            ]
+            .contains(&p);
+            if !ok {
+                return Err(Errno::EINVAL);
+            }
+            let id = lowest_free(&st.ctxs);
+            st.ctxs.insert(
+                id,
+                Ctx {
+                    guilty: false,
+                    reset_counter: st.reset_counter,
+                    reset_counter_query: st.reset_counter,
+                    next_seq: 1,
+                    fences: Default::default(),
+                },
+            );
+            DrmAmdgpuCtxOut::from_alloc(DrmAmdgpuCtxOutAlloc { ctx_id: id, _pad: 0 })
+        }
+        AMDGPU_CTX_OP_FREE_CTX => {
+            st.ctxs.remove(&i.ctx_id).ok_or(Errno::EINVAL)?;
+            st.queue.retain(|j| j.ctx != i.ctx_id);
+            DrmAmdgpuCtxOut::default()
+        }
+        AMDGPU_CTX_OP_QUERY_STATE => {
+            let rc = st.reset_counter;
+            let c = st.ctxs.get_mut(&i.ctx_id).ok_or(Errno::EINVAL)?;
+            // amdgpu_ctx_query: UNKNOWN_RESET once per reset seen.
+            let status = if c.reset_counter_query == rc {
+                AMDGPU_CTX_NO_RESET
+            } else {
+                AMDGPU_CTX_UNKNOWN_RESET
+            };
+            c.reset_counter_query = rc;
+            DrmAmdgpuCtxOut::from_state(DrmAmdgpuCtxOutState {
+                flags: 0,
+                hangs: 0,
+                reset_status: status,
+            })
+        }
+        AMDGPU_CTX_OP_QUERY_STATE2 => {
+            let c = st.ctxs.get(&i.ctx_id).ok_or(Errno::EINVAL)?;
+            let mut flags = 0u64;
+            if c.reset_counter != st.reset_counter {
+                flags |= u64::from(AMDGPU_CTX_QUERY2_FLAGS_RESET);
+            }
+            if c.guilty {
+                flags |= u64::from(AMDGPU_CTX_QUERY2_FLAGS_GUILTY);
+            }
+            DrmAmdgpuCtxOut::from_state(DrmAmdgpuCtxOutState {
+                flags,
+                hangs: 0,
+                reset_status: 0,
+            })
+        }
+        AMDGPU_CTX_OP_GET_STABLE_PSTATE | AMDGPU_CTX_OP_SET_STABLE_PSTATE => {
+            st.ctxs.get(&i.ctx_id).ok_or(Errno::EINVAL)?;
+            DrmAmdgpuCtxOut::from_pstate(DrmAmdgpuCtxOutPstate { flags: 0, _pad: 0 })
+        }
+        _ => return Err(Errno::EINVAL),
+    };
+    put(arg, &DrmAmdgpuCtx::from_output(out));
+    Ok(())
+}
+
+/// Reads BO list entries (`amdgpu_bo_create_list_entry_array`) and resolves
+/// handles (`amdgpu_bo_list_create`: ENOENT for an unknown handle).
+fn list_entries(st: &State, i: &DrmAmdgpuBoListIn, user: &UserMem<'_>) -> Result<Vec<u64>, Errno> {
+    let esz = core::mem::size_of::<DrmAmdgpuBoListEntry>();
+    let stride = i.bo_info_size as usize;
+    let bytes = user.read(
+        i.bo_info_ptr,
+        (i.bo_number as usize).checked_mul(stride).ok_or(Errno::EINVAL)?,
+    )?;
+    let mut v = Vec::new();
+    for k in 0..i.bo_number as usize {
+        let mut e = [0u8; 8];
+        let n = stride.min(esz);
+        e[..n].copy_from_slice(&bytes[k * stride..k * stride + n]);
+        let e: DrmAmdgpuBoListEntry = pod_read_unaligned(&e);
+        v.push(*st.handles.get(&e.bo_handle).ok_or(Errno::ENOENT)?);
+    }
+    Ok(v)
+}
+
+/// `amdgpu_bo_list_ioctl` (amdgpu_bo_list.c).
+fn bo_list(st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    let i = get::<DrmAmdgpuBoList>(arg).input();
+    match i.operation {
+        AMDGPU_BO_LIST_OP_CREATE => {
+            let v = list_entries(st, &i, user)?;
+            let h = lowest_free(&st.bo_lists);
+            st.bo_lists.insert(h, v);
+            put(
+                arg,
+                &DrmAmdgpuBoList::from_output(DrmAmdgpuBoListOut {
+                    list_handle: h,
+                    _pad: 0,
+                }),
+            );
+            Ok(())
+        }
+        AMDGPU_BO_LIST_OP_DESTROY => st
+            .bo_lists
+            .remove(&i.list_handle)
+            .map(|_| ())
+            .ok_or(Errno::EINVAL),
+        AMDGPU_BO_LIST_OP_UPDATE => {
+            let v = list_entries(st, &i, user)?;
+            let l = st.bo_lists.get_mut(&i.list_handle).ok_or(Errno::ENOENT)?;
+            *l = v;
+            Ok(())
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// `amdgpu_cs_ioctl` (amdgpu_cs.c): parser_init, pass1 (chunks), pass2
+/// (IBs, BO list, dependencies), then submit; the job runs at once on the
+/// simulated ring and may block in WAIT_REG_MEM.
+fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    if let Some((e, n)) = st.cfg.refuse_cs.filter(|r| r.1 > 0) {
+        st.cfg.refuse_cs = Some((e, n - 1));
+        return Err(e);
+    }
+    let i = get::<DrmAmdgpuCs>(arg).input();
+    let c = st.ctxs.get(&i.ctx_id).ok_or(Errno::EINVAL)?;
+    if c.guilty {
+        return Err(Errno::ECANCELED);
+    }
+    if i.num_chunks == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let ptrs: Vec<u64> = read_array(user, i.chunks, i.num_chunks as usize)?;
+    let mut ibs = Vec::new();
+    let mut bos: Option<Vec<u64>> = None;
+    let mut user_fence = None;
+    let mut sync_out = Vec::new();
+    for p in ptrs {
+        let ch: DrmAmdgpuCsChunk = read_array(user, p, 1)?[0];
+        let size = ch.length_dw as usize * 4;
+        let data = user.read(ch.chunk_data, size)?.to_vec();
+        let need = |n: usize| if size < n { Err(Errno::EINVAL) } else { Ok(()) };
+        match ch.chunk_id {
+            AMDGPU_CHUNK_ID_IB => {
+                need(core::mem::size_of::<DrmAmdgpuCsChunkIb>())?;
+                ibs.push(pod_read_unaligned::<DrmAmdgpuCsChunkIb>(
+                    &data[..core::mem::size_of::<DrmAmdgpuCsChunkIb>()],
+                ));
+            }
+            AMDGPU_CHUNK_ID_FENCE => {
+                need(core::mem::size_of::<DrmAmdgpuCsChunkFence>())?;
+                let f: DrmAmdgpuCsChunkFence = pod_read_unaligned(&data[..8]);
+                let obj = *st.handles.get(&f.handle).ok_or(Errno::ENOENT)?;
+                // amdgpu_cs_p1_user_fence: one page, offset within it.
+                let bsize = st.bos[&obj].size;
+                if bsize != 4096 || u64::from(f.offset) > bsize - 8 {
+                    return Err(Errno::EINVAL);
+                }
+                user_fence = Some((obj, u64::from(f.offset)));
+            }
+            AMDGPU_CHUNK_ID_BO_HANDLES => {
+                need(core::mem::size_of::<DrmAmdgpuBoListIn>())?;
+                let l: DrmAmdgpuBoListIn = pod_read_unaligned(&data[..24]);
+                bos = Some(list_entries(st, &l, user)?);
+            }
+            AMDGPU_CHUNK_ID_DEPENDENCIES | AMDGPU_CHUNK_ID_SCHEDULED_DEPENDENCIES => {
+                let n = size / core::mem::size_of::<DrmAmdgpuCsChunkDep>();
+                for k in 0..n {
+                    let d: DrmAmdgpuCsChunkDep = pod_read_unaligned(&data[k * 24..k * 24 + 24]);
+                    // Jobs run in order on the one simulated ring, so a
+                    // valid dependency is always satisfied by its position.
+                    st.fence(d.ctx_id, d.handle)?;
+                }
+            }
+            AMDGPU_CHUNK_ID_SYNCOBJ_IN => {
+                for k in 0..size / 4 {
+                    let h = u32::from_le_bytes(data[k * 4..k * 4 + 4].try_into().unwrap_or([0; 4]));
+                    // drm_syncobj_find_fence: ENOENT no object, EINVAL no fence.
+                    let f = st.syncobjs.get(&h).ok_or(Errno::ENOENT)?;
+                    f.ok_or(Errno::EINVAL)?;
+                }
+            }
+            AMDGPU_CHUNK_ID_SYNCOBJ_OUT => {
+                for k in 0..size / 4 {
+                    let h = u32::from_le_bytes(data[k * 4..k * 4 + 4].try_into().unwrap_or([0; 4]));
+                    if !st.syncobjs.contains_key(&h) {
+                        return Err(Errno::EINVAL);
+                    }
+                    sync_out.push(h);
+                }
+            }
+            // Timeline chunks need DRIVER_SYNCOBJ_TIMELINE.
+            _ => return Err(Errno::EINVAL),
+        }
+    }
+    if ibs.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    let mut job_ibs = Vec::new();
+    for ib in &ibs {
+        // amdgpu_ctx_get_entity: ring limits per IP.
+        let rings = match ib.ip_type {
+            AMDGPU_HW_IP_GFX => 1,
+            AMDGPU_HW_IP_COMPUTE => 4,
+            // The simulator has no SDMA/VCN engines.
+            _ => return Err(Errno::EINVAL),
+        };
+        if ib.ip_instance != 0 || ib.ring >= rings {
+            return Err(Errno::EINVAL);
+        }
+        // amdgpu_cs_p2_ib → amdgpu_cs_find_mapping: the IB must be mapped.
+        let m = st.vm.lookup(ib.va_start).ok_or(Errno::EINVAL)?;
+        if ib.va_start + u64::from(ib.ib_bytes) > m.end {
+            return Err(Errno::EINVAL);
+        }
+        job_ibs.push(JobIb {
+            va: ib.va_start,
+            dwords: ib.ib_bytes / 4,
+        });
+    }
+    if i.bo_list_handle != 0 {
+        if bos.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        bos = Some(st.bo_lists.get(&i.bo_list_handle).ok_or(Errno::ENOENT)?.clone());
+    }
+    let c = st.ctxs.get_mut(&i.ctx_id).ok_or(Errno::EINVAL)?;
+    let seq = c.next_seq;
+    c.next_seq += 1;
+    c.fences.insert(seq, FenceState::Pending);
+    for h in sync_out {
+        st.syncobjs.insert(h, Some(FenceRef::Job { ctx: i.ctx_id, seq }));
+    }
+    st.queue.push_back(Job {
+        ctx: i.ctx_id,
+        seq,
+        cp: CpJob::new(job_ibs),
+        submitted: Instant::now(),
+        user_fence,
+        bos: bos.unwrap_or_default(),
+        stats: CpStats::default(),
+    });
+    let mut store = lock_store(&sh.store);
+    st.pump(&mut store);
+    drop(store);
+    put(arg, &DrmAmdgpuCs::from_output(DrmAmdgpuCsOut { handle: seq }));
+    Ok(())
+}
+
+/// `amdgpu_gem_timeout`: absolute ns → remaining; ≥ 2^63 waits forever.
+fn deadline(abs_ns: u64) -> Option<u64> {
+    (abs_ns < 1 << 63).then_some(abs_ns)
+}
+
+/// Polls `check` (under the lock, pumping the ring) until it returns
+/// `Some` or the deadline passes. The lock is released between polls so
+/// CPU writes and other threads' submissions can make progress.
+fn poll<T>(sh: &Shared, until: Option<u64>, mut check: impl FnMut(&mut State) -> Option<T>) -> Option<T> {
+    loop {
+        {
+            let mut st = sh.lock();
+            let mut store = lock_store(&sh.store);
+            st.pump(&mut store);
+            drop(store);
+            if let Some(v) = check(&mut st) {
+                return Some(v);
+            }
+            let timeout = st.cfg.job_timeout;
+            drop(st);
+            if until.is_some_and(|d| now_ns() >= d) {
+                return None;
+            }
+            std::thread::sleep(Duration::from_micros(200).min(timeout));
+        }
+    }
+}
+
+/// `amdgpu_cs_wait_ioctl`: status 1 = still busy at the timeout; a fence
+/// that signaled with an error returns that error.
+fn wait_cs(sh: &Shared, arg: &mut [u8]) -> R {
+    let i = get::<DrmAmdgpuWaitCs>(arg).input();
+    {
+        let st = sh.lock();
+        st.fence(i.ctx_id, i.handle)?;
+    }
+    let r = poll(sh, deadline(i.timeout), |st| match st.fence(i.ctx_id, i.handle) {
+        Err(e) => Some(Err(e)),
+        Ok(FenceState::Pending) => None,
+        Ok(FenceState::Signaled(None)) => Some(Ok(())),
+        Ok(FenceState::Signaled(Some(e))) => Some(Err(e)),
+    });
+    let busy = match r {
+        None => 1,
+        Some(Ok(())) => 0,
+        Some(Err(e)) => return Err(e),
+    };
+    put(arg, &DrmAmdgpuWaitCs::from_output(DrmAmdgpuWaitCsOut { status: busy }));
+    Ok(())
+}
+
+/// `amdgpu_cs_wait_fences_ioctl`: status 1 = signaled (note: the opposite
+/// of WAIT_CS), `first_signaled` for wait-any.
+fn wait_fences(sh: &Shared, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    let i = get::<DrmAmdgpuWaitFences>(arg).input();
+    let fences: Vec<DrmAmdgpuFence> = read_array(user, i.fences, i.fence_count as usize)?;
+    {
+        let st = sh.lock();
+        for f in &fences {
+            st.fence(f.ctx_id, f.seq_no)?;
+        }
+    }
+    let r = poll(sh, deadline(i.timeout_ns), |st| {
+        let states: Vec<FenceState> = fences
+            .iter()
+            .map(|f| st.fence(f.ctx_id, f.seq_no).unwrap_or(FenceState::Signaled(None)))
+            .collect();
+        if let Some(FenceState::Signaled(Some(e))) = states
+            .iter()
+            .find(|s| matches!(s, FenceState::Signaled(Some(_))))
+        {
+            return Some(Err(*e));
+        }
+        let done: Vec<bool> = states.iter().map(|s| *s != FenceState::Pending).collect();
+        if i.wait_all != 0 {
+            done.iter().all(|d| *d).then_some(Ok(0))
+        } else {
+            done.iter().position(|d| *d).map(|p| Ok(p as u32))
+        }
+    });
+    let out = match r {
+        None => DrmAmdgpuWaitFencesOut {
+            status: 0,
+            first_signaled: 0,
+        },
+        Some(Ok(first)) => DrmAmdgpuWaitFencesOut {
+            status: 1,
+            first_signaled: first,
+        },
+        Some(Err(e)) => return Err(e),
+    };
+    put(arg, &DrmAmdgpuWaitFences::from_output(out));
+    Ok(())
+}
+
+/// `drm_syncobj_wait_ioctl`: ETIME at the (absolute, signed) timeout; EINVAL
+/// for a syncobj without fence unless WAIT_FOR_SUBMIT.
+fn syncobj_wait(sh: &Shared, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    let mut w: DrmSyncobjWait = get(arg);
+    let valid = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL
+        | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT
+        | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE;
+    if w.flags & !valid != 0 || w.count_handles == 0 || w.pad != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let hs: Vec<u32> = read_array(user, w.handles, w.count_handles as usize)?;
+    let for_submit = w.flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT != 0;
+    {
+        let st = sh.lock();
+        for h in &hs {
+            let f = st.syncobjs.get(h).ok_or(Errno::ENOENT)?;
+            if f.is_none() && !for_submit {
+                return Err(Errno::EINVAL);
+            }
+        }
+    }
+    let until = if w.timeout_nsec <= 0 {
+        Some(0)
+    } else {
+        Some(w.timeout_nsec as u64)
+    };
+    let all = w.flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL != 0;
+    let r = poll(sh, until, |st| {
+        let done: Vec<bool> = hs
+            .iter()
+            .map(|h| {
+                st.syncobjs
+                    .get(h)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|f| st.fence_ref_state(f) != FenceState::Pending)
+            })
+            .collect();
+        if all {
+            done.iter().all(|d| *d).then_some(0)
+        } else {
+            done.iter().position(|d| *d).map(|p| p as u32)
+        }
+    });
+    match r {
+        Some(first) => {
+            w.first_signaled = first;
+            put(arg, &w);
+            Ok(())
+        }
+        None => Err(Errno::ETIME),
+    }
+}
+
+/// `amdgpu_gem_wait_idle_ioctl`: status 1 = still busy.
+fn gem_wait_idle(sh: &Shared, arg: &mut [u8]) -> R {
+    let i = get::<DrmAmdgpuGemWaitIdle>(arg).input();
+    let obj = *sh.lock().handles.get(&i.handle).ok_or(Errno::ENOENT)?;
+    let r = poll(sh, deadline(i.timeout), |st| {
+        (!st.queue.iter().any(|j| j.bos.contains(&obj) || j.bos.is_empty())).then_some(())
+    });
+    let busy = u32::from(r.is_none());
+    put(
+        arg,
+        &DrmAmdgpuGemWaitIdle::from_output(DrmAmdgpuGemWaitIdleOut {
+            status: busy,
+            domain: 0,
+        }),
+    );
+    Ok(())
+}
