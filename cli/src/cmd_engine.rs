@@ -163,6 +163,9 @@ pub struct BenchArgs {
     /// Tokens to generate
     #[arg(short = 'n', long = "gen-tokens", default_value_t = 64)]
     pub gen_tokens: usize,
+    /// Use the tokens of this text file as the prompt (default: synthetic ids)
+    #[arg(short = 'f', long = "prompt-file")]
+    pub prompt_file: Option<PathBuf>,
     /// Repetitions (the best run is reported)
     #[arg(short = 'r', long, default_value_t = 1)]
     pub reps: usize,
@@ -187,10 +190,14 @@ pub fn run(cmd: Cmd) -> Result<()> {
     let r = run_inner(cmd);
     // A closed stdout (`| head`) ends the command quietly.
     match &r {
-        Err(e) if e.chain().any(|c| {
-            c.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-        }) => Ok(()),
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(())
+        }
         _ => r,
     }
 }
@@ -245,9 +252,22 @@ fn inspect(path: &Path, json: bool, all: bool) -> Result<()> {
         return Ok(());
     }
     writeln!(o, "file:        {}", path.display())?;
-    writeln!(o, "gguf:        version {}, alignment {}, data at offset {}", g.version(), g.alignment(), g.data_offset())?;
-    writeln!(o, "model:       {} ({}), {} parameters, {}, {:.1} MiB", entry.name, entry.arch,
-        human_count(entry.params), entry.quant, entry.size as f64 / (1 << 20) as f64)?;
+    writeln!(
+        o,
+        "gguf:        version {}, alignment {}, data at offset {}",
+        g.version(),
+        g.alignment(),
+        g.data_offset()
+    )?;
+    writeln!(
+        o,
+        "model:       {} ({}), {} parameters, {}, {:.1} MiB",
+        entry.name,
+        entry.arch,
+        human_count(entry.params),
+        entry.quant,
+        entry.size as f64 / (1 << 20) as f64
+    )?;
     writeln!(o, "\nmetadata ({} keys):", g.metadata().count())?;
     for (k, v) in g.metadata() {
         let max = if all { usize::MAX } else { 8 };
@@ -255,12 +275,24 @@ fn inspect(path: &Path, json: bool, all: bool) -> Result<()> {
         if !all && s.chars().count() > 160 {
             s = s.chars().take(157).collect::<String>() + "...";
         }
-        writeln!(o, "  {k:<44} {:<7} {}", v.type_name(), s.replace('\n', "\\n"))?;
+        writeln!(
+            o,
+            "  {k:<44} {:<7} {}",
+            v.type_name(),
+            s.replace('\n', "\\n")
+        )?;
     }
     writeln!(o, "\ntensors ({}):", g.tensor_count())?;
     for t in g.tensors() {
-        writeln!(o, "  {:<36} {:<6} {:<20} offset {:>10}  {:>10} bytes", t.name, t.ggml_type.name(),
-            format!("{:?}", t.dims), t.offset, t.data.len())?;
+        writeln!(
+            o,
+            "  {:<36} {:<6} {:<20} offset {:>10}  {:>10} bytes",
+            t.name,
+            t.ggml_type.name(),
+            format!("{:?}", t.dims),
+            t.offset,
+            t.data.len()
+        )?;
     }
     Ok(())
 }
@@ -277,21 +309,44 @@ fn models_list(json: bool) -> Result<()> {
     let mut o = std::io::stdout().lock();
     let list = engine::models::list();
     if list.is_empty() {
-        let dirs: Vec<String> = engine::models::model_dirs().iter().map(|d| d.display().to_string()).collect();
-        eprintln!("no .gguf models found in {} (run scripts/models.sh or set ROCLESS_MODELS)", dirs.join(", "));
+        let dirs: Vec<String> = engine::models::model_dirs()
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        eprintln!(
+            "no .gguf models found in {} (run scripts/models.sh or set ROCLESS_MODELS)",
+            dirs.join(", ")
+        );
         return Ok(());
     }
     if !json {
-        writeln!(o, "{:<40} {:<8} {:>8} {:<8} {:>9} {:>8}", "NAME", "ARCH", "PARAMS", "QUANT", "SIZE", "CONTEXT")?;
+        writeln!(
+            o,
+            "{:<40} {:<8} {:>8} {:<8} {:>9} {:>8}",
+            "NAME", "ARCH", "PARAMS", "QUANT", "SIZE", "CONTEXT"
+        )?;
     }
     for (path, e) in list {
         match e {
             Ok(e) if json => writeln!(o, "{}", serde_json::to_string(&e)?)?,
-            Ok(e) => writeln!(o, "{:<40} {:<8} {:>8} {:<8} {:>8.1}M {:>8}  {}",
-                e.path.file_name().unwrap_or_default().to_string_lossy(), e.arch,
-                human_count(e.params), e.quant, e.size as f64 / 1e6,
-                e.context.map(|c| c.to_string()).unwrap_or_else(|| "?".into()), e.name)?,
-            Err(err) if json => writeln!(o, "{}", serde_json::json!({"path": path, "error": format!("{err:#}")}))?,
+            Ok(e) => writeln!(
+                o,
+                "{:<40} {:<8} {:>8} {:<8} {:>8.1}M {:>8}  {}",
+                e.path.file_name().unwrap_or_default().to_string_lossy(),
+                e.arch,
+                human_count(e.params),
+                e.quant,
+                e.size as f64 / 1e6,
+                e.context
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                e.name
+            )?,
+            Err(err) if json => writeln!(
+                o,
+                "{}",
+                serde_json::json!({"path": path, "error": format!("{err:#}")})
+            )?,
             Err(err) => writeln!(o, "{:<40} error: {err:#}", path.display())?,
         }
     }
@@ -304,9 +359,16 @@ fn models_list(json: bool) -> Result<()> {
 fn open_model(m: &ModelOpts) -> Result<(PathBuf, Gguf)> {
     match m.device.as_str() {
         "cpu" => {}
-        "auto" | "sim" => eprintln!("note: --device {}: the GPU path is not wired yet; running on the CPU", m.device),
-        other if Path::new(other).exists() => eprintln!("note: --device {other}: the GPU path is not wired yet; running on the CPU"),
-        other => bail!("unknown --device '{other}' (expected cpu, auto, sim or a render node path)"),
+        "auto" | "sim" => eprintln!(
+            "note: --device {}: the GPU path is not wired yet; running on the CPU",
+            m.device
+        ),
+        other if Path::new(other).exists() => {
+            eprintln!("note: --device {other}: the GPU path is not wired yet; running on the CPU")
+        }
+        other => {
+            bail!("unknown --device '{other}' (expected cpu, auto, sim or a render node path)")
+        }
     }
     engine::set_threads(m.threads.unwrap_or(0));
     let path = engine::models::resolve(m.model.as_deref())?;
@@ -322,7 +384,10 @@ fn load_model<'a>(g: &'a Gguf, path: &Path) -> Result<Model<'a>> {
             .expect("static template")
             .progress_chars("=> "),
     );
-    pb.set_message(format!("loading {}", path.file_name().unwrap_or_default().to_string_lossy()));
+    pb.set_message(format!(
+        "loading {}",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
     let model = Model::load(g, |done, total| {
         pb.set_length(total as u64);
         pb.set_position(done as u64);
@@ -342,15 +407,29 @@ fn bench(a: BenchArgs) -> Result<()> {
     let mut o = std::io::stdout().lock();
     let (path, g) = open_model(&a.m)?;
     let model = load_model(&g, &path)?;
-    // Fixed, deterministic token ids (like llama-bench's synthetic prompt).
-    let vocab = model.cfg.n_vocab as u32;
-    let prompt: Vec<u32> = (0..a.prompt_tokens as u32).map(|i| 1000 + (i * 7919) % (vocab - 1000)).collect();
+    let (prompt, prompt_md5) = match &a.prompt_file {
+        Some(f) => {
+            let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+            let text = String::from_utf8(bytes.clone())
+                .with_context(|| format!("{} is not UTF-8", f.display()))?;
+            let tok = Tokenizer::from_gguf(&g)?;
+            (tokenize_prompt(&tok, &text), Some(md5_hex(&bytes)))
+        }
+        None => {
+            // Fixed, deterministic token ids (like llama-bench's synthetic prompt).
+            let vocab = model.cfg.n_vocab as u32;
+            let ids = (0..a.prompt_tokens as u32)
+                .map(|i| 1000 + (i * 7919) % (vocab - 1000))
+                .collect::<Vec<u32>>();
+            (ids, None)
+        }
+    };
     let (mut best_pp, mut best_tg) = (0f64, 0f64);
     for _ in 0..a.reps.max(1) {
-        let mut cache = model.new_cache(a.prompt_tokens + a.gen_tokens + 1);
+        let mut cache = model.new_cache(prompt.len() + a.gen_tokens + 1);
         let t0 = Instant::now();
         let mut logits = engine::generate::prefill(&model, &mut cache, &prompt)?;
-        let pp = a.prompt_tokens as f64 / t0.elapsed().as_secs_f64();
+        let pp = prompt.len() as f64 / t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
         for _ in 0..a.gen_tokens {
             let next = engine::sample::argmax(&logits);
@@ -362,13 +441,20 @@ fn bench(a: BenchArgs) -> Result<()> {
     }
     let threads = engine::threads();
     if a.json {
-        writeln!(o, "{}", serde_json::json!({"model": path.display().to_string(), "threads": threads,
-            "prompt_tokens": a.prompt_tokens, "gen_tokens": a.gen_tokens,
-            "prompt_tok_per_s": best_pp, "decode_tok_per_s": best_tg}))?;
+        writeln!(
+            o,
+            "{}",
+            serde_json::json!({"model": path.display().to_string(), "threads": threads,
+            "prompt_tokens": prompt.len(), "prompt_md5": prompt_md5, "gen_tokens": a.gen_tokens,
+            "prompt_tok_per_s": best_pp, "decode_tok_per_s": best_tg})
+        )?;
     } else {
         writeln!(o, "model:   {}", path.display())?;
         writeln!(o, "threads: {threads}")?;
-        writeln!(o, "prompt:  {} tokens  {best_pp:.1} tok/s", a.prompt_tokens)?;
+        if let Some(m) = &prompt_md5 {
+            writeln!(o, "prompt file md5: {m}")?;
+        }
+        writeln!(o, "prompt:  {} tokens  {best_pp:.1} tok/s", prompt.len())?;
         writeln!(o, "decode:  {} tokens  {best_tg:.1} tok/s", a.gen_tokens)?;
     }
     Ok(())
@@ -385,7 +471,8 @@ struct Loaded {
 
 fn load(m: &ModelOpts) -> Result<Loaded> {
     let (path, g) = open_model(m)?;
-    let tok = Tokenizer::from_gguf(&g).with_context(|| format!("tokenizer of {}", path.display()))?;
+    let tok =
+        Tokenizer::from_gguf(&g).with_context(|| format!("tokenizer of {}", path.display()))?;
     Ok(Loaded { path, g, tok })
 }
 
@@ -411,14 +498,22 @@ fn generate(a: GenerateArgs) -> Result<()> {
     let ids = tokenize_prompt(&l.tok, &text);
     let n_ctx = n_ctx(&a.m, &model);
     if ids.len() >= n_ctx {
-        bail!("prompt is {} tokens, the context is {n_ctx} (use --ctx)", ids.len());
+        bail!(
+            "prompt is {} tokens, the context is {n_ctx} (use --ctx)",
+            ids.len()
+        );
     }
     let n = a.n.min(n_ctx - ids.len());
     let mut cache = model.new_cache(n_ctx);
     let mut sampler = Sampler::new(a.s.config());
     let mut dec = IncrementalDecoder::new(&l.tok, false);
     let mut out = std::io::stdout().lock();
-    let stats = engine::generate::generate(&model, &mut cache, &ids, n, &mut sampler,
+    let stats = engine::generate::generate(
+        &model,
+        &mut cache,
+        &ids,
+        n,
+        &mut sampler,
         |id| l.tok.is_eog(id),
         |id| {
             let piece = dec.push(id);
@@ -429,16 +524,21 @@ fn generate(a: GenerateArgs) -> Result<()> {
                 out.flush()?;
             }
             Ok(true)
-        })?;
+        },
+    )?;
     let rest = dec.flush();
     if a.json {
-        writeln!(out, "{}", serde_json::json!({
-            "done": true, "tokens": stats.tokens, "prompt_tokens": stats.prompt_tokens,
-            "tok_per_s": stats.decode_tok_per_s(), "prompt_tok_per_s": stats.prompt_tok_per_s(),
-            "ttft_ms": stats.ttft_secs * 1e3, "stop": if stats.stopped_at_eog { "eog" } else { "length" },
-            "device": "cpu", "threads": engine::threads(), "model": l.path.display().to_string(),
-            "tail": rest,
-        }))?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({
+                "done": true, "tokens": stats.tokens, "prompt_tokens": stats.prompt_tokens,
+                "tok_per_s": stats.decode_tok_per_s(), "prompt_tok_per_s": stats.prompt_tok_per_s(),
+                "ttft_ms": stats.ttft_secs * 1e3, "stop": if stats.stopped_at_eog { "eog" } else { "length" },
+                "device": "cpu", "threads": engine::threads(), "model": l.path.display().to_string(),
+                "tail": rest,
+            })
+        )?;
     } else {
         writeln!(out, "{rest}")?;
         out.flush()?;
@@ -466,7 +566,10 @@ fn chat(a: ChatArgs) -> Result<()> {
     // conversation and only feeds the new suffix.
     let mut cached: Vec<u32> = Vec::new();
     let stdin = std::io::stdin();
-    eprintln!("chat with {} — empty line or Ctrl-D to quit", l.path.display());
+    eprintln!(
+        "chat with {} — empty line or Ctrl-D to quit",
+        l.path.display()
+    );
     loop {
         eprint!("> ");
         let mut line = String::new();
@@ -481,19 +584,28 @@ fn chat(a: ChatArgs) -> Result<()> {
         cache.truncate(common);
         cached.truncate(common);
         if ids.len() + a.n > n_ctx {
-            bail!("conversation is {} tokens, the context is {n_ctx} (use --ctx)", ids.len());
+            bail!(
+                "conversation is {} tokens, the context is {n_ctx} (use --ctx)",
+                ids.len()
+            );
         }
         let mut dec = IncrementalDecoder::new(&l.tok, false);
         let mut reply_ids = Vec::new();
         let mut out = std::io::stdout().lock();
-        let stats = engine::generate::generate(&model, &mut cache, &ids[common..], a.n, &mut sampler,
+        let stats = engine::generate::generate(
+            &model,
+            &mut cache,
+            &ids[common..],
+            a.n,
+            &mut sampler,
             |id| l.tok.is_eog(id),
             |id| {
                 reply_ids.push(id);
                 out.write_all(dec.push(id).as_bytes())?;
                 out.flush()?;
                 Ok(true)
-            })?;
+            },
+        )?;
         writeln!(out, "{}", dec.flush())?;
         eprintln!("[{}]", stats_line(&stats));
         cached = ids;
@@ -516,17 +628,34 @@ fn coherence(a: CoherenceArgs) -> Result<()> {
         let mut sampler = Sampler::new(engine::coherence::sampler());
         let mut gen = Vec::new();
         // Generation does not stop at end-of-text here: the check wants n tokens.
-        let stats = engine::generate::generate(&model, &mut cache, &ids, a.n, &mut sampler, |_| false, |id| {
-            gen.push(id);
-            Ok(true)
-        })?;
+        let stats = engine::generate::generate(
+            &model,
+            &mut cache,
+            &ids,
+            a.n,
+            &mut sampler,
+            |_| false,
+            |id| {
+                gen.push(id);
+                Ok(true)
+            },
+        )?;
         let r = engine::coherence::check(&gen);
         let text = l.tok.decode(&gen);
         if a.json {
-            writeln!(o, "{}", serde_json::json!({"prompt": i, "report": r, "text": text,
-                "decode_tok_per_s": stats.decode_tok_per_s()}))?;
+            writeln!(
+                o,
+                "{}",
+                serde_json::json!({"prompt": i, "report": r, "text": text,
+                "decode_tok_per_s": stats.decode_tok_per_s()})
+            )?;
         } else {
-            writeln!(o, "=== prompt {} ({} tokens) ===\n{prompt}\n--- output ---\n{text}\n---", i + 1, ids.len())?;
+            writeln!(
+                o,
+                "=== prompt {} ({} tokens) ===\n{prompt}\n--- output ---\n{text}\n---",
+                i + 1,
+                ids.len()
+            )?;
             writeln!(o, "unique first {:.3}  unique last {:.3}  max token share {:.3}  3-gram repeat {:.3}  => {}",
                 r.unique_first, r.unique_last, r.max_token_share, r.trigram_repeat,
                 if r.passed() { "PASS" } else { "FAIL" })?;
@@ -539,7 +668,10 @@ fn coherence(a: CoherenceArgs) -> Result<()> {
         }
     }
     if failed > 0 {
-        bail!("coherence: {failed} of {} prompts failed", engine::coherence::PROMPTS.len());
+        bail!(
+            "coherence: {failed} of {} prompts failed",
+            engine::coherence::PROMPTS.len()
+        );
     }
     Ok(())
 }
@@ -551,6 +683,59 @@ fn stats_line(s: &engine::generate::GenStats) -> String {
     )
 }
 
-fn engine_chat_render(_g: &Gguf, _messages: &[(String, String)]) -> Result<String> {
-    bail!("chat templates are not available yet (use --raw)")
+fn engine_chat_render(g: &Gguf, messages: &[(String, String)]) -> Result<String> {
+    let kind = engine::chat::TemplateKind::from_gguf(g)
+        .map_err(|e| anyhow::anyhow!("chat template: {e} (use --raw)"))?;
+    let msgs: Vec<engine::chat::Message> = messages
+        .iter()
+        .map(|(role, content)| engine::chat::Message::new(role.as_str(), content.as_str()))
+        .collect();
+    Ok(engine::chat::render(kind, &msgs, true))
+}
+
+/// MD5 of `data` as lowercase hex (RFC 1321), to name bench prompts.
+fn md5_hex(data: &[u8]) -> String {
+    const S: [u32; 64] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
+        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
+        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    ];
+    let k: Vec<u32> = (0..64)
+        .map(|i| ((i as f64 + 1.0).sin().abs() * 4294967296.0) as u32)
+        .collect();
+    let mut h: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
+    let mut msg = data.to_vec();
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend(((data.len() as u64).wrapping_mul(8)).to_le_bytes());
+    for chunk in msg.chunks_exact(64) {
+        let m: Vec<u32> = chunk
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let [mut a, mut b, mut c, mut d] = h;
+        for i in 0..64 {
+            let (f, g) = match i / 16 {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let f = f.wrapping_add(a).wrapping_add(k[i]).wrapping_add(m[g]);
+            a = d;
+            d = c;
+            c = b;
+            b = b.wrapping_add(f.rotate_left(S[i]));
+        }
+        h[0] = h[0].wrapping_add(a);
+        h[1] = h[1].wrapping_add(b);
+        h[2] = h[2].wrapping_add(c);
+        h[3] = h[3].wrapping_add(d);
+    }
+    h.iter()
+        .flat_map(|w| w.to_le_bytes())
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -20,13 +20,17 @@ pub const PROMPTS: [&str; 3] = [
 ];
 
 /// The sampler of the check: llama.cpp's default chain (temperature 0.8,
-/// top-k 40, top-p 0.95, min-p 0.05) with a fixed seed. Greedy decoding is
-/// not used: a healthy 135M–270M model still falls into loops under argmax
-/// (llama.cpp's greedy output loops identically), which would hide the
-/// difference between "small model" and "broken forward pass".
+/// top-k 40, top-p 0.95, min-p 0.05) with a fixed seed and the repetition
+/// penalty 1.1 over 64 tokens that llama.cpp used by default until 2024.
+/// Greedy decoding is not used: a healthy 135M–270M model falls into loops
+/// under argmax — our greedy ids equal llama.cpp's (tests/forward_reference.rs),
+/// so such loops are the model's, and would hide the difference between
+/// "small model" and "broken forward pass".
 pub fn sampler() -> crate::sample::SamplerConfig {
     crate::sample::SamplerConfig {
         seed: 42,
+        repeat_penalty: 1.1,
+        repeat_last_n: 64,
         ..Default::default()
     }
 }

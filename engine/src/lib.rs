@@ -15,7 +15,9 @@ pub mod tokenizer;
 /// the first forward pass; later calls are ignored). 0 = one per core.
 pub fn set_threads(n: usize) {
     // The global pool can only be built once; a second call is harmless.
-    let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global();
 }
 
 /// Worker threads the CPU engine uses.

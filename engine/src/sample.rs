@@ -110,7 +110,11 @@ impl Sampler {
             for &t in &seen {
                 if let Some(l) = logits.get_mut(t as usize) {
                     // llama_sampler_penalties: shrink towards "less likely".
-                    *l = if *l <= 0.0 { *l * c.repeat_penalty } else { *l / c.repeat_penalty };
+                    *l = if *l <= 0.0 {
+                        *l * c.repeat_penalty
+                    } else {
+                        *l / c.repeat_penalty
+                    };
                 }
             }
         }
@@ -217,13 +221,24 @@ mod tests {
             assert!(a.contains(&t));
         }
         assert!(a.iter().all(|t| [1, 5, 2].contains(t)));
-        let b = draw(&SamplerConfig { seed: 43, ..cfg.clone() });
+        let b = draw(&SamplerConfig {
+            seed: 43,
+            ..cfg.clone()
+        });
         assert_ne!(a, b);
         // top-p 0.5 keeps only the best two (p(1)≈0.39, p(5)≈0.36).
-        let c = draw(&SamplerConfig { top_k: 0, top_p: 0.5, ..cfg.clone() });
+        let c = draw(&SamplerConfig {
+            top_k: 0,
+            top_p: 0.5,
+            ..cfg.clone()
+        });
         assert!(c.iter().all(|t| [1, 5].contains(t)));
         // min-p 0.9 keeps tokens within 10% of the best: 1 and 5.
-        let m = draw(&SamplerConfig { top_k: 0, min_p: 0.9, ..cfg });
+        let m = draw(&SamplerConfig {
+            top_k: 0,
+            min_p: 0.9,
+            ..cfg
+        });
         assert!(m.iter().all(|t| [1, 5].contains(t)) && m.contains(&5));
     }
 }

@@ -18,10 +18,18 @@ fn run(file: &str, prompt: &str) {
     let mut cache = model.new_cache(ids.len() + 257);
     let mut sampler = Sampler::new(coherence_sampler());
     let mut out = Vec::new();
-    engine::generate::generate(&model, &mut cache, &ids, 256, &mut sampler, |_| false, |id| {
-        out.push(id);
-        Ok(true)
-    })
+    engine::generate::generate(
+        &model,
+        &mut cache,
+        &ids,
+        256,
+        &mut sampler,
+        |_| false,
+        |id| {
+            out.push(id);
+            Ok(true)
+        },
+    )
     .unwrap();
     let r = check(&out);
     eprintln!("{file}: {r:?}\n{}", tok.decode(&out));

@@ -70,7 +70,12 @@ fn check_model(file: &str) {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|p| (p[0].as_u64().unwrap() as usize, p[1].as_f64().unwrap() as f32))
+                .map(|p| {
+                    (
+                        p[0].as_u64().unwrap() as usize,
+                        p[1].as_f64().unwrap() as f32,
+                    )
+                })
                 .collect();
             for &(id, v) in &top {
                 let d = (logits[id] - v).abs();
@@ -115,7 +120,10 @@ fn check_model(file: &str) {
         s.max_diff,
         s.sum_diff / s.n_diff as f64
     );
-    assert!(s.ties * 20 <= s.steps, "{file}: too many near-tie differences");
+    assert!(
+        s.ties * 20 <= s.steps,
+        "{file}: too many near-tie differences"
+    );
     assert!(
         s.sum_diff / s.n_diff as f64 <= MEAN_TOL,
         "{file}: mean logit difference above {MEAN_TOL}"

@@ -56,10 +56,18 @@ fn check_model(stem: &str) {
     assert_eq!(tok.eot(), id_or_none(&fx["eot"]), "eot");
     assert_eq!(tok.add_bos(), fx["add_bos"].as_bool().unwrap(), "add_bos");
     assert_eq!(tok.add_eos(), fx["add_eos"].as_bool().unwrap(), "add_eos");
-    assert_eq!(tok.eog_ids().collect::<Vec<_>>(), ids(&fx["eog"]), "eog set");
+    assert_eq!(
+        tok.eog_ids().collect::<Vec<_>>(),
+        ids(&fx["eog"]),
+        "eog set"
+    );
 
     // Every token's piece and attributes.
-    let (mut on, mut off, mut attrs) = (0xCBF2_9CE4_8422_2325u64, 0xCBF2_9CE4_8422_2325u64, 0xCBF2_9CE4_8422_2325u64);
+    let (mut on, mut off, mut attrs) = (
+        0xCBF2_9CE4_8422_2325u64,
+        0xCBF2_9CE4_8422_2325u64,
+        0xCBF2_9CE4_8422_2325u64,
+    );
     for id in 0..tok.n_vocab() as u32 {
         for (h, special) in [(&mut on, true), (&mut off, false)] {
             let p = tok.token_to_piece(id, special);
@@ -68,9 +76,21 @@ fn check_model(stem: &str) {
         }
         fnv1a64(&mut attrs, &tok.token_attr(id).to_le_bytes());
     }
-    assert_eq!(format!("{attrs:016x}"), fx["attrs_fnv1a64"].as_str().unwrap(), "token attributes");
-    assert_eq!(format!("{on:016x}"), fx["pieces_special_fnv1a64"].as_str().unwrap(), "pieces (special)");
-    assert_eq!(format!("{off:016x}"), fx["pieces_plain_fnv1a64"].as_str().unwrap(), "pieces (plain)");
+    assert_eq!(
+        format!("{attrs:016x}"),
+        fx["attrs_fnv1a64"].as_str().unwrap(),
+        "token attributes"
+    );
+    assert_eq!(
+        format!("{on:016x}"),
+        fx["pieces_special_fnv1a64"].as_str().unwrap(),
+        "pieces (special)"
+    );
+    assert_eq!(
+        format!("{off:016x}"),
+        fx["pieces_plain_fnv1a64"].as_str().unwrap(),
+        "pieces (plain)"
+    );
 
     // Encoding.
     let cases = fx["cases"].as_array().unwrap();
@@ -96,13 +116,18 @@ fn check_model(stem: &str) {
         let got = hex(&tok.detokenize(&v, rs, us));
         let want = d["bytes_hex"].as_str().unwrap();
         if got != want {
-            failures.push(format!("detokenize({v:?}, {rs}, {us}):\n   got  {got}\n   want {want}"));
+            failures.push(format!(
+                "detokenize({v:?}, {rs}, {us}):\n   got  {got}\n   want {want}"
+            ));
         }
         if !rs {
             let mut dec = IncrementalDecoder::new(&tok, us);
             let mut s: String = v.iter().map(|&id| dec.push(id)).collect();
             s += &dec.flush();
-            let whole: Vec<u8> = v.iter().flat_map(|&id| tok.token_to_piece(id, us).to_vec()).collect();
+            let whole: Vec<u8> = v
+                .iter()
+                .flat_map(|&id| tok.token_to_piece(id, us).to_vec())
+                .collect();
             if s != String::from_utf8_lossy(&whole) {
                 failures.push(format!("incremental decode of {v:?}: {s:?}"));
             }
@@ -121,7 +146,10 @@ fn check_model(stem: &str) {
         let add = c["add_generation_prompt"].as_bool().unwrap();
         let got = render(kind, &msgs, add);
         if Some(got.as_str()) != c["text"].as_str() {
-            failures.push(format!("chat {kind:?} {msgs:?}:\n   got  {got:?}\n   want {:?}", c["text"]));
+            failures.push(format!(
+                "chat {kind:?} {msgs:?}:\n   got  {got:?}\n   want {:?}",
+                c["text"]
+            ));
         }
     }
     // The model's own template family.

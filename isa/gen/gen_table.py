@@ -71,7 +71,8 @@ def reg_of(tok):
 
 
 def strip(t):
-    return re.sub(r"/\*.*?\*/", "", t)
+    # keep the register class LLVM complains about as a marker token suffix
+    return re.sub(r"/\*Invalid register, operand has '(\w+)' register class\*/", r"#\1", t)
 
 
 def konst(d, f):
@@ -124,19 +125,24 @@ def analyse(enc, d32, d64):
     if enc in ("FLAT", "GLOBAL", "SCRATCH"):
         by_val[30] = "saddr"
     for i, t in enumerate(toks):
+        rc = ""
+        if "#" in t:
+            t, rc = t.split("#", 1)
         r = reg_of(t)
         t64 = toks64[i] if i < len(toks64) else t
-        r64 = reg_of(t64)
+        r64 = reg_of(t64.split("#")[0])
         if r is not None and r[1] in by_val:
             f = by_val[r[1]]
             w64 = r64[2] if r64 else r[2]
             ops.append({"slot": slot(enc, f, base), "dwords": r[2], "wave": int(w64 != r[2]),
-                        "konst": konst(d32, f) if f.startswith("src") else "NoConst", "field": f})
+                        "konst": konst(d32, f) if f.startswith("src") else "NoConst", "field": f, "rc": rc})
         elif t in ("vcc_lo", "vcc"):
             ops.append({"slot": "ImplicitVcc", "dwords": 1, "wave": 1, "konst": "NoConst", "field": None})
         elif f"{t}" == "off":
             ops.append({"slot": "Off", "dwords": 1, "wave": 0, "konst": "NoConst", "field": None})
         elif enc in ("VOP2", "VOP3") and t == "0xbf800000":
+            ops.append({"slot": "LiteralK", "dwords": 1, "wave": 0, "konst": "B32", "field": None})
+        elif enc == "SOPK" and any(o["field"] == "imm" for o in ops):
             ops.append({"slot": "LiteralK", "dwords": 1, "wave": 0, "konst": "B32", "field": None})
         elif enc in ("SOPK", "SOPP") and "imm" in fields:
             ops.append({"slot": "Src0", "dwords": 1, "wave": 0, "konst": "NoConst", "field": "imm"})
@@ -161,7 +167,7 @@ def analyse(enc, d32, d64):
             flags |= FLAGS["CLAMP"]
         if d32.get("neghi0") and "neg_hi" in d32["neghi0"]:
             flags |= FLAGS["FP_MODS"]
-    if enc in ("DS",) and "2" in re.sub(r"_b\d+|_f\d+|_[iu]\d+", "", base[3:]):
+    if enc in ("DS",) and "src2" not in base and "2" in re.sub(r"_b\d+|_f\d+|_[iu]\d+", "", base[3:]):
         flags |= FLAGS["OFFSET01"]
     # must-be-zero: mod probes LLVM rejects
     mz0, mz1 = 0, 0
@@ -183,13 +189,24 @@ def analyse(enc, d32, d64):
                 mz0 |= 1 << (8 + i)
         if d32.get("clamp") is None:
             mz0 |= 1 << 15
+    # fields LLVM ignores when set (same text as the base word)
+    imask = 0
+    for k, v in d32.items():
+        if k.startswith("ign_") and v is not None and strip(v) == strip(d32["text"]):
+            f = k[4:]
+            if enc == "VOP3" and f == "sdst":
+                imask |= 1 << FIELD_BIT_SDST
+            elif f in FIELD_BIT:
+                imask |= 1 << FIELD_BIT[f]
     fmask = 0
     for f in fields:
         if enc == "VOP3" and f == "sdst":
             fmask |= 1 << FIELD_BIT_SDST
         elif f in FIELD_BIT:
             fmask |= 1 << FIELD_BIT[f]
-    return {"name": name, "base": base, "flags": flags, "ops": ops, "fmask": fmask, "mz": [mz0, mz1]}
+    sig_text = text if enc in ("SOPP", "SOPK") else ""
+    return {"name": name, "base": base, "flags": flags, "ops": ops, "fmask": fmask, "mz": [mz0, mz1],
+            "ignored": imask, "sig_text": sig_text}
 
 
 def main():
@@ -247,10 +264,11 @@ def main():
     out.append("")
     out.append("pub(crate) static ROWS: &[InstrInfo] = &[")
     for r in rows:
-        opnds = ", ".join("OpndDesc { slot: %s, dwords: %d, wave: %s, konst: %s }" % (
-            o["slot"], o["dwords"], "true" if o["wave"] else "false", o["konst"]) for o in r["ops"])
-        out.append("    InstrInfo { op: Op::%s, name: \"%s\", encoding: %s, opcode: %d, targets: %d, flags: %d, fields: %d, must_zero: [0x%x, 0x%x], operands: &[%s] }," % (
-            r["base"].upper(), r["name"], ENC_RS[r["enc"]], r["opcode"], r["targets"], r["flags"], r["fmask"],
+        opnds = ", ".join("OpndDesc { slot: %s, dwords: %d, wave: %s, konst: %s, sreg_only: %s }" % (
+            o["slot"], o["dwords"], "true" if o["wave"] else "false", o["konst"],
+            '"%s"' % o["rc"] if o.get("rc") else '""') for o in r["ops"])
+        out.append("    InstrInfo { op: Op::%s, name: \"%s\", encoding: %s, opcode: %d, targets: %d, flags: %d, fields: %d, ignored: %d, must_zero: [0x%x, 0x%x], operands: &[%s] }," % (
+            r["base"].upper(), r["name"], ENC_RS[r["enc"]], r["opcode"], r["targets"], r["flags"], r["fmask"], r["ignored"],
             r["mz"][0], r["mz"][1], opnds))
     out.append("];")
     path = os.path.join(HERE, "..", "src", "generated.rs")

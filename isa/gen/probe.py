@@ -187,6 +187,10 @@ def phase2(base):
                 add("opsel%d" % i, d0=1 << 14 | 1 << (11 + i))
         if enc in ("SOP1", "SOP2", "SOPK", "SOPC", "SOPP"):
             add("lit", lit=[LIT1])
+        # fields the form does not print: does LLVM ignore or reject them?
+        for k in fields:
+            if k not in sub:
+                add("ign_" + k, **{k: fields[k]})
     return P
 
 

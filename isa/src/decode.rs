@@ -277,7 +277,7 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         if bit == 6 && info.fields & (1 << 6) == 0 {
             continue; // VOP3a: bits 14:8 are abs/op_sel, checked via must_zero
         }
-        if used & (1 << bit) == 0 && v != 0 {
+        if (used | info.ignored) & (1 << bit) == 0 && v != 0 {
             return Err(invalid);
         }
     }
@@ -398,6 +398,9 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             mods.neg = (d1 >> 29) as u8;
         }
         Encoding::Smem => {
+            if info.operands.iter().any(|o| o.slot == Slot::Src0) {
+                srcs[1] = Operand::from_src(f.raw[2] as u16, 1, 0);
+            }
             mods.glc = d0 & (1 << 16) != 0;
             mods.dlc = d0 & (1 << 14) != 0;
             mods.offset = (((d1 & 0x1F_FFFF) << 11) as i32) >> 11;
@@ -409,6 +412,12 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             mods.gds = d0 & (1 << 17) != 0;
         }
         Encoding::Flat | Encoding::Global | Encoding::Scratch => {
+            if enc == Encoding::Scratch {
+                srcs[2] = Operand::from_src(f.raw[3] as u16, 1, 0);
+                if srcs[2] != Operand::Null {
+                    srcs[0] = Operand::None; // SS mode: no vaddr
+                }
+            }
             let off = d0 & 0xFFF;
             mods.offset = if enc == Encoding::Flat {
                 (off & 0x7FF) as i32

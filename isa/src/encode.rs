@@ -228,7 +228,9 @@ pub fn encode(i: &Instr) -> Result<Vec<u8>, EncodeError> {
                 Encoding::Scratch => 1,
                 _ => 2,
             };
-            let saddr = if info.encoding == Encoding::Flat {
+            let saddr = if info.encoding == Encoding::Flat
+                || (info.encoding == Encoding::Scratch && i.srcs[2] == Operand::None)
+            {
                 0x7D
             } else {
                 match i.srcs[2] {
@@ -280,4 +282,79 @@ pub fn encode(i: &Instr) -> Result<Vec<u8>, EncodeError> {
         words.push(l);
     }
     Ok(words.iter().flat_map(|w| w.to_le_bytes()).collect())
+}
+
+/// An example encoding of a table row with every operand field set to a
+/// distinct valid register (the same shape `isa/gen/probe.py` asks LLVM
+/// about). Used by tests, the differential test and the fuzz seeds.
+pub fn example_words(info: &crate::InstrInfo) -> Vec<u32> {
+    let op = info.opcode as u32;
+    let has = |b: u8| info.fields & (1 << b) != 0;
+    let f = |b: u8, v: u32| if has(b) { v } else { 0 };
+    const V: u32 = 256;
+    let mut w = match info.encoding {
+        Encoding::Sop2 => vec![0x8000_0000 | op << 23 | f(0, 10) << 16 | f(2, 40) << 8 | f(1, 20)],
+        Encoding::Sopk => vec![0xB000_0000 | op << 23 | f(0, 10) << 16 | f(4, 0x1234)],
+        Encoding::Sop1 => vec![0xBE80_0000 | f(0, 10) << 16 | op << 8 | f(1, 20)],
+        Encoding::Sopc => vec![0xBF00_0000 | op << 16 | f(2, 40) << 8 | f(1, 20)],
+        Encoding::Sopp => vec![0xBF80_0000 | op << 16 | f(4, 3)],
+        Encoding::Smem => vec![
+            0xF400_0000 | op << 18 | f(0, 16) << 6 | f(1, 10),
+            0x7D << 25 | f(5, 0x24),
+        ],
+        Encoding::Vop2 => vec![op << 25 | f(0, 10) << 17 | f(2, 40) << 9 | f(1, V + 20)],
+        Encoding::Vop1 => vec![0x7E00_0000 | f(0, 10) << 17 | op << 9 | f(1, V + 20)],
+        Encoding::Vopc => vec![0x7C00_0000 | op << 17 | f(2, 40) << 9 | f(1, V + 20)],
+        Encoding::Vop3 => vec![
+            0xD400_0000 | op << 16 | f(0, 10) | f(6, 30) << 8,
+            f(1, V + 20) | f(2, V + 40) << 9 | f(3, V + 60) << 18,
+        ],
+        Encoding::Vop3p => vec![
+            0xCC00_0000
+                | op << 16
+                | f(0, 10)
+                | if info.has(crate::flags::MIX) {
+                    0
+                } else {
+                    1 << 14
+                },
+            f(1, V + 20)
+                | f(2, V + 40) << 9
+                | f(3, V + 60) << 18
+                | if info.has(crate::flags::MIX) {
+                    0
+                } else {
+                    3 << 27
+                },
+        ],
+        Encoding::Ds => vec![
+            0xD800_0000 | op << 18,
+            f(1, 20) | f(2, 40) << 8 | f(3, 60) << 16 | f(0, 10) << 24,
+        ],
+        Encoding::Flat | Encoding::Global | Encoding::Scratch => {
+            let seg = match info.encoding {
+                Encoding::Flat => 0,
+                Encoding::Scratch => 1,
+                _ => 2,
+            };
+            let glc = if info.has(crate::flags::ATOMIC) {
+                1 << 16
+            } else {
+                0
+            };
+            vec![
+                0xDC00_0000 | op << 18 | seg << 14 | glc,
+                f(1, 20) | f(2, 40) << 8 | 0x7D << 16 | f(0, 10) << 24,
+            ]
+        }
+        Encoding::Mubuf => vec![
+            0xE000_0000 | op << 18 | if has(1) { 1 << 12 } else { 0 },
+            f(1, 20) | f(0, 10) << 8 | (f(3, 40) / 4) << 16 | f(2, 30) << 24,
+        ],
+        _ => vec![],
+    };
+    if info.operands.iter().any(|d| d.slot == Slot::LiteralK) {
+        w.push(0x3F80_0000);
+    }
+    w
 }

@@ -12,7 +12,7 @@ mod table;
 mod types;
 
 pub use decode::{decode, decode_all};
-pub use encode::{encode, EncodeError};
+pub use encode::{encode, example_words, EncodeError};
 pub use print::{format, Formatter};
 pub use table::{flags, rows, ConstKind, InstrInfo, Op, OpndDesc, Slot};
 pub use types::{

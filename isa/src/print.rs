@@ -35,6 +35,15 @@ fn hex(o: &mut String, v: u64) {
     let _ = write!(o, "0x{v:x}");
 }
 
+/// Signed hex as LLVM's `formatHex(int64_t)`: `-0x10`.
+fn shex(o: &mut String, v: i32) {
+    if v < 0 {
+        let _ = write!(o, "-0x{:x}", -(v as i64));
+    } else {
+        let _ = write!(o, "0x{v:x}");
+    }
+}
+
 fn imm32(o: &mut String, v: u32) {
     let s = v as i32;
     if (-16..=64).contains(&s) {
@@ -295,19 +304,19 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
             }
         }
         Encoding::Smem => {
-            let has_soff = !matches!(i.srcs[1], Operand::Null | Operand::None)
-                && info.operands.iter().any(|d| d.slot == Slot::Src0);
-            if info.fields & (1 << 5) != 0 || info.operands.iter().any(|d| d.slot == Slot::Src0) {
+            let has_base = info.operands.iter().any(|d| d.slot == Slot::Src0);
+            let has_soff = !matches!(i.srcs[1], Operand::Null | Operand::None) && has_base;
+            if has_base {
                 if has_soff || m.offset == 0 {
                     o.push_str(", ");
                     reg(o, if has_soff { i.srcs[1] } else { Operand::Null });
                     if m.offset != 0 {
                         o.push_str(" offset:");
-                        hex(o, m.offset as u32 as u64);
+                        shex(o, m.offset);
                     }
                 } else {
                     o.push_str(", ");
-                    hex(o, m.offset as u32 as u64);
+                    shex(o, m.offset);
                 }
             }
             if m.glc {
@@ -477,11 +486,18 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             return;
         }
         Slot::Off => {
-            o.push_str("off");
+            if enc == Encoding::Scratch && !matches!(i.srcs[2], Operand::Null | Operand::None) {
+                reg(o, i.srcs[2]);
+            } else {
+                o.push_str("off");
+            }
             return;
         }
         Slot::LiteralK => {
-            konst(o, op, d.konst);
+            // printU32ImmOperand / KImm: always hex.
+            if let Operand::Literal(v) = op {
+                hex(o, v as u64);
+            }
             return;
         }
         _ => {}
@@ -494,7 +510,9 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
         }
         if d.slot == Slot::Src0 {
             let saddr = i.srcs[2];
-            if enc == Encoding::Scratch && !matches!(saddr, Operand::Null | Operand::None) {
+            if enc == Encoding::Scratch
+                && (!matches!(saddr, Operand::Null | Operand::None) || op == Operand::None)
+            {
                 o.push_str("off");
                 return;
             }
@@ -550,6 +568,13 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
     if abs {
         o.push('|');
     }
+    if !d.sreg_only.is_empty() && op.is_vgpr() {
+        let _ = write!(
+            o,
+            "/*Invalid register, operand has '{}' register class*/",
+            d.sreg_only
+        );
+    }
 }
 
 fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
@@ -582,8 +607,10 @@ fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
             "s_waitcnt" => waitcnt(o, u),
             "s_sendmsg" | "s_sendmsghalt" => sendmsg(o, u),
             "s_getreg_b32" | "s_setreg_b32" | "s_setreg_imm32_b32" => hwreg(o, u),
-            "s_inst_prefetch" | "s_clause" | "s_round_mode" | "s_ttracedata_imm"
-            | "s_waitcnt_depctr" => hex(o, u as u64),
+            "s_waitcnt_depctr" => depctr(o, u, info.targets == crate::TARGET_GFX1030),
+            "s_inst_prefetch" | "s_clause" | "s_round_mode" | "s_ttracedata_imm" => {
+                hex(o, u as u64)
+            }
             "s_call_b64" | "s_subvector_loop_begin" | "s_subvector_loop_end" => {
                 let _ = write!(o, "{}", u);
             }
@@ -648,6 +675,58 @@ fn swizzle(o: &mut String, imm: u16) {
         }
     } else {
         let _ = write!(o, "{imm}");
+    }
+}
+
+/// `printDepCtr`: gfx10 fields (name, shift, width), LLVM `DepCtrInfo` order.
+const DEPCTR: [(&str, u16, u16); 6] = [
+    ("depctr_sa_sdst", 0, 1),
+    ("depctr_va_vdst", 12, 4),
+    ("depctr_va_sdst", 9, 3),
+    ("depctr_va_ssrc", 8, 1),
+    ("depctr_va_vcc", 1, 1),
+    ("depctr_vm_vsrc", 2, 3),
+];
+
+/// gfx10.3 adds depctr_hold_cnt (bit 7).
+const DEPCTR_1030: [(&str, u16, u16); 7] = [
+    ("depctr_hold_cnt", 7, 1),
+    ("depctr_sa_sdst", 0, 1),
+    ("depctr_va_vdst", 12, 4),
+    ("depctr_va_sdst", 9, 3),
+    ("depctr_va_ssrc", 8, 1),
+    ("depctr_va_vcc", 1, 1),
+    ("depctr_vm_vsrc", 2, 3),
+];
+
+fn depctr(o: &mut String, u: u16, gfx1030: bool) {
+    let mut known = 0u16;
+    let mut non_default = false;
+    let fields: &[(&str, u16, u16)] = if gfx1030 { &DEPCTR_1030 } else { &DEPCTR };
+    for &(_, sh, w) in fields {
+        let m = ((1u16 << w) - 1) << sh;
+        known |= m;
+        if u & m != m {
+            non_default = true;
+        }
+    }
+    // LLVM re-encodes the known fields from zero: other set bits make the
+    // value non-symbolic (printed as hex).
+    if u & !known != 0 {
+        hex(o, u as u64);
+        return;
+    }
+    let mut first = true;
+    for &(name, sh, w) in fields {
+        let mask = (1u16 << w) - 1;
+        let v = (u >> sh) & mask;
+        if v != mask || !non_default {
+            if !first {
+                o.push(' ');
+            }
+            first = false;
+            let _ = write!(o, "{name}({v})");
+        }
     }
 }
 
@@ -762,7 +841,8 @@ fn sendmsg(o: &mut String, u: u16) {
             o.push(')');
         }
         _ => {
-            let _ = write!(o, "sendmsg({msg}, {opv}, {stream})");
+            let _ = (msg, stream);
+            let _ = write!(o, "{u}");
         }
     }
 }

@@ -63,6 +63,9 @@ pub struct OpndDesc {
     pub wave: bool,
     /// Constant printing kind for sources.
     pub konst: ConstKind,
+    /// LLVM register class name when the field accepts scalar registers only
+    /// (`SReg_32`, …): a VGPR there decodes but LLVM flags it in a comment.
+    pub sreg_only: &'static str,
 }
 
 /// Flags of a table row.
@@ -114,6 +117,8 @@ pub struct InstrInfo {
     /// 3 src2/data1/srsrc, 4 imm16, 5 offset, 6 VOP3 sdst); LLVM rejects words
     /// where an unused field is non-zero.
     pub fields: u8,
+    /// Fields (same bits as `fields`) LLVM ignores when they are non-zero.
+    pub ignored: u8,
     /// Bits of dword 0 / dword 1 that must be zero for this form.
     pub must_zero: [u32; 2],
     /// Printed operands, in LLVM order.

@@ -180,16 +180,22 @@ impl Operand {
     /// Decodes a 9-bit VOP source / 8-bit SOP source code for an operand of
     /// `count` dwords. `literal` is used for code 255.
     pub fn from_src(code: u16, count: u8, literal: u32) -> Operand {
+        // LLVM decodes SGPR/TTMP tuples aligned: pairs to 2, wider to 4.
+        let align: u16 = match count {
+            0 | 1 => 1,
+            2 => 2,
+            _ => 4,
+        };
         match code {
             0..=105 => Operand::Sgpr {
-                idx: code as u8,
+                idx: (code & !(align - 1)) as u8,
                 count,
             },
             106 if count >= 2 => Operand::Vcc,
             106 => Operand::VccLo,
             107 => Operand::VccHi,
             108..=123 => Operand::Ttmp {
-                idx: (code - 108) as u8,
+                idx: ((code - 108) & !(align - 1)) as u8,
                 count,
             },
             124 => Operand::M0,

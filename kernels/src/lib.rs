@@ -1,1 +1,254 @@
-//! kernels crate (see DESIGN.md).
+//! kernels: the rocless GPU kernels, compiled from `kernels/src/*.cl` by `kernels/build.sh`
+//! (clang-19, wave32) for gfx1010, gfx1030 and gfx1100, committed under `kernels/bin/` and
+//! embedded here with `include_bytes!`. Look a kernel up by (target, name):
+//!
+//! ```
+//! let k = kernels::find(kernels::Target::Gfx1010, "gemv_q4_k")?;
+//! assert_eq!(k.file, "gemv");
+//! assert!(k.code_object.starts_with(b"\x7fELF"));
+//! # Ok::<(), kernels::Error>(())
+//! ```
+//!
+//! Every kernel runs with a fixed workgroup of [`WORKGROUP_SIZE`] work-items (two wave32
+//! waves, `reqd_work_group_size`); each kernel's grid and argument conventions are documented
+//! at the top of its `.cl` file and in [`KERNEL_FILES`].
+
+use thiserror::Error;
+
+/// Work-items per workgroup of every kernel (block = [64, 1, 1]).
+pub const WORKGROUP_SIZE: u32 = 64;
+
+/// A build target of the embedded code objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// RDNA1 (Navi 10, RX 5700 XT): no v_dot* instructions.
+    Gfx1010,
+    /// RDNA2 (Navi 21).
+    Gfx1030,
+    /// RDNA3 (Navi 31).
+    Gfx1100,
+}
+
+/// Every target, in build order.
+pub const TARGETS: [Target; 3] = [Target::Gfx1010, Target::Gfx1030, Target::Gfx1100];
+
+impl Target {
+    /// LLVM processor name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Gfx1010 => "gfx1010",
+            Target::Gfx1030 => "gfx1030",
+            Target::Gfx1100 => "gfx1100",
+        }
+    }
+
+    /// Exact target for an LLVM processor name (`gfx1010`, `gfx1030`, `gfx1100`).
+    pub fn from_name(name: &str) -> Option<Target> {
+        TARGETS.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The code objects to run on a device with processor `name`. gfx1011/gfx1012 run the
+    /// gfx1010 build (same ISA plus dot instructions); gfx103x the gfx1030 build and
+    /// gfx110x the gfx1100 build (same instruction set within each family; LLVM marks
+    /// them as distinct processors only for scheduling / register-file details).
+    /// Other processors are refused: an object built for another generation may decode to
+    /// different instructions (findings/gating.md).
+    pub fn for_device(name: &str) -> Result<Target, Error> {
+        let fam = |p: &str| name.len() == 7 && name.starts_with(p);
+        if matches!(name, "gfx1010" | "gfx1011" | "gfx1012") {
+            Ok(Target::Gfx1010)
+        } else if fam("gfx103") {
+            Ok(Target::Gfx1030)
+        } else if fam("gfx110") {
+            Ok(Target::Gfx1100)
+        } else {
+            Err(Error::UnsupportedTarget(name.to_string()))
+        }
+    }
+}
+
+/// One source file = one code object per target, and the kernels it defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KernelFile {
+    /// File stem (`kernels/src/<file>.cl`, `kernels/bin/<target>/<file>.hsaco`).
+    pub file: &'static str,
+    /// Kernel symbols it defines.
+    pub kernels: &'static [&'static str],
+}
+
+/// Every kernel file and its kernels (a test checks this against the code objects'
+/// metadata).
+pub const KERNEL_FILES: &[KernelFile] = &[
+    KernelFile {
+        file: "argmax",
+        kernels: &["argmax_partial", "argmax_final"],
+    },
+    KernelFile {
+        file: "attention",
+        kernels: &["attn_decode", "attn_decode_split", "attn_combine"],
+    },
+    KernelFile {
+        file: "elementwise",
+        kernels: &["glu_silu", "glu_gelu_tanh", "add_f32", "scale_f32", "softcap"],
+    },
+    KernelFile {
+        file: "embed",
+        kernels: &[
+            "get_rows_f32",
+            "get_rows_f16",
+            "get_rows_q4_0",
+            "get_rows_q4_1",
+            "get_rows_q5_0",
+            "get_rows_q8_0",
+            "get_rows_q4_k",
+            "get_rows_q6_k",
+        ],
+    },
+    KernelFile {
+        file: "gemv",
+        kernels: &[
+            "gemv_q4_0",
+            "gemv_q4_1",
+            "gemv_q5_0",
+            "gemv_q8_0",
+            "gemv_q4_k",
+            "gemv_q6_k",
+            "gemv_f16",
+            "gemv_f32",
+        ],
+    },
+    KernelFile {
+        file: "norm",
+        kernels: &["rms_norm"],
+    },
+    KernelFile {
+        file: "rope",
+        kernels: &["rope"],
+    },
+];
+
+macro_rules! embed {
+    ($($target:literal => [$($file:literal),*]),*) => {
+        fn bytes(target: Target, file: &str) -> Option<&'static [u8]> {
+            match (target.name(), file) {
+                $($(($target, $file) => Some(include_bytes!(concat!("../bin/", $target, "/", $file, ".hsaco")).as_slice()),)*)*
+                _ => None,
+            }
+        }
+    };
+}
+
+embed! {
+    "gfx1010" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "rope"],
+    "gfx1030" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "rope"],
+    "gfx1100" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "rope"]
+}
+
+/// A kernel located in an embedded code object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KernelRef {
+    /// Kernel symbol name (without `.kd`).
+    pub name: &'static str,
+    /// File stem of the code object holding it.
+    pub file: &'static str,
+    /// Target the code object was built for.
+    pub target: Target,
+    /// The whole `.hsaco` (ELF) bytes.
+    pub code_object: &'static [u8],
+}
+
+/// Lookup errors.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum Error {
+    /// No kernel of that name exists.
+    #[error("no kernel named `{0}` in the embedded rocless kernels")]
+    UnknownKernel(String),
+    /// No build for that device processor.
+    #[error("no rocless kernel build for processor `{0}` (built: gfx1010, gfx1030, gfx1100)")]
+    UnsupportedTarget(String),
+}
+
+/// The embedded code object `file` for `target`.
+pub fn code_object(target: Target, file: &str) -> Option<&'static [u8]> {
+    bytes(target, file)
+}
+
+/// Finds kernel `name` (with or without `.kd`) in the code objects built for `target`.
+pub fn find(target: Target, name: &str) -> Result<KernelRef, Error> {
+    let base = name.strip_suffix(".kd").unwrap_or(name);
+    for f in KERNEL_FILES {
+        if let Some(k) = f.kernels.iter().find(|k| **k == base) {
+            let code_object = bytes(target, f.file).ok_or_else(|| Error::UnknownKernel(name.to_string()))?;
+            return Ok(KernelRef {
+                name: k,
+                file: f.file,
+                target,
+                code_object,
+            });
+        }
+    }
+    Err(Error::UnknownKernel(name.to_string()))
+}
+
+/// Every kernel name.
+pub fn kernel_names() -> impl Iterator<Item = &'static str> {
+    KERNEL_FILES.iter().flat_map(|f| f.kernels.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_kernel_is_in_its_code_object() {
+        for t in TARGETS {
+            for name in kernel_names() {
+                let k = find(t, name).unwrap();
+                let co = loader::CodeObject::parse(k.code_object).unwrap();
+                assert_eq!(co.target.mach.name, t.name(), "{name}");
+                let kern = co.kernel(name).unwrap();
+                assert_eq!(kern.metadata.wavefront_size, 32, "{name} {}", t.name());
+                assert_eq!(
+                    kern.metadata.reqd_workgroup_size.as_deref(),
+                    Some(&[WORKGROUP_SIZE as u64, 1, 1][..]),
+                    "{name}"
+                );
+            }
+            // and nothing unlisted
+            for f in KERNEL_FILES {
+                let co = loader::CodeObject::parse(code_object(t, f.file).unwrap()).unwrap();
+                let mut names: Vec<_> = co.kernels().iter().map(|k| k.name.as_str()).collect();
+                names.sort();
+                let mut want = f.kernels.to_vec();
+                want.sort();
+                assert_eq!(names, want, "{}", f.file);
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_errors_and_device_mapping() {
+        assert_eq!(find(Target::Gfx1030, "gemv_q6_k.kd").unwrap().file, "gemv");
+        assert!(matches!(find(Target::Gfx1010, "nope"), Err(Error::UnknownKernel(_))));
+        assert_eq!(Target::for_device("gfx1012").unwrap(), Target::Gfx1010);
+        assert_eq!(Target::for_device("gfx1031").unwrap(), Target::Gfx1030);
+        assert_eq!(Target::for_device("gfx1101").unwrap(), Target::Gfx1100);
+        assert!(Target::for_device("gfx906").is_err());
+        assert!(Target::for_device("gfx10300").is_err());
+        assert_eq!(Target::from_name("gfx1100"), Some(Target::Gfx1100));
+    }
+
+    #[test]
+    fn hot_kernels_use_no_scratch_and_fit_occupancy() {
+        for t in TARGETS {
+            for name in kernel_names() {
+                let k = find(t, name).unwrap();
+                let co = loader::CodeObject::parse(k.code_object).unwrap();
+                let m = &co.kernel(name).unwrap().metadata;
+                assert_eq!(m.private_segment_fixed_size, 0, "{name} {} uses scratch", t.name());
+                assert_eq!(m.vgpr_spill_count + m.sgpr_spill_count, 0, "{name} spills");
+                assert!(m.group_segment_fixed_size <= 2048, "{name} LDS {}", m.group_segment_fixed_size);
+            }
+        }
+    }
+}

@@ -65,7 +65,7 @@ impl Dispatch {
             grid[i] = groups[i]
                 .checked_mul(block[i])
                 .ok_or_else(|| Error::Kernarg {
-                    kernel: String::new(),
+                    kernel: "(dispatch shape)".into(),
                     detail: format!(
                         "grid dimension {i}: {} groups x {} overflows u32",
                         groups[i], block[i]
@@ -80,7 +80,7 @@ impl Dispatch {
         for i in 0..3 {
             if grid[i] == 0 || block[i] == 0 || block[i] > 1024 {
                 return Err(Error::Kernarg {
-                    kernel: String::new(),
+                    kernel: "(dispatch shape)".into(),
                     detail: format!(
                         "dimension {i}: grid {} block {} (need grid >= 1, 1 <= block <= 1024)",
                         grid[i], block[i]

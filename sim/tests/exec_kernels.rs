@@ -10,7 +10,9 @@ use sim::exec::Target;
 const G1010: Target = Target::Gfx1010;
 
 fn lcg(seed: &mut u64) -> u32 {
-    *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (*seed >> 33) as u32
 }
 fn randf(seed: &mut u64) -> f32 {
@@ -22,14 +24,25 @@ fn vector_add_wave32_and_wave64() {
     let src = "__kernel void vadd(__global const float* a, __global const float* b, __global float* c, uint n) {
         uint i = GID(x); if (i < n) c[i] = a[i] + b[i]; }";
     for wave64 in [false, true] {
-        let Some(h) = compile(src, "gfx1010", wave64) else { return };
+        let Some(h) = compile(src, "gfx1010", wave64) else {
+            return;
+        };
         let n = 1000u32;
         let mut s = 1;
         let a: Vec<f32> = (0..n).map(|_| randf(&mut s)).collect();
         let b: Vec<f32> = (0..n).map(|_| randf(&mut s)).collect();
         let mut gpu = Gpu::new();
         let (va, vb, vc) = (gpu.f32s(&a), gpu.f32s(&b), gpu.zeros(4 * n as usize));
-        let c = run(&mut gpu, &h, "vadd", G1010, [16, 1, 1], [64, 1, 1], &[ptr(va), ptr(vb), ptr(vc), ArgValue::u32(n)]).unwrap();
+        let c = run(
+            &mut gpu,
+            &h,
+            "vadd",
+            G1010,
+            [16, 1, 1],
+            [64, 1, 1],
+            &[ptr(va), ptr(vb), ptr(vc), ArgValue::u32(n)],
+        )
+        .unwrap();
         let out = gpu.read_f32(vc);
         for i in 0..n as usize {
             assert_eq!(out[i], a[i] + b[i], "i={i} wave64={wave64}");
@@ -44,14 +57,25 @@ fn vector_add_wave32_and_wave64() {
 fn saxpy_gfx1030() {
     let src = "__kernel void saxpy(float a, __global const float* x, __global float* y, uint n) {
         uint i = GID(x); if (i < n) y[i] = a * x[i] + y[i]; }";
-    let Some(h) = compile(src, "gfx1030", false) else { return };
+    let Some(h) = compile(src, "gfx1030", false) else {
+        return;
+    };
     let n = 777u32;
     let mut s = 7;
     let x: Vec<f32> = (0..n).map(|_| randf(&mut s)).collect();
     let y: Vec<f32> = (0..n).map(|_| randf(&mut s)).collect();
     let mut gpu = Gpu::new();
     let (vx, vy) = (gpu.f32s(&x), gpu.f32s(&y));
-    run(&mut gpu, &h, "saxpy", Target::Gfx1030, [13, 1, 1], [64, 1, 1], &[ArgValue::f32(2.5), ptr(vx), ptr(vy), ArgValue::u32(n)]).unwrap();
+    run(
+        &mut gpu,
+        &h,
+        "saxpy",
+        Target::Gfx1030,
+        [13, 1, 1],
+        [64, 1, 1],
+        &[ArgValue::f32(2.5), ptr(vx), ptr(vy), ArgValue::u32(n)],
+    )
+    .unwrap();
     let out = gpu.read_f32(vy);
     for i in 0..n as usize {
         assert_eq!(out[i], 2.5f32.mul_add(x[i], y[i]), "i={i}");
@@ -66,7 +90,9 @@ fn lds_tree_reduction_with_barriers_and_atomic() {
         for (uint s = WGSIZE(x) / 2; s > 0; s >>= 1) { if (l < s) tmp[l] += tmp[l + s]; BARRIER(); }
         if (l == 0) { partial[WGID(x)] = tmp[0]; __atomic_fetch_add(total, (int)tmp[0], __ATOMIC_RELAXED); } }";
     for wave64 in [false, true] {
-        let Some(h) = compile(src, "gfx1010", wave64) else { return };
+        let Some(h) = compile(src, "gfx1010", wave64) else {
+            return;
+        };
         let groups = 8u32;
         let block = 256u32;
         let a: Vec<f32> = (0..groups * block).map(|i| (i % 17) as f32).collect();
@@ -74,11 +100,22 @@ fn lds_tree_reduction_with_barriers_and_atomic() {
         let va = gpu.f32s(&a);
         let vp = gpu.zeros(4 * groups as usize);
         let vt = gpu.zeros(4);
-        let c = run(&mut gpu, &h, "red", G1010, [groups, 1, 1], [block, 1, 1], &[ptr(va), ptr(vp), ptr(vt), ArgValue::DynamicLds(4 * block)]).unwrap();
+        let c = run(
+            &mut gpu,
+            &h,
+            "red",
+            G1010,
+            [groups, 1, 1],
+            [block, 1, 1],
+            &[ptr(va), ptr(vp), ptr(vt), ArgValue::DynamicLds(4 * block)],
+        )
+        .unwrap();
         let p = gpu.read_f32(vp);
         let mut total = 0i32;
         for gi in 0..groups as usize {
-            let want: f32 = a[gi * block as usize..(gi + 1) * block as usize].iter().sum();
+            let want: f32 = a[gi * block as usize..(gi + 1) * block as usize]
+                .iter()
+                .sum();
             assert_eq!(p[gi], want, "group {gi}");
             total += want as i32;
         }
@@ -95,14 +132,25 @@ fn atomics_returning_and_cas() {
         slots[old] = g;
         __atomic_fetch_max(maxv, g * 3u, __ATOMIC_RELAXED);
         uint e = 0; while (!__atomic_compare_exchange_n(cas, &e, e + g, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {} }";
-    let Some(h) = compile(src, "gfx1010", false) else { return };
+    let Some(h) = compile(src, "gfx1010", false) else {
+        return;
+    };
     let n = 192u32;
     let mut gpu = Gpu::new();
     let vc = gpu.zeros(4);
     let vs = gpu.zeros(4 * n as usize);
     let vm = gpu.zeros(4);
     let vcas = gpu.zeros(4);
-    run(&mut gpu, &h, "at", G1010, [3, 1, 1], [64, 1, 1], &[ptr(vc), ptr(vs), ptr(vm), ptr(vcas)]).unwrap();
+    run(
+        &mut gpu,
+        &h,
+        "at",
+        G1010,
+        [3, 1, 1],
+        [64, 1, 1],
+        &[ptr(vc), ptr(vs), ptr(vm), ptr(vcas)],
+    )
+    .unwrap();
     assert_eq!(gpu.read_u32(vc)[0], n);
     let mut slots = gpu.read_u32(vs);
     slots.sort();
@@ -121,7 +169,9 @@ fn f64_and_f16_math() {
         half y = h[i];
         ho[i] = y * y + (half)0.5;
         fo[i] = (float)y * 2.0f / ((float)i + 1.0f); }";
-    let Some(h) = compile(src, "gfx1010", false) else { return };
+    let Some(h) = compile(src, "gfx1010", false) else {
+        return;
+    };
     let n = 64usize;
     let a: Vec<f64> = (0..n).map(|i| i as f64 * 0.37 - 5.0).collect();
     let hv: Vec<u16> = (0..n).map(|i| half_bits(i as f32 * 0.25 - 4.0)).collect();
@@ -131,12 +181,25 @@ fn f64_and_f16_math() {
     let vh = gpu.buffer(hv.iter().flat_map(|x| x.to_le_bytes()).collect());
     let vho = gpu.zeros(2 * n);
     let vfo = gpu.zeros(4 * n);
-    run(&mut gpu, &h, "m", G1010, [1, 1, 1], [64, 1, 1], &[ptr(va), ptr(vo), ptr(vh), ptr(vho), ptr(vfo)]).unwrap();
+    run(
+        &mut gpu,
+        &h,
+        "m",
+        G1010,
+        [1, 1, 1],
+        [64, 1, 1],
+        &[ptr(va), ptr(vo), ptr(vh), ptr(vho), ptr(vfo)],
+    )
+    .unwrap();
     let o = gpu.read_f64(vo);
     for i in 0..n {
         let x = a[i];
         let want = x * x + 1.5 / (x + 3.0) - x.abs().sqrt();
-        assert!((o[i] - want).abs() <= 1e-12 * want.abs().max(1.0), "i={i}: {} vs {want}", o[i]);
+        assert!(
+            (o[i] - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "i={i}: {} vs {want}",
+            o[i]
+        );
     }
     let ho = gpu.read_bytes(vho);
     let fo = gpu.read_f32(vfo);
@@ -144,9 +207,16 @@ fn f64_and_f16_math() {
         let y = i as f32 * 0.25 - 4.0;
         let got = f16_val(u16::from_le_bytes([ho[2 * i], ho[2 * i + 1]]));
         let want = y * y + 0.5;
-        assert!((got - want).abs() <= want.abs() * 1e-3 + 1e-3, "i={i}: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= want.abs() * 1e-3 + 1e-3,
+            "i={i}: {got} vs {want}"
+        );
         let wf = y * 2.0 / (i as f32 + 1.0);
-        assert!((fo[i] - wf).abs() <= wf.abs() * 1e-6, "i={i}: {} vs {wf}", fo[i]);
+        assert!(
+            (fo[i] - wf).abs() <= wf.abs() * 1e-6,
+            "i={i}: {} vs {wf}",
+            fo[i]
+        );
     }
 }
 
@@ -179,7 +249,9 @@ fn control_flow_and_integer_math() {
         o[i] = r;
         ulong w = (ulong)(uint)v * 0x9E3779B97F4A7C15ul; o64[i] = (w >> 13) ^ (w << 7) ^ ((ulong)i / 3); }";
     for wave64 in [false, true] {
-        let Some(h) = compile(src, "gfx1010", wave64) else { return };
+        let Some(h) = compile(src, "gfx1010", wave64) else {
+            return;
+        };
         let n = 256usize;
         let mut s = 3;
         let a: Vec<i32> = (0..n).map(|_| lcg(&mut s) as i32 >> 8).collect();
@@ -187,9 +259,22 @@ fn control_flow_and_integer_math() {
         let va = gpu.u32s(&a.iter().map(|x| *x as u32).collect::<Vec<_>>());
         let vo = gpu.zeros(4 * n);
         let vo64 = gpu.zeros(8 * n);
-        run(&mut gpu, &h, "cf", G1010, [4, 1, 1], [64, 1, 1], &[ptr(va), ptr(vo), ptr(vo64)]).unwrap();
+        run(
+            &mut gpu,
+            &h,
+            "cf",
+            G1010,
+            [4, 1, 1],
+            [64, 1, 1],
+            &[ptr(va), ptr(vo), ptr(vo64)],
+        )
+        .unwrap();
         let o = gpu.read_u32(vo);
-        let o64: Vec<u64> = gpu.read_bytes(vo64).chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect();
+        let o64: Vec<u64> = gpu
+            .read_bytes(vo64)
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
         for i in 0..n {
             let v = a[i];
             let mut r: i32 = 0;
@@ -215,13 +300,24 @@ fn private_array_uses_scratch() {
         for (int i = 0; i < 64; i++) arr[i] = a[(g + i) % 128];
         out[g] = arr[(k + g) & 63] + arr[(k * 3 + g) & 63]; }";
     for wave64 in [false, true] {
-        let Some(h) = compile(src, "gfx1010", wave64) else { return };
+        let Some(h) = compile(src, "gfx1010", wave64) else {
+            return;
+        };
         let a: Vec<u32> = (0..128).map(|i| i * 7 + 1).collect();
         let mut gpu = Gpu::new();
         let va = gpu.u32s(&a);
         let vo = gpu.zeros(4 * 128);
         let k = 5i32;
-        let c = run(&mut gpu, &h, "priv", G1010, [2, 1, 1], [64, 1, 1], &[ptr(va), ptr(vo), ArgValue::i32(k)]).unwrap();
+        let c = run(
+            &mut gpu,
+            &h,
+            "priv",
+            G1010,
+            [2, 1, 1],
+            [64, 1, 1],
+            &[ptr(va), ptr(vo), ArgValue::i32(k)],
+        )
+        .unwrap();
         let o = gpu.read_u32(vo);
         for g in 0..128usize {
             let arr = |i: usize| a[(g + i) % 128];
@@ -239,13 +335,24 @@ fn grid_3d_workitem_ids() {
         uint w = __builtin_amdgcn_workgroup_size_x() * __builtin_amdgcn_grid_size_x() ;
         uint nx = 4 * 3, ny = 2 * 5;
         o[(z * ny + y) * nx + x] = (x << 20) | (y << 10) | z | (LID(z) << 30); }";
-    let Some(h) = compile(src, "gfx1010", false) else { return };
+    let Some(h) = compile(src, "gfx1010", false) else {
+        return;
+    };
     let (gx, gy, gz) = (3u32, 5u32, 2u32);
     let (bx, by, bz) = (4u32, 2u32, 2u32);
     let n = (gx * bx * gy * by * gz * bz) as usize;
     let mut gpu = Gpu::new();
     let vo = gpu.zeros(4 * n);
-    run(&mut gpu, &h, "ids", G1010, [gx, gy, gz], [bx, by, bz], &[ptr(vo)]).unwrap();
+    run(
+        &mut gpu,
+        &h,
+        "ids",
+        G1010,
+        [gx, gy, gz],
+        [bx, by, bz],
+        &[ptr(vo)],
+    )
+    .unwrap();
     let o = gpu.read_u32(vo);
     let (nx, ny) = (gx * bx, gy * by);
     for z in 0..gz * bz {

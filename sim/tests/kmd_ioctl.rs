@@ -84,7 +84,7 @@ fn dev_info_is_navi10() {
     assert!(info.accel_working().unwrap());
     assert_eq!(info.vram_gtt().unwrap().vram_size, 8 << 30);
     assert!(!info.firmware().is_empty());
-    assert!(info.fw_version(AMDGPU_INFO_FW_GFX_MEC, 0, 0).unwrap().0 > 0);
+    assert!(info.fw_version(AMDGPU_INFO_FW_GFX_MEC, 0, 0).unwrap().ver > 0);
     let t0 = info.timestamp().unwrap();
     assert!(info.timestamp().unwrap() >= t0);
     let before = info.vram_usage().unwrap();
@@ -372,7 +372,8 @@ fn syncobjs_and_fence_to_handle() {
     assert_eq!(errno(s.wait(Duration::ZERO, false)), Errno::EINVAL);
     assert!(!s.wait(Duration::from_millis(5), true).unwrap());
     let ibs = [Ib::new(iva, 8)];
-    let mut sub = Submit::compute(&ibs, &[&ibbo]);
+    let bos = [&ibbo];
+    let mut sub = Submit::compute(&ibs, &bos);
     let outs = [&s];
     sub.syncobj_out = &outs;
     let f = ctx.submit(&sub).unwrap();
@@ -386,7 +387,7 @@ fn syncobjs_and_fence_to_handle() {
     // SYNCOBJ_IN on a syncobj without fence → EINVAL.
     let empty = d.create_syncobj(false).unwrap();
     let ins = [&empty];
-    let mut sub = Submit::compute(&ibs, &[&ibbo]);
+    let mut sub = Submit::compute(&ibs, &bos);
     sub.syncobj_in = &ins;
     assert_eq!(errno(ctx.submit(&sub)), Errno::EINVAL);
     let destroy = DrmSyncobjDestroy { handle: 999, pad: 0 };

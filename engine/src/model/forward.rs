@@ -142,7 +142,11 @@ impl Model<'_> {
             let p = pos0 + i;
             // Causal; sliding layers see the last `window` positions
             // (llama_hparams::is_masked_swa, LLAMA_SWA_TYPE_STANDARD).
-            let start = if window > 0 { (p + 1).saturating_sub(window) } else { 0 };
+            let start = if window > 0 {
+                (p + 1).saturating_sub(window)
+            } else {
+                0
+            };
             let qv = &q[(i * nh + head) * hd..(i * nh + head + 1) * hd];
             let mut s: Vec<f32> = (start..=p)
                 .map(|j| {

@@ -55,8 +55,8 @@ pub struct Model<'a> {
 
 fn vector(g: &Gguf, name: &str) -> Result<Vec<f32>> {
     let t = g.require_tensor(name)?;
-    Ok(quant::dequantize(t.ggml_type, t.data, t.n_elements() as usize)
-        .with_context(|| format!("tensor '{name}'"))?)
+    quant::dequantize(t.ggml_type, t.data, t.n_elements() as usize)
+        .with_context(|| format!("tensor '{name}'"))
 }
 
 fn matrix<'a>(g: &'a Gguf, name: &str, cols: usize, rows: usize) -> Result<Matrix<'a>> {
@@ -110,7 +110,9 @@ impl<'a> Model<'a> {
         }
         if cfg.arch == Arch::Gemma3 {
             anyhow::ensure!(
-                layers.iter().all(|l| l.q_norm.is_some() && l.post_attn_norm.is_some()),
+                layers
+                    .iter()
+                    .all(|l| l.q_norm.is_some() && l.post_attn_norm.is_some()),
                 "gemma3 model lacks QK-norm or post-attention norm tensors"
             );
         }

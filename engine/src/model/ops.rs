@@ -100,7 +100,12 @@ mod tests {
     #[test]
     fn norm_and_rope_basics() {
         let mut out = [0f32; 4];
-        rms_norm(&[1.0, -1.0, 1.0, -1.0], &[1.0, 2.0, 3.0, 4.0], 0.0, &mut out);
+        rms_norm(
+            &[1.0, -1.0, 1.0, -1.0],
+            &[1.0, 2.0, 3.0, 4.0],
+            0.0,
+            &mut out,
+        );
         assert_eq!(out, [1.0, -2.0, 3.0, -4.0]);
         // Position 0 is the identity; rotation preserves pair norms.
         let mut v = [1.0, 2.0, 3.0, 4.0];

@@ -110,10 +110,7 @@ impl<'a> Matrix<'a> {
 /// `out[r] = row_r · a` for consecutive packed rows. Compiled for several
 /// x86-64 feature levels (AVX2+FMA+F16C, baseline) and dispatched at
 /// run time, so the integer loops of `dot` use the widest vectors present.
-#[multiversion::multiversion(targets(
-    "x86_64+avx2+fma+f16c",
-    "aarch64+neon"
-))]
+#[multiversion::multiversion(targets("x86_64+avx2+fma+f16c", "aarch64+neon"))]
 fn dot_rows(ty: GgmlType, rows: &[u8], row_bytes: usize, a: &Activation, out: &mut [f32]) {
     macro_rules! each {
         ($f:path, $act:ident) => {

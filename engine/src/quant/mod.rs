@@ -62,7 +62,7 @@ pub fn dequantize_into(ty: GgmlType, data: &[u8], out: &mut [f32]) -> Result<(),
     let f = block_dequantizer(ty).ok_or(QuantError::Unsupported(ty))?;
     let (bs, ts) = (ty.block_size(), ty.type_size());
     let n = out.len();
-    if n % bs != 0 || data.len() != n / bs * ts {
+    if !n.is_multiple_of(bs) || data.len() != n / bs * ts {
         return Err(QuantError::Size {
             ty,
             bytes: data.len(),

@@ -47,7 +47,10 @@ fn dequantize_matches_gguf_py() {
         "F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K",
         "Q5_K", "Q6_K",
     ] {
-        assert!(types.contains(&GgmlType::from_name(ty).unwrap()), "no fixture for {ty}");
+        assert!(
+            types.contains(&GgmlType::from_name(ty).unwrap()),
+            "no fixture for {ty}"
+        );
     }
     for c in &cases {
         let got = dequantize(c.ty, &c.bytes, c.values.len()).unwrap();
@@ -66,7 +69,9 @@ fn dequantize_matches_gguf_py() {
 }
 
 fn lcg(seed: &mut u64) -> f32 {
-    *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
 }
 
@@ -74,18 +79,18 @@ fn lcg(seed: &mut u64) -> f32 {
 fn dequantized_activation(a: &Activation) -> Vec<f64> {
     match a {
         Activation::F32(x) => x.iter().map(|&v| v as f64).collect(),
-        Activation::Q8(q) => q
-            .qs
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| v as f64 * q.d[i / 32] as f64)
-            .collect(),
-        Activation::Q8K(q) => q
-            .qs
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| v as f64 * q.d[i / 256] as f64)
-            .collect(),
+        Activation::Q8(q) => {
+            q.qs.iter()
+                .enumerate()
+                .map(|(i, &v)| v as f64 * q.d[i / 32] as f64)
+                .collect()
+        }
+        Activation::Q8K(q) => {
+            q.qs.iter()
+                .enumerate()
+                .map(|(i, &v)| v as f64 * q.d[i / 256] as f64)
+                .collect()
+        }
     }
 }
 
@@ -99,24 +104,46 @@ fn vec_dot_matches_dequantized_product() {
         let got = vec_dot(c.ty, &c.bytes, &a) as f64;
         let xa = dequantized_activation(&a);
         let exact: f64 = c.values.iter().zip(&xa).map(|(&w, &x)| w as f64 * x).sum();
-        let mag: f64 = c.values.iter().zip(&xa).map(|(&w, &x)| (w as f64 * x).abs()).sum();
+        let mag: f64 = c
+            .values
+            .iter()
+            .zip(&xa)
+            .map(|(&w, &x)| (w as f64 * x).abs())
+            .sum();
         // Q8_1's precomputed block sum is stored as f16: allow its rounding.
-        let tol = mag * if matches!(c.ty, GgmlType::Q4_1 | GgmlType::Q5_1) { 2e-3 } else { 1e-5 };
+        let tol = mag
+            * if matches!(c.ty, GgmlType::Q4_1 | GgmlType::Q5_1) {
+                2e-3
+            } else {
+                1e-5
+            };
         assert!(
             (got - exact).abs() <= tol + 1e-6,
             "{}: vec_dot {got} vs {exact} (mag {mag})",
             c.ty
         );
         // And the quantized activation stays close to the float one.
-        let float: f64 = c.values.iter().zip(&x).map(|(&w, &x)| w as f64 * x as f64).sum();
-        assert!((got - float).abs() <= 0.03 * mag + 1e-4, "{}: {got} vs float {float}", c.ty);
+        let float: f64 = c
+            .values
+            .iter()
+            .zip(&x)
+            .map(|(&w, &x)| w as f64 * x as f64)
+            .sum();
+        assert!(
+            (got - float).abs() <= 0.03 * mag + 1e-4,
+            "{}: {got} vs float {float}",
+            c.ty
+        );
     }
 }
 
 #[test]
 fn matvec_and_matmul_agree_with_rows() {
     // A 3-row Q8_0 matrix from the fixture bytes of the Q8_0 case.
-    let c = cases().into_iter().find(|c| c.ty == GgmlType::Q8_0).unwrap();
+    let c = cases()
+        .into_iter()
+        .find(|c| c.ty == GgmlType::Q8_0)
+        .unwrap();
     let m = Matrix {
         ty: c.ty,
         rows: 3,

@@ -90,20 +90,21 @@ fn merge_word(tok: &Tokenizer, word: &str, out: &mut Vec<u32>) {
 
     let text_of = |s: &Symbol| &word[s.start..s.start + s.n];
     let mut queue = BinaryHeap::new();
-    let add = |symbols: &[Symbol], queue: &mut BinaryHeap<Bigram>, l: Option<usize>, r: Option<usize>| {
-        let (Some(left), Some(right)) = (l, r) else {
-            return;
+    let add =
+        |symbols: &[Symbol], queue: &mut BinaryHeap<Bigram>, l: Option<usize>, r: Option<usize>| {
+            let (Some(left), Some(right)) = (l, r) else {
+                return;
+            };
+            let (lt, rt) = (text_of(&symbols[left]), text_of(&symbols[right]));
+            if let Some(rank) = tok.bpe_rank(lt, rt) {
+                queue.push(Bigram {
+                    left,
+                    right,
+                    text: format!("{lt}{rt}"),
+                    rank,
+                });
+            }
         };
-        let (lt, rt) = (text_of(&symbols[left]), text_of(&symbols[right]));
-        if let Some(rank) = tok.bpe_rank(lt, rt) {
-            queue.push(Bigram {
-                left,
-                right,
-                text: format!("{lt}{rt}"),
-                rank,
-            });
-        }
-    };
     for i in 1..symbols.len() {
         add(&symbols, &mut queue, Some(i - 1), Some(i));
     }
@@ -115,8 +116,7 @@ fn merge_word(tok: &Tokenizer, word: &str, out: &mut Vec<u32>) {
         }
         // Skip pairs made stale by an earlier merge.
         let (lt, rt) = (text_of(&l), text_of(&r));
-        if lt.len() + rt.len() != b.text.len() || !b.text.starts_with(lt) || !b.text.ends_with(rt)
-        {
+        if lt.len() + rt.len() != b.text.len() || !b.text.starts_with(lt) || !b.text.ends_with(rt) {
             continue;
         }
         symbols[b.left].n += r.n;

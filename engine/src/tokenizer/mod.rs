@@ -234,26 +234,44 @@ impl Tokenizer {
         check_len(v.token_types.len(), "tokenizer.ggml.token_type")?;
 
         // Per-model defaults, then the pre-tokenizer's, then metadata.
-        let (kind, mut bos, mut eos, mut unk, clean_spaces, ignore_merges, add_bos_default, add_space_default);
+        let (
+            kind,
+            mut bos,
+            mut eos,
+            mut unk,
+            clean_spaces,
+            ignore_merges,
+            add_bos_default,
+            add_space_default,
+        );
         match v.model.as_str() {
             "llama" => {
                 kind = TokenizerKind::Spm;
                 (bos, eos, unk) = (Some(1), Some(2), Some(0));
-                (clean_spaces, ignore_merges, add_bos_default, add_space_default) =
-                    (false, false, true, true);
+                (
+                    clean_spaces,
+                    ignore_merges,
+                    add_bos_default,
+                    add_space_default,
+                ) = (false, false, true, true);
             }
             "gpt2" => {
                 let pre_name = v.pre.as_deref().unwrap_or("");
-                let (pre, clean, ignore, add_bos) = bpe_pre_settings(pre_name).ok_or_else(|| {
-                    TokenizerError::Unsupported(format!(
-                        "BPE pre-tokenizer '{pre_name}' (tokenizer.ggml.pre); supported: \
+                let (pre, clean, ignore, add_bos) =
+                    bpe_pre_settings(pre_name).ok_or_else(|| {
+                        TokenizerError::Unsupported(format!(
+                            "BPE pre-tokenizer '{pre_name}' (tokenizer.ggml.pre); supported: \
                          llama3 family, qwen2 family, smollm family, gpt-2 family"
-                    ))
-                })?;
+                        ))
+                    })?;
                 kind = TokenizerKind::Bpe(pre);
                 (bos, eos, unk) = (Some(11), Some(11), None);
-                (clean_spaces, ignore_merges, add_bos_default, add_space_default) =
-                    (clean, ignore, add_bos, false);
+                (
+                    clean_spaces,
+                    ignore_merges,
+                    add_bos_default,
+                    add_space_default,
+                ) = (clean, ignore, add_bos, false);
             }
             other => {
                 return Err(TokenizerError::Unsupported(format!(
@@ -446,10 +464,19 @@ impl Tokenizer {
             for &id in &tok.special_cache {
                 tok.attrs[id as usize] |= attr::RSTRIP;
             }
-            for (t, on) in [("</s>", true), ("<unk>", false), ("<s>", false), ("<|endoftext|>", false)] {
+            for (t, on) in [
+                ("</s>", true),
+                ("<unk>", false),
+                ("<s>", false),
+                ("<|endoftext|>", false),
+            ] {
                 if let Some(id) = tok.text_to_token(t) {
                     let a = &mut tok.attrs[id as usize];
-                    *a = if on { *a | attr::RSTRIP } else { *a & !attr::RSTRIP };
+                    *a = if on {
+                        *a | attr::RSTRIP
+                    } else {
+                        *a & !attr::RSTRIP
+                    };
                 }
             }
         }

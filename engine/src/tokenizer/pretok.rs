@@ -266,7 +266,8 @@ fn split_llama3(cpts: &[u32], offsets: &[usize], digits: Digits) -> Vec<usize> {
             }
 
             // [^\r\n\p{L}\p{N}]?\p{L}+
-            if !(is_cr_lf(cpt) || fl.is_number()) && (fl.is_letter() || p.flags(pos + 1).is_letter())
+            if !(is_cr_lf(cpt) || fl.is_number())
+                && (fl.is_letter() || p.flags(pos + 1).is_letter())
             {
                 pos += 1;
                 while p.flags(pos).is_letter() {

@@ -71,24 +71,25 @@ pub(super) fn tokenize(tok: &Tokenizer, text: &str, out: &mut Vec<u32>) {
     }
 
     let mut queue = BinaryHeap::new();
-    let try_add = |symbols: &[Symbol], queue: &mut BinaryHeap<Bigram>, l: Option<usize>, r: Option<usize>| {
-        let (Some(left), Some(right)) = (l, r) else {
-            return;
+    let try_add =
+        |symbols: &[Symbol], queue: &mut BinaryHeap<Bigram>, l: Option<usize>, r: Option<usize>| {
+            let (Some(left), Some(right)) = (l, r) else {
+                return;
+            };
+            let start = symbols[left].start;
+            let size = symbols[left].n + symbols[right].n;
+            let Some(piece) = text.get(start..start + size) else {
+                return;
+            };
+            if let Some(id) = tok.text_to_token(piece) {
+                queue.push(Bigram {
+                    left,
+                    right,
+                    score: tok.score(id),
+                    size,
+                });
+            }
         };
-        let start = symbols[left].start;
-        let size = symbols[left].n + symbols[right].n;
-        let Some(piece) = text.get(start..start + size) else {
-            return;
-        };
-        if let Some(id) = tok.text_to_token(piece) {
-            queue.push(Bigram {
-                left,
-                right,
-                score: tok.score(id),
-                size,
-            });
-        }
-    };
     for i in 1..symbols.len() {
         try_add(&symbols, &mut queue, Some(i - 1), Some(i));
     }

@@ -5,10 +5,21 @@ use super::vocab::token_type as tt;
 use super::*;
 
 fn spm_vocab() -> Vocab {
-    let mut tokens: Vec<String> = ["<unk>", "<s>", "</s>", "<ctl>", "\u{2581}", "a", "b", "ab", "\u{2581}ab", "\u{2581}a"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut tokens: Vec<String> = [
+        "<unk>",
+        "<s>",
+        "</s>",
+        "<ctl>",
+        "\u{2581}",
+        "a",
+        "b",
+        "ab",
+        "\u{2581}ab",
+        "\u{2581}a",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut scores = vec![0.0, 0.0, 0.0, 0.0, -1.0, -2.0, -2.0, -1.5, -0.5, -3.0];
     let mut types = vec![tt::UNKNOWN, tt::CONTROL, tt::CONTROL, tt::CONTROL];
     types.extend([tt::NORMAL; 6]);
@@ -47,8 +58,14 @@ fn spm_merges_by_score_and_falls_back_to_bytes() {
     assert_eq!(t.decode(&t.encode("ab 中", true, false)), " ab 中");
     // Removing BOS keeps the space prefix (llama.cpp `detokenize`): only without
     // BOS is the first piece's leading space dropped.
-    assert_eq!(t.detokenize(&t.encode("ab 中", true, false), true, false), b" ab \xe4\xb8\xad");
-    assert_eq!(t.detokenize(&t.encode("ab 中", false, false), false, false), b"ab \xe4\xb8\xad");
+    assert_eq!(
+        t.detokenize(&t.encode("ab 中", true, false), true, false),
+        b" ab \xe4\xb8\xad"
+    );
+    assert_eq!(
+        t.detokenize(&t.encode("ab 中", false, false), false, false),
+        b"ab \xe4\xb8\xad"
+    );
 }
 
 #[test]
@@ -112,7 +129,10 @@ fn bpe_applies_merges_by_rank() {
         t.encode("hello wor<|im_start|>1", true, true),
         [id("hello"), id("\u{120}wo"), id("r"), 1, id("1")]
     );
-    assert_eq!(t.decode(&t.encode("hello wor\n", true, true)), "hello wor\n");
+    assert_eq!(
+        t.decode(&t.encode("hello wor\n", true, true)),
+        "hello wor\n"
+    );
     assert!(t.is_eog(0));
     assert_eq!(t.eot(), Some(0));
 }
@@ -128,7 +148,10 @@ fn unsupported_models_are_errors() {
     assert!(Tokenizer::new(v).is_err());
     let mut v = spm_vocab();
     v.scores.truncate(3);
-    assert!(Tokenizer::new(v).unwrap_err().to_string().contains("scores"));
+    assert!(Tokenizer::new(v)
+        .unwrap_err()
+        .to_string()
+        .contains("scores"));
 }
 
 #[test]

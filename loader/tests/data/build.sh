@@ -10,8 +10,8 @@ build() { # build SRC MCPU OUT [extra clang flags...]
     rm -f "$out.o"
 }
 build args.cl gfx1010 args-gfx1010
-build args.cl gfx1010 args-gfx1010-w64 -mwavefrontsize64
-build args.cl gfx1030 args-gfx1030
+build args.cl gfx1010 args-gfx1010-w64 -mwavefrontsize64 -cl-kernel-arg-info
+build args.cl gfx1030 args-gfx1030 -cl-kernel-arg-info
 build args.cl gfx1100 args-gfx1100
 build scratch.cl gfx1010 scratch-gfx1010
 build scratch.cl gfx1030 scratch-gfx1030-w64 -mwavefrontsize64

@@ -23,7 +23,8 @@ pub enum InstClass {
 pub const NUM_CLASSES: usize = 7;
 
 /// Names of the classes, indexed by `InstClass as usize`.
-pub const CLASS_NAMES: [&str; NUM_CLASSES] = ["salu", "valu", "smem", "vmem", "lds", "branch", "misc"];
+pub const CLASS_NAMES: [&str; NUM_CLASSES] =
+    ["salu", "valu", "smem", "vmem", "lds", "branch", "misc"];
 
 /// What one dispatch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

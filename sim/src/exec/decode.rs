@@ -48,7 +48,9 @@ fn opnd(o: isa::Operand) -> Result<DOp, String> {
         O::Vccz => DOp::Inline(251),
         O::Execz => DOp::Inline(252),
         O::SrcSpecial(c) => DOp::Inline(c),
-        O::InlineInt(_) | O::InlineFloat(_) => DOp::Inline(o.src_code().ok_or("bad inline constant")?),
+        O::InlineInt(_) | O::InlineFloat(_) => {
+            DOp::Inline(o.src_code().ok_or("bad inline constant")?)
+        }
         O::Literal(k) => DOp::Lit(k),
         O::Imm(i) => DOp::Imm(i as i64),
         O::LdsDirect => return Err("lds_direct is not supported".into()),
@@ -60,7 +62,12 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Decoded, Str
     let t = isa_target(target);
     let ins = isa::decode(bytes, t, wave64).map_err(|e| e.to_string())?;
     let text = isa::format(&ins);
-    let mut d = Decoded { name: ins.op.name().to_string(), text, len: ins.len as u32, ..Decoded::default() };
+    let mut d = Decoded {
+        name: ins.op.name().to_string(),
+        text,
+        len: ins.len as u32,
+        ..Decoded::default()
+    };
     for (k, o) in ins.defs.iter().enumerate() {
         d.defs[k] = opnd(*o)?;
     }
@@ -73,7 +80,9 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Decoded, Str
         let mut seen_src = false;
         for od in row.operands {
             match od.slot {
-                isa::Slot::Src0 | isa::Slot::Src1 | isa::Slot::Src2 | isa::Slot::Src3 => seen_src = true,
+                isa::Slot::Src0 | isa::Slot::Src1 | isa::Slot::Src2 | isa::Slot::Src3 => {
+                    seen_src = true
+                }
                 isa::Slot::ImplicitVcc if !seen_src => {
                     if d.defs[0] == DOp::None {
                         d.defs[0] = vcc;
@@ -105,14 +114,36 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Decoded, Str
         }
     }
     let m = &ins.mods;
-    d.m = Mods { neg: m.neg, abs: m.abs, clamp: m.clamp, omod: m.omod, opsel: m.op_sel, opsel_hi: m.op_sel_hi };
+    d.m = Mods {
+        neg: m.neg,
+        abs: m.abs,
+        clamp: m.clamp,
+        omod: m.omod,
+        opsel: m.op_sel,
+        opsel_hi: m.op_sel_hi,
+    };
     d.sdwa = m.sdwa.map(|s| Sdwa {
-        src_sel: [s.src_sel[0] | (s.sext[0] as u8) << 3, s.src_sel[1] | (s.sext[1] as u8) << 3],
+        src_sel: [
+            s.src_sel[0] | (s.sext[0] as u8) << 3,
+            s.src_sel[1] | (s.sext[1] as u8) << 3,
+        ],
         dst_sel: s.dst_sel,
         dst_unused: s.dst_unused,
     });
     d.dpp = m.dpp.map(|p| match p {
-        isa::Dpp::Dpp16 { ctrl, row_mask, bank_mask, bound_ctrl, fi } => DppCtl::Dpp16 { ctrl, row_mask, bank_mask, bound_ctrl, fi },
+        isa::Dpp::Dpp16 {
+            ctrl,
+            row_mask,
+            bank_mask,
+            bound_ctrl,
+            fi,
+        } => DppCtl::Dpp16 {
+            ctrl,
+            row_mask,
+            bank_mask,
+            bound_ctrl,
+            fi,
+        },
         isa::Dpp::Dpp8 { sel, fi } => DppCtl::Dpp8 { sel, fi },
     });
     d.offset = m.offset as i64;

@@ -5,6 +5,9 @@
 //! Uop operands: `dst` = vdst, `src[0]` = vaddr, `src[1]` = data0,
 //! `src[2]` = data1, `imm` = offset / offset0, `imm2` = offset1.
 
+// Lane loops index several lane arrays in lockstep.
+#![allow(clippy::needless_range_loop)]
+
 use super::ir::{Flow, Opnd, Uop};
 use super::table::Entry;
 use super::vmem::atomic_op;
@@ -64,7 +67,8 @@ fn ds_read<const BYTES: usize, const EXT: u8>(w: &mut Wave, e: &mut Env, u: &Uop
         };
         w.v[d * LANES + l] = v;
         for k in 1..dw {
-            w.v[(d + k) * LANES + l] = u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
+            w.v[(d + k) * LANES + l] =
+                u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
         }
     }
     e.counters.lds_ops += 1;
@@ -116,7 +120,8 @@ fn ds_read2<const EB: usize, const ST64: bool>(w: &mut Wave, e: &mut Env, u: &Uo
             let mut b = [0u8; 8];
             lds_read(e, base.wrapping_add(off as u32 * scale), &mut b[..EB]);
             for k in 0..dw {
-                w.v[(d + i * dw + k) * LANES + l] = u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
+                w.v[(d + i * dw + k) * LANES + l] =
+                    u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
             }
         }
     }
@@ -126,7 +131,11 @@ fn ds_read2<const EB: usize, const ST64: bool>(w: &mut Wave, e: &mut Env, u: &Uo
 }
 fn ds_write2<const EB: usize, const ST64: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     let dw = EB / 4;
-    let (Some(s0), Some(s1), Some(a)) = (vreg_ok(w, u.src[1], dw), vreg_ok(w, u.src[2], dw), vreg_ok(w, u.src[0], 1)) else {
+    let (Some(s0), Some(s1), Some(a)) = (
+        vreg_ok(w, u.src[1], dw),
+        vreg_ok(w, u.src[2], dw),
+        vreg_ok(w, u.src[0], 1),
+    ) else {
         return e.illegal(u, "bad DS operands");
     };
     let scale = (EB * if ST64 { 64 } else { 1 }) as u32;
@@ -151,7 +160,11 @@ fn ds_write2<const EB: usize, const ST64: bool>(w: &mut Wave, e: &mut Env, u: &U
 
 /// DS atomic ops: same codes as vmem's atomic_op plus RSUB (100) and MSKOR (101).
 /// For cmpst the DS operand order is data0 = compare, data1 = source.
-fn ds_atomic<const A: u8, const W64: bool, const RTN: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+fn ds_atomic<const A: u8, const W64: bool, const RTN: bool>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+) -> Flow {
     let dw = if W64 { 2 } else { 1 };
     let two = A == 1 || A == 15 || A == 101;
     let Some(a) = vreg_ok(w, u.src[0], 1) else {
@@ -223,7 +236,11 @@ fn ds_atomic<const A: u8, const W64: bool, const RTN: bool>(w: &mut Wave, e: &mu
 /// ds_bpermute_b32 vdst, vaddr, vdata: lane reads data of lane (addr/4);
 /// inactive source lanes read 0.
 fn ds_bpermute_b32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    let (Some(d), Some(a), Some(s)) = (vreg_ok(w, u.dst, 1), vreg_ok(w, u.src[0], 1), vreg_ok(w, u.src[1], 1)) else {
+    let (Some(d), Some(a), Some(s)) = (
+        vreg_ok(w, u.dst, 1),
+        vreg_ok(w, u.src[0], 1),
+        vreg_ok(w, u.src[1], 1),
+    ) else {
         return e.illegal(u, "bad DS operands");
     };
     let exec = w.exec();
@@ -231,7 +248,11 @@ fn ds_bpermute_b32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     let mut out = [0u32; LANES];
     for (l, o) in out.iter_mut().enumerate().take(n) {
         let src = (w.v[a * LANES + l].wrapping_add(u.imm as u32) / 4) as usize % n;
-        *o = if exec >> src & 1 != 0 { w.v[s * LANES + src] } else { 0 };
+        *o = if exec >> src & 1 != 0 {
+            w.v[s * LANES + src]
+        } else {
+            0
+        };
     }
     w.wr(d as u16, &out, exec);
     e.counters.lds_ops += 1;
@@ -239,7 +260,11 @@ fn ds_bpermute_b32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 }
 /// ds_permute_b32: lane writes its data to lane (addr/4); unwritten lanes get 0.
 fn ds_permute_b32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    let (Some(d), Some(a), Some(s)) = (vreg_ok(w, u.dst, 1), vreg_ok(w, u.src[0], 1), vreg_ok(w, u.src[1], 1)) else {
+    let (Some(d), Some(a), Some(s)) = (
+        vreg_ok(w, u.dst, 1),
+        vreg_ok(w, u.src[0], 1),
+        vreg_ok(w, u.src[1], 1),
+    ) else {
         return e.illegal(u, "bad DS operands");
     };
     let exec = w.exec();
@@ -275,7 +300,11 @@ fn ds_swizzle_b32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
             let (and, or, xor) = (p & 31, (p >> 5) & 31, (p >> 10) & 31);
             (l & !31) | ((((l as u32 & 31) & and) | or) ^ xor) as usize
         };
-        *o = if exec >> src & 1 != 0 { w.v[s * LANES + src] } else { 0 };
+        *o = if exec >> src & 1 != 0 {
+            w.v[s * LANES + src]
+        } else {
+            0
+        };
     }
     w.wr(d as u16, &out, exec);
     e.counters.lds_ops += 1;

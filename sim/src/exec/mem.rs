@@ -71,7 +71,10 @@ impl FlatMemory {
 
     fn find(&mut self, va: u64, len: usize) -> Option<(usize, usize)> {
         let fits = |(b, d): &(u64, Vec<u8>)| {
-            va >= *b && va.checked_add(len as u64).is_some_and(|e| e <= *b + d.len() as u64)
+            va >= *b
+                && va
+                    .checked_add(len as u64)
+                    .is_some_and(|e| e <= *b + d.len() as u64)
         };
         if let Some(r) = self.regions.get(self.last) {
             if fits(r) {
@@ -86,13 +89,17 @@ impl FlatMemory {
 
 impl GpuMemory for FlatMemory {
     fn read(&mut self, va: u64, out: &mut [u8]) -> Result<(), MemFault> {
-        let (i, off) = self.find(va, out.len()).ok_or(MemFault { va, write: false })?;
+        let (i, off) = self
+            .find(va, out.len())
+            .ok_or(MemFault { va, write: false })?;
         out.copy_from_slice(&self.regions[i].1[off..off + out.len()]);
         Ok(())
     }
 
     fn write(&mut self, va: u64, data: &[u8]) -> Result<(), MemFault> {
-        let (i, off) = self.find(va, data.len()).ok_or(MemFault { va, write: true })?;
+        let (i, off) = self
+            .find(va, data.len())
+            .ok_or(MemFault { va, write: true })?;
         self.regions[i].1[off..off + data.len()].copy_from_slice(data);
         Ok(())
     }
@@ -117,8 +124,17 @@ mod tests {
         assert_eq!(b, [1, 2, 3, 4]);
         assert_eq!(
             m.read(0x100e, &mut b),
-            Err(MemFault { va: 0x100e, write: false })
+            Err(MemFault {
+                va: 0x100e,
+                write: false
+            })
         );
-        assert_eq!(m.write(0x2000, &b), Err(MemFault { va: 0x2000, write: true }));
+        assert_eq!(
+            m.write(0x2000, &b),
+            Err(MemFault {
+                va: 0x2000,
+                write: true
+            })
+        );
     }
 }

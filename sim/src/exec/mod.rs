@@ -29,7 +29,9 @@ mod vmem;
 pub mod wave;
 
 pub use counters::{DispatchCounters, InstClass, TraceEntry, CLASS_NAMES};
-pub use dispatch::{Budget, DispatchState, Rsrc, Target, PRIVATE_APERTURE_BASE, SHARED_APERTURE_BASE};
+pub use dispatch::{
+    Budget, DispatchState, Rsrc, Target, PRIVATE_APERTURE_BASE, SHARED_APERTURE_BASE,
+};
 pub use error::ExecError;
 pub use mem::{FlatMemory, GpuMemory, MemFault};
 
@@ -61,7 +63,12 @@ impl Executor {
     }
 
     /// Runs one dispatch.
-    pub fn run(&mut self, d: &DispatchState, mem: &mut dyn GpuMemory, budget: &Budget) -> Result<DispatchCounters, ExecError> {
+    pub fn run(
+        &mut self,
+        d: &DispatchState,
+        mem: &mut dyn GpuMemory,
+        budget: &Budget,
+    ) -> Result<DispatchCounters, ExecError> {
         let key = (d.pgm_va, d.target, d.wave32);
         let valid = match self.cache.get(&key) {
             Some(p) => {
@@ -84,8 +91,18 @@ fn load_program(d: &DispatchState, mem: &mut dyn GpuMemory) -> Result<Program, E
     program::build(mem, d.pgm_va, &|b| decode::decode(b, target, wave64))
 }
 
+/// Pre-decodes the program a dispatch would run (for coverage checks and
+/// tools): see [`program::Program::unsupported`].
+pub fn predecode(d: &DispatchState, mem: &mut dyn GpuMemory) -> Result<Program, ExecError> {
+    load_program(d, mem)
+}
+
 /// Runs one dispatch without caching the decoded program.
-pub fn run_dispatch(d: &DispatchState, mem: &mut dyn GpuMemory, budget: &Budget) -> Result<DispatchCounters, ExecError> {
+pub fn run_dispatch(
+    d: &DispatchState,
+    mem: &mut dyn GpuMemory,
+    budget: &Budget,
+) -> Result<DispatchCounters, ExecError> {
     let prog = load_program(d, mem)?;
     sched::run_program(&prog, d, mem, budget)
 }

@@ -81,6 +81,9 @@ pub struct Program {
     pub end_offset: u32,
     /// The code bytes decoded (for cache validation).
     pub code: Vec<u8>,
+    /// Instructions the executor cannot run (offset, text); executing one is
+    /// an `ExecError::Unimplemented`.
+    pub unsupported: Vec<(u32, String)>,
 }
 
 impl Program {
@@ -92,7 +95,10 @@ impl Program {
 }
 
 fn h_unimpl(_w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    e.error = Some(ExecError::Unimplemented { pc: e.pgm_va + u.pc as u64, text: e.text[u.text as usize].clone() });
+    e.error = Some(ExecError::Unimplemented {
+        pc: e.pgm_va + u.pc as u64,
+        text: e.text[u.text as usize].clone(),
+    });
     Flow::Stop
 }
 
@@ -185,16 +191,25 @@ fn src_opnd(op: DOp, ty: Ty) -> Result<Opnd, String> {
         DOp::Inline(e @ 235..=238) => {
             // SHARED_BASE, SHARED_LIMIT, PRIVATE_BASE, PRIVATE_LIMIT: the
             // aperture's high 32 bits (as a 64-bit value for 64-bit operands).
-            let (sh, pr) = (super::dispatch::SHARED_APERTURE_BASE, super::dispatch::PRIVATE_APERTURE_BASE);
+            let (sh, pr) = (
+                super::dispatch::SHARED_APERTURE_BASE,
+                super::dispatch::PRIVATE_APERTURE_BASE,
+            );
             let v = match e {
                 235 => sh,
                 236 => sh | 0xffff_ffff,
                 237 => pr,
                 _ => pr | 0xffff_ffff,
             };
-            Opnd::K(if matches!(ty, Ty::B64 | Ty::F64) { v & !0xffff_ffff } else { v >> 32 })
+            Opnd::K(if matches!(ty, Ty::B64 | Ty::F64) {
+                v & !0xffff_ffff
+            } else {
+                v >> 32
+            })
         }
-        DOp::Inline(e) => Opnd::K(inline_const(e, ty).ok_or_else(|| format!("unknown inline constant {e}"))?),
+        DOp::Inline(e) => {
+            Opnd::K(inline_const(e, ty).ok_or_else(|| format!("unknown inline constant {e}"))?)
+        }
         DOp::Imm(i) => Opnd::K(i as u64),
     })
 }
@@ -252,11 +267,19 @@ fn lower_roles(d: &Decoded, tys: &[Ty], u: &mut Uop) -> Result<(), String> {
         for i in 0..3 {
             u.src[i] = src_opnd(d.srcs[i], ty(i))?;
         }
+        if name.starts_with("v_fmac_") || name.starts_with("v_mac_") {
+            // The accumulator is the destination register.
+            u.src[2] = u.dst;
+        }
         return Ok(());
     }
     if name.starts_with("s_load_") || name.starts_with("s_buffer_load_") {
         let sfx = name.rsplit('_').next().unwrap_or("");
-        u.imm2 = super::smem::DWORDS.iter().find(|(s, _)| *s == sfx).map(|x| x.1).ok_or("bad smem width")?;
+        u.imm2 = super::smem::DWORDS
+            .iter()
+            .find(|(s, _)| *s == sfx)
+            .map(|x| x.1)
+            .ok_or("bad smem width")?;
         u.src[0] = src_opnd(d.srcs[0], Ty::B64)?;
         u.imm = d.offset;
         match d.srcs[1] {
@@ -274,7 +297,11 @@ fn lower_roles(d: &Decoded, tys: &[Ty], u: &mut Uop) -> Result<(), String> {
             u.imm = first_imm.ok_or("branch without offset")?;
             return Ok(());
         }
-        let sopk = ["s_movk", "s_cmovk", "s_addk", "s_mulk", "s_cmpk", "s_getreg", "s_setreg", "s_call"].iter().any(|p| name.starts_with(p));
+        let sopk = [
+            "s_movk", "s_cmovk", "s_addk", "s_mulk", "s_cmpk", "s_getreg", "s_setreg", "s_call",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p));
         if sopk {
             u.imm = match d.srcs[0] {
                 DOp::Imm(i) => i,
@@ -305,7 +332,9 @@ fn lower_roles(d: &Decoded, tys: &[Ty], u: &mut Uop) -> Result<(), String> {
     }
     // FLAT / GLOBAL / SCRATCH / MUBUF.
     u.imm = d.offset;
-    u.imm2 = (d.glc as i64) * super::vmem::F_GLC + (d.offen as i64) * super::vmem::F_OFFEN + (d.idxen as i64) * super::vmem::F_IDXEN;
+    u.imm2 = (d.glc as i64) * super::vmem::F_GLC
+        + (d.offen as i64) * super::vmem::F_OFFEN
+        + (d.idxen as i64) * super::vmem::F_IDXEN;
     u.src[0] = dst_opnd(d.srcs[0]);
     u.src[1] = dst_opnd(d.srcs[1]);
     u.src[2] = match d.srcs[2] {
@@ -360,7 +389,11 @@ impl Fetcher<'_> {
             let mut got = 0;
             for k in 0..FETCH_CHUNK / 4 {
                 let mut d = [0u8; 4];
-                if self.mem.read(self.va + (at + 4 * k) as u64, &mut d).is_err() {
+                if self
+                    .mem
+                    .read(self.va + (at + 4 * k) as u64, &mut d)
+                    .is_err()
+                {
                     break;
                 }
                 self.buf.extend_from_slice(&d);
@@ -376,8 +409,17 @@ impl Fetcher<'_> {
 /// Decodes the program at `pgm_va`: linear sweep from the entry, following
 /// forward branch targets past `s_endpgm`, until `s_code_end`, the end of
 /// readable memory, or an `s_endpgm` that no branch jumps over.
-pub fn build(mem: &mut dyn super::mem::GpuMemory, pgm_va: u64, dec: &dyn Fn(&[u8]) -> Result<Decoded, String>) -> Result<Program, ExecError> {
-    let mut f = Fetcher { mem, va: pgm_va, buf: Vec::new(), eof: false };
+pub fn build(
+    mem: &mut dyn super::mem::GpuMemory,
+    pgm_va: u64,
+    dec: &dyn Fn(&[u8]) -> Result<Decoded, String>,
+) -> Result<Program, ExecError> {
+    let mut f = Fetcher {
+        mem,
+        va: pgm_va,
+        buf: Vec::new(),
+        eof: false,
+    };
     let mut uops = Vec::new();
     let mut offsets = Vec::new();
     let mut text = Vec::new();
@@ -386,6 +428,7 @@ pub fn build(mem: &mut dyn super::mem::GpuMemory, pgm_va: u64, dec: &dyn Fn(&[u8
     let mut indirect = false;
     let mut max_vgpr = 0u32;
     let mut targets: Vec<(usize, i64)> = Vec::new();
+    let mut unsupported = Vec::new();
     loop {
         f.ensure(off + 64);
         if off + 4 > f.buf.len() || off >= MAX_PROGRAM_BYTES {
@@ -398,13 +441,29 @@ pub fn build(mem: &mut dyn super::mem::GpuMemory, pgm_va: u64, dec: &dyn Fn(&[u8
                 (d, l)
             }
             Err(_) => {
-                let w = u32::from_le_bytes([f.buf[off], f.buf[off + 1], f.buf[off + 2], f.buf[off + 3]]);
-                (Decoded { name: String::from(".long"), text: format!(".long 0x{w:08x}"), len: 4, ..Decoded::default() }, 4)
+                let w = u32::from_le_bytes([
+                    f.buf[off],
+                    f.buf[off + 1],
+                    f.buf[off + 2],
+                    f.buf[off + 3],
+                ]);
+                (
+                    Decoded {
+                        name: String::from(".long"),
+                        text: format!(".long 0x{w:08x}"),
+                        len: 4,
+                        ..Decoded::default()
+                    },
+                    4,
+                )
             }
         };
         max_vgpr = max_vgpr.max(vgpr_extent(&d));
         let idx = uops.len();
         let u = lower(&d, off as u32, idx as u32);
+        if u.f as usize == h_unimpl as usize || u.f as usize == h_illegal as usize {
+            unsupported.push((off as u32, d.text.clone()));
+        }
         if d.name == "s_branch" || d.name.starts_with("s_cbranch_") {
             let t = off as i64 + 4 + (u.imm as i16 as i64) * 4;
             targets.push((idx, t));
@@ -427,9 +486,23 @@ pub fn build(mem: &mut dyn super::mem::GpuMemory, pgm_va: u64, dec: &dyn Fn(&[u8
         }
     }
     if uops.is_empty() {
-        return Err(ExecError::MemFault { va: pgm_va, write: false, pc: pgm_va, text: "instruction fetch".into() });
+        return Err(ExecError::MemFault {
+            va: pgm_va,
+            write: false,
+            pc: pgm_va,
+            text: "instruction fetch".into(),
+        });
     }
-    let mut prog = Program { uops, offsets, text, max_vgpr, min_lds: 0, end_offset: off as u32, code: f.buf[..off].to_vec() };
+    let mut prog = Program {
+        uops,
+        offsets,
+        text,
+        max_vgpr,
+        min_lds: 0,
+        end_offset: off as u32,
+        code: f.buf[..off].to_vec(),
+        unsupported,
+    };
     for (idx, t) in targets {
         match (t >= 0).then(|| prog.index_of(t as u64)).flatten() {
             Some(i) => prog.uops[idx].imm = i as i64,

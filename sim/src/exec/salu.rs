@@ -128,7 +128,6 @@ sop2_32! {
     s_pack_hh_b32_b16 => |a, b, c| ((a >> 16) | (b & 0xffff_0000), None);
 }
 
-
 sop2_64! {
     s_cselect_b64 => |a, b, c| (if c { a } else { b }, None);
     s_and_b64 => |a, b, c| { let r = a & b; (r, Some(r != 0)) };
@@ -146,7 +145,6 @@ sop2_64! {
     s_bfe_u64 => |a, b, c| { let r = bfe64(a, b, false); (r, Some(r != 0)) };
     s_bfe_i64 => |a, b, c| { let r = bfe64(a, b, true); (r, Some(r != 0)) };
 }
-
 
 sopc! {
     s_cmp_eq_i32 => |a, b| a as u32 == b as u32;
@@ -320,7 +318,11 @@ fn s_cmov_b64(w: &mut Wave, _e: &mut Env, u: &Uop) -> Flow {
 /// `wide` selects the 64-bit (wave64) forms.
 #[inline(always)]
 fn saveexec(w: &mut Wave, u: &Uop, wide: bool, f: impl Fn(u64, u64) -> u64) -> Flow {
-    let s = if wide { w.sget64(u.src[0]) } else { w.sget(u.src[0]) as u64 };
+    let s = if wide {
+        w.sget64(u.src[0])
+    } else {
+        w.sget(u.src[0]) as u64
+    };
     let exec = w.exec();
     let mask = if wide { u64::MAX } else { u32::MAX as u64 };
     let new = f(s, exec) & mask;
@@ -354,7 +356,11 @@ saveexec! {
 
 /// s_andn1_wrexec / s_andn2_wrexec: EXEC = f(src, EXEC); dst = new EXEC.
 fn wrexec(w: &mut Wave, u: &Uop, wide: bool, f: impl Fn(u64, u64) -> u64) -> Flow {
-    let s = if wide { w.sget64(u.src[0]) } else { w.sget(u.src[0]) as u64 };
+    let s = if wide {
+        w.sget64(u.src[0])
+    } else {
+        w.sget(u.src[0]) as u64
+    };
     let exec = w.exec();
     let mask = if wide { u64::MAX } else { u32::MAX as u64 };
     let new = f(s, exec) & mask;
@@ -493,7 +499,8 @@ fn hwreg_read(w: &Wave, id: u32) -> u32 {
         hwreg::FLAT_SCR_HI => (w.flat_scratch >> 32) as u32,
         hwreg::SH_MEM_BASES => {
             let hi = |b: u64| (b >> 48) as u32;
-            hi(super::dispatch::PRIVATE_APERTURE_BASE) | hi(super::dispatch::SHARED_APERTURE_BASE) << 16
+            hi(super::dispatch::PRIVATE_APERTURE_BASE)
+                | hi(super::dispatch::SHARED_APERTURE_BASE) << 16
         }
         _ => 0,
     }
@@ -502,14 +509,22 @@ fn hwreg_read(w: &Wave, id: u32) -> u32 {
 fn s_getreg_b32(w: &mut Wave, _e: &mut Env, u: &Uop) -> Flow {
     let (id, off, size) = hwreg_fields(u.imm);
     let v = hwreg_read(w, id) >> off;
-    let m = if size >= 32 { u32::MAX } else { (1 << size) - 1 };
+    let m = if size >= 32 {
+        u32::MAX
+    } else {
+        (1 << size) - 1
+    };
     w.sset(u.dst, v & m);
     Flow::Next
 }
 
 fn setreg(w: &mut Wave, e: &mut Env, u: &Uop, val: u32) -> Flow {
     let (id, off, size) = hwreg_fields(u.imm);
-    let m = if size >= 32 { u32::MAX } else { (1u32 << size) - 1 } << off;
+    let m = if size >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << size) - 1
+    } << off;
     let cur = hwreg_read(w, id);
     let new = (cur & !m) | ((val << off) & m);
     match id {

@@ -15,18 +15,29 @@ use super::wave::{Env, Lanes, Lanes64, Wave, LANES};
 const TIME_CHECK_INTERVAL: u64 = 1 << 16;
 
 /// Runs one dispatch of an already pre-decoded program.
-pub fn run_program(prog: &Program, d: &DispatchState, mem: &mut dyn GpuMemory, budget: &Budget) -> Result<DispatchCounters, ExecError> {
+pub fn run_program(
+    prog: &Program,
+    d: &DispatchState,
+    mem: &mut dyn GpuMemory,
+    budget: &Budget,
+) -> Result<DispatchCounters, ExecError> {
     let rs = Rsrc::decode(d.rsrc1, d.rsrc2);
     let n = if d.wave32 { 32 } else { 64 };
     let threads: u64 = d.block.iter().map(|&x| x as u64).product();
     if threads == 0 || threads > 1024 {
-        return Err(ExecError::BadDispatch(format!("block {:?} has {threads} workitems (1..=1024)", d.block)));
+        return Err(ExecError::BadDispatch(format!(
+            "block {:?} has {threads} workitems (1..=1024)",
+            d.block
+        )));
     }
     if d.grid.contains(&0) {
         return Ok(DispatchCounters::default());
     }
     if rs.user_sgpr > 16 {
-        return Err(ExecError::BadDispatch(format!("USER_SGPR {} > 16", rs.user_sgpr)));
+        return Err(ExecError::BadDispatch(format!(
+            "USER_SGPR {} > 16",
+            rs.user_sgpr
+        )));
     }
     let waves_per_group = threads.div_ceil(n as u64) as usize;
     let wave_bytes = tmpring_wave_bytes(d.tmpring_size);
@@ -46,7 +57,16 @@ pub fn run_program(prog: &Program, d: &DispatchState, mem: &mut dyn GpuMemory, b
             for x in 0..gx {
                 lds.fill(0);
                 for (i, w) in waves.iter_mut().enumerate() {
-                    init_wave(w, i, d, &rs, [x, y, z], threads, waves_per_group, wave_bytes);
+                    init_wave(
+                        w,
+                        i,
+                        d,
+                        &rs,
+                        [x, y, z],
+                        threads,
+                        waves_per_group,
+                        wave_bytes,
+                    );
                 }
                 counters.workgroups += 1;
                 counters.waves += waves_per_group as u64;
@@ -63,7 +83,16 @@ pub fn run_program(prog: &Program, d: &DispatchState, mem: &mut dyn GpuMemory, b
                     t64: &mut t64,
                 };
                 let trace_base = wg_linear * waves_per_group as u64;
-                run_group(prog, &mut waves, &mut env, budget, &start, &mut executed, &mut next_check, d.trace_wave.and_then(|tw| tw.checked_sub(trace_base)))?;
+                run_group(
+                    prog,
+                    &mut waves,
+                    &mut env,
+                    budget,
+                    &start,
+                    &mut executed,
+                    &mut next_check,
+                    d.trace_wave.and_then(|tw| tw.checked_sub(trace_base)),
+                )?;
                 wg_linear += 1;
             }
         }
@@ -72,7 +101,16 @@ pub fn run_program(prog: &Program, d: &DispatchState, mem: &mut dyn GpuMemory, b
 }
 
 #[allow(clippy::too_many_arguments)]
-fn init_wave(w: &mut Wave, i: usize, d: &DispatchState, rs: &Rsrc, tg: [u32; 3], threads: u64, wpg: usize, wave_bytes: u64) {
+fn init_wave(
+    w: &mut Wave,
+    i: usize,
+    d: &DispatchState,
+    rs: &Rsrc,
+    tg: [u32; 3],
+    threads: u64,
+    wpg: usize,
+    wave_bytes: u64,
+) {
     let n = w.n;
     w.s.fill(0);
     w.scc = false;
@@ -103,14 +141,22 @@ fn init_wave(w: &mut Wave, i: usize, d: &DispatchState, rs: &Rsrc, tg: [u32; 3],
     }
     let first = (i * n) as u64;
     let live = (threads - first).min(n as u64) as u32;
-    let exec = if live >= 64 { u64::MAX } else { (1u64 << live) - 1 };
+    let exec = if live >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << live) - 1
+    };
     w.set_exec(exec);
     // Workitem ids: v0 = x, v1 = y, v2 = z (gfx10 does not pack them).
     let [bx, by, _] = d.block;
     for l in 0..n {
         let t = first + l as u64;
         let (tx, ty, tz) = if t < threads {
-            ((t % bx as u64) as u32, ((t / bx as u64) % by as u64) as u32, (t / (bx as u64 * by as u64)) as u32)
+            (
+                (t % bx as u64) as u32,
+                ((t / bx as u64) % by as u64) as u32,
+                (t / (bx as u64 * by as u64)) as u32,
+            )
         } else {
             (0, 0, 0)
         };
@@ -126,7 +172,16 @@ fn init_wave(w: &mut Wave, i: usize, d: &DispatchState, rs: &Rsrc, tg: [u32; 3],
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run_group(prog: &Program, waves: &mut [Wave], env: &mut Env, budget: &Budget, start: &Instant, executed: &mut u64, next_check: &mut u64, trace: Option<u64>) -> Result<(), ExecError> {
+fn run_group(
+    prog: &Program,
+    waves: &mut [Wave],
+    env: &mut Env,
+    budget: &Budget,
+    start: &Instant,
+    executed: &mut u64,
+    next_check: &mut u64,
+    trace: Option<u64>,
+) -> Result<(), ExecError> {
     loop {
         let mut progressed = false;
         for (i, w) in waves.iter_mut().enumerate() {
@@ -135,7 +190,11 @@ fn run_group(prog: &Program, waves: &mut [Wave], env: &mut Env, budget: &Budget,
             }
             progressed = true;
             let tr = trace == Some(i as u64);
-            run_wave(prog, w, env, budget, start, executed, next_check, tr)?;
+            if tr {
+                run_wave::<true>(prog, w, env, budget, start, executed, next_check)?;
+            } else {
+                run_wave::<false>(prog, w, env, budget, start, executed, next_check)?;
+            }
         }
         let live = waves.iter().filter(|w| !w.done).count();
         if live == 0 {
@@ -147,14 +206,25 @@ fn run_group(prog: &Program, waves: &mut [Wave], env: &mut Env, budget: &Budget,
                 w.at_barrier = false;
             }
         } else if !progressed {
-            return Err(ExecError::Illegal { pc: 0, msg: "scheduler made no progress".into() });
+            return Err(ExecError::Illegal {
+                pc: 0,
+                msg: "scheduler made no progress".into(),
+            });
         }
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn run_wave(prog: &Program, w: &mut Wave, env: &mut Env, budget: &Budget, start: &Instant, executed: &mut u64, next_check: &mut u64, trace: bool) -> Result<(), ExecError> {
+fn run_wave<const TRACE: bool>(
+    prog: &Program,
+    w: &mut Wave,
+    env: &mut Env,
+    budget: &Budget,
+    start: &Instant,
+    executed: &mut u64,
+    next_check: &mut u64,
+) -> Result<(), ExecError> {
     let uops = &prog.uops[..];
     let mut before: Option<(Box<Wave>, bool)> = None;
     loop {
@@ -171,22 +241,32 @@ fn run_wave(prog: &Program, w: &mut Wave, env: &mut Env, budget: &Budget, start:
         }
         *executed += 1;
         if *executed > budget.max_instructions {
-            return Err(ExecError::Timeout { instructions: *executed - 1, reason: format!("instruction budget {} exhausted", budget.max_instructions) });
+            return Err(ExecError::Timeout {
+                instructions: *executed - 1,
+                reason: format!("instruction budget {} exhausted", budget.max_instructions),
+            });
         }
         if *executed >= *next_check {
             *next_check += TIME_CHECK_INTERVAL;
             if let Some(max) = budget.max_time {
                 if start.elapsed() > max {
-                    return Err(ExecError::Timeout { instructions: *executed, reason: format!("time budget {max:?} exhausted") });
+                    return Err(ExecError::Timeout {
+                        instructions: *executed,
+                        reason: format!("time budget {max:?} exhausted"),
+                    });
                 }
             }
         }
-        if trace {
+        if TRACE {
             before = Some((Box::new(w.clone()), w.scc));
         }
         let flow = (u.f)(w, env, u);
-        if let Some((b, _)) = before.take() {
-            env.counters.trace.push(TraceEntry { pc: env.pgm_va + u.pc as u64, text: prog.text[u.text as usize].clone(), changes: diff(&b, w) });
+        if let (true, Some((b, _))) = (TRACE, before.take()) {
+            env.counters.trace.push(TraceEntry {
+                pc: env.pgm_va + u.pc as u64,
+                text: prog.text[u.text as usize].clone(),
+                changes: diff(&b, w),
+            });
         }
         match flow {
             Flow::Next => w.pc += 1,
@@ -194,7 +274,14 @@ fn run_wave(prog: &Program, w: &mut Wave, env: &mut Env, budget: &Budget, start:
             Flow::JumpOffset(off) => match prog.index_of(off) {
                 Some(i) => w.pc = i,
                 None => {
-                    return Err(ExecError::Illegal { pc: env.pgm_va + u.pc as u64, msg: format!("{}: jump to 0x{:x} is not an instruction of the program", prog.text[u.text as usize], env.pgm_va.wrapping_add(off)) });
+                    return Err(ExecError::Illegal {
+                        pc: env.pgm_va + u.pc as u64,
+                        msg: format!(
+                            "{}: jump to 0x{:x} is not an instruction of the program",
+                            prog.text[u.text as usize],
+                            env.pgm_va.wrapping_add(off)
+                        ),
+                    });
                 }
             },
             Flow::End => {
@@ -207,7 +294,10 @@ fn run_wave(prog: &Program, w: &mut Wave, env: &mut Env, budget: &Budget, start:
                 return Ok(());
             }
             Flow::Stop => {
-                return Err(env.error.take().unwrap_or(ExecError::Illegal { pc: env.pgm_va + u.pc as u64, msg: "stopped".into() }));
+                return Err(env.error.take().unwrap_or(ExecError::Illegal {
+                    pc: env.pgm_va + u.pc as u64,
+                    msg: "stopped".into(),
+                }));
             }
         }
     }

@@ -64,7 +64,12 @@ fn load_into(w: &mut Wave, e: &mut Env, u: &Uop, va: u64, range: Option<(u64, u6
         }
     }
     for k in 0..n {
-        w.s[d + k] = u32::from_le_bytes([bytes[4 * k], bytes[4 * k + 1], bytes[4 * k + 2], bytes[4 * k + 3]]);
+        w.s[d + k] = u32::from_le_bytes([
+            bytes[4 * k],
+            bytes[4 * k + 1],
+            bytes[4 * k + 2],
+            bytes[4 * k + 3],
+        ]);
     }
     e.counters.scalar_bytes_read += (n * 4) as u64;
     Flow::Next
@@ -83,4 +88,10 @@ pub fn table() -> Vec<Entry> {
 }
 
 /// Mnemonic suffix → dword count.
-pub const DWORDS: [(&str, i64); 5] = [("dword", 1), ("dwordx2", 2), ("dwordx4", 4), ("dwordx8", 8), ("dwordx16", 16)];
+pub const DWORDS: [(&str, i64); 5] = [
+    ("dword", 1),
+    ("dwordx2", 2),
+    ("dwordx4", 4),
+    ("dwordx8", 8),
+    ("dwordx16", 16),
+];

@@ -51,11 +51,35 @@ impl Entry {
 pub fn class_of(name: &str) -> InstClass {
     if name.starts_with("ds_") {
         InstClass::Lds
-    } else if name.starts_with("s_load") || name.starts_with("s_buffer_load") || name.starts_with("s_mem") || name.starts_with("s_dcache") || name.starts_with("s_gl1") {
+    } else if name.starts_with("s_load")
+        || name.starts_with("s_buffer_load")
+        || name.starts_with("s_mem")
+        || name.starts_with("s_dcache")
+        || name.starts_with("s_gl1")
+    {
         InstClass::Smem
-    } else if name.starts_with("s_branch") || name.starts_with("s_cbranch") || name.starts_with("s_endpgm") || name.starts_with("s_setpc") || name.starts_with("s_swappc") {
+    } else if name.starts_with("s_branch")
+        || name.starts_with("s_cbranch")
+        || name.starts_with("s_endpgm")
+        || name.starts_with("s_setpc")
+        || name.starts_with("s_swappc")
+    {
         InstClass::Branch
-    } else if name.starts_with("s_waitcnt") || name.starts_with("s_nop") || name.starts_with("s_barrier") || name.starts_with("s_sendmsg") || name.starts_with("s_clause") || name.starts_with("s_inst_prefetch") || name.starts_with("s_code_end") || name.starts_with("s_sleep") || name.starts_with("s_setprio") || name.starts_with("s_icache") || name.starts_with("s_ttrace") || name.starts_with("buffer_gl") || name.starts_with("s_round") || name.starts_with("s_denorm") {
+    } else if name.starts_with("s_waitcnt")
+        || name.starts_with("s_nop")
+        || name.starts_with("s_barrier")
+        || name.starts_with("s_sendmsg")
+        || name.starts_with("s_clause")
+        || name.starts_with("s_inst_prefetch")
+        || name.starts_with("s_code_end")
+        || name.starts_with("s_sleep")
+        || name.starts_with("s_setprio")
+        || name.starts_with("s_icache")
+        || name.starts_with("s_ttrace")
+        || name.starts_with("buffer_gl")
+        || name.starts_with("s_round")
+        || name.starts_with("s_denorm")
+    {
         InstClass::Misc
     } else if name.starts_with("s_") {
         InstClass::Salu

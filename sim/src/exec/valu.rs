@@ -5,6 +5,9 @@
 //! destination under EXEC. Transcendentals use the host's correctly-rounded or
 //! libm functions; see findings/sim-exec.md for the ulp differences.
 
+// Lane loops index several lane arrays in lockstep.
+#![allow(clippy::needless_range_loop)]
+
 use super::fp16::{f16_to_f32, f32_to_f16};
 use super::ir::{Flow, Opnd, Uop};
 use super::table::{Entry, Ty, Ty::*};
@@ -97,7 +100,12 @@ fn omod_clamp_f32(u: &Uop, r: &mut Lanes, n: usize) {
 
 /// Generic f32 op with N sources.
 #[inline(always)]
-fn vf32<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f32, f32, f32) -> f32) -> Flow {
+fn vf32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f32, f32, f32) -> f32,
+) -> Flow {
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F32, a, &mut mask);
@@ -109,7 +117,12 @@ fn vf32<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f32, f32,
     }
     let n = w.n;
     for l in 0..n {
-        r[l] = f(f32::from_bits(a[l]), f32::from_bits(b[l]), f32::from_bits(c[l])).to_bits();
+        r[l] = f(
+            f32::from_bits(a[l]),
+            f32::from_bits(b[l]),
+            f32::from_bits(c[l]),
+        )
+        .to_bits();
     }
     omod_clamp_f32(u, r, n);
     put(w, u, r, mask);
@@ -118,7 +131,12 @@ fn vf32<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f32, f32,
 
 /// Generic 32-bit integer op with N sources.
 #[inline(always)]
-fn vu32<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(u32, u32, u32) -> u32) -> Flow {
+fn vu32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, B32, a, &mut mask);
@@ -147,7 +165,11 @@ fn put16(w: &mut Wave, u: &Uop, r: &mut Lanes, mask: u64) {
             let old = w.vreg(d);
             let hi = u.m.opsel & 8 != 0;
             for l in 0..w.n {
-                r[l] = if hi { (old[l] & 0xffff) | (r[l] << 16) } else { (old[l] & 0xffff_0000) | (r[l] & 0xffff) };
+                r[l] = if hi {
+                    (old[l] & 0xffff) | (r[l] << 16)
+                } else {
+                    (old[l] & 0xffff_0000) | (r[l] & 0xffff)
+                };
             }
         }
     }
@@ -156,7 +178,12 @@ fn put16(w: &mut Wave, u: &Uop, r: &mut Lanes, mask: u64) {
 
 /// Generic op with a 16-bit result on 16-bit (op_sel-selectable) sources.
 #[inline(always)]
-fn vu16<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(u32, u32, u32) -> u32) -> Flow {
+fn vu16<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F16, a, &mut mask);
@@ -191,7 +218,12 @@ fn v_cvt_f16_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 
 /// Generic f16 op computed in f32 (f64 for fma) and rounded once to f16.
 #[inline(always)]
-fn vf16<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f32, f32, f32) -> f32) -> Flow {
+fn vf16<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f32, f32, f32) -> f32,
+) -> Flow {
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F16, a, &mut mask);
@@ -217,7 +249,12 @@ fn vf16<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f32, f32,
 
 /// Generic f64 op.
 #[inline(always)]
-fn vf64<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f64, f64, f64) -> f64) -> Flow {
+fn vf64<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f64, f64, f64) -> f64,
+) -> Flow {
     let [a, b, c, r] = &mut *e.t64;
     fetch64(w, u, 0, true, a);
     if N > 1 {
@@ -228,7 +265,11 @@ fn vf64<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f64, f64,
     }
     let k = [1.0f64, 2.0, 4.0, 0.5][u.m.omod as usize & 3];
     for l in 0..w.n {
-        let mut v = f(f64::from_bits(a[l]), f64::from_bits(b[l]), f64::from_bits(c[l])) * k;
+        let mut v = f(
+            f64::from_bits(a[l]),
+            f64::from_bits(b[l]),
+            f64::from_bits(c[l]),
+        ) * k;
         if u.m.clamp {
             v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
         }
@@ -533,10 +574,34 @@ fn perm(a: u32, b: u32, sel: u32) -> u32 {
         let s = (sel >> (i * 8)) & 0xff;
         let v: u32 = match s {
             0..=7 => ((bytes >> (s * 8)) & 0xff) as u32,
-            8 => if bytes >> 15 & 1 != 0 { 0xff } else { 0 },
-            9 => if bytes >> 31 & 1 != 0 { 0xff } else { 0 },
-            10 => if bytes >> 47 & 1 != 0 { 0xff } else { 0 },
-            11 => if bytes >> 63 & 1 != 0 { 0xff } else { 0 },
+            8 => {
+                if bytes >> 15 & 1 != 0 {
+                    0xff
+                } else {
+                    0
+                }
+            }
+            9 => {
+                if bytes >> 31 & 1 != 0 {
+                    0xff
+                } else {
+                    0
+                }
+            }
+            10 => {
+                if bytes >> 47 & 1 != 0 {
+                    0xff
+                } else {
+                    0
+                }
+            }
+            11 => {
+                if bytes >> 63 & 1 != 0 {
+                    0xff
+                } else {
+                    0
+                }
+            }
             12 => 0,
             _ => 0xff,
         };
@@ -623,6 +688,7 @@ ops! { vu32, u32, "u32", u32_table:
     v_max3_i32/3 => |a, b, c| (a as i32).max(b as i32).max(c as i32) as u32;
     v_med3_i32/3 => |a, b, c| { let (a, b, c) = (a as i32, b as i32, c as i32); a.min(b).max(a.max(b).min(c)) as u32 };
     v_perm_b32/3 => |a, b, c| perm(a, b, c);
+    v_lerp_u8/3 => |a, b, c| (0..4).map(|i| ((((a >> (8 * i)) & 0xff) + ((b >> (8 * i)) & 0xff) + ((c >> (8 * i)) & 1)) >> 1) << (8 * i)).sum::<u32>();
     v_sad_u32/3 => |a, b, c| a.abs_diff(b).wrapping_add(c);
     v_sad_u8/3 => |a, b, c| (0..4).map(|i| ((a >> (i * 8)) as u8).abs_diff((b >> (i * 8)) as u8) as u32).sum::<u32>().wrapping_add(c);
     v_sad_hi_u8/3 => |a, b, c| ((0..4).map(|i| ((a >> (i * 8)) as u8).abs_diff((b >> (i * 8)) as u8) as u32).sum::<u32>() << 16).wrapping_add(c);
@@ -673,47 +739,51 @@ fn pkrtz(a: u32) -> u32 {
 }
 fn pknorm_i16(a: u32) -> u32 {
     let f = f32::from_bits(a);
-    let v = if f.is_nan() { 0.0 } else { (f.clamp(-1.0, 1.0) * 32767.0).round_ties_even() };
+    let v = if f.is_nan() {
+        0.0
+    } else {
+        (f.clamp(-1.0, 1.0) * 32767.0).round_ties_even()
+    };
     v as i16 as u16 as u32
 }
 fn pknorm_u16(a: u32) -> u32 {
     let f = f32::from_bits(a);
-    let v = if f.is_nan() { 0.0 } else { (f.clamp(0.0, 1.0) * 65535.0).round_ties_even() };
+    let v = if f.is_nan() {
+        0.0
+    } else {
+        (f.clamp(0.0, 1.0) * 65535.0).round_ties_even()
+    };
     v as u16 as u32
 }
 
 // ---------------------------------------------------------------- special forms
 
-/// v_fmac_f32 / v_mac_f32: dst = src0 * src1 + dst.
+/// v_fmac_f32 / v_mac_f32: dst = src0 * src1 + dst (pre-decode puts dst in src2).
 fn v_fmac_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    let mut u2 = u.clone();
-    u2.src[2] = u.dst;
-    vf32::<3>(w, e, &u2, |a, b, c| a.mul_add(b, c))
+    vf32::<3>(w, e, u, |a, b, c| a.mul_add(b, c))
 }
 fn v_mac_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    let mut u2 = u.clone();
-    u2.src[2] = u.dst;
-    vf32::<3>(w, e, &u2, |a, b, c| a * b + c)
+    vf32::<3>(w, e, u, |a, b, c| a * b + c)
 }
 fn v_fmac_legacy_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    let mut u2 = u.clone();
-    u2.src[2] = u.dst;
-    vf32::<3>(w, e, &u2, |a, b, c| if a == 0.0 || b == 0.0 { c } else { a.mul_add(b, c) })
+    vf32::<3>(w, e, u, |a, b, c| {
+        if a == 0.0 || b == 0.0 {
+            c
+        } else {
+            a.mul_add(b, c)
+        }
+    })
 }
 fn v_mac_legacy_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    let mut u2 = u.clone();
-    u2.src[2] = u.dst;
-    vf32::<3>(w, e, &u2, |a, b, c| mul_legacy(a, b) + c)
+    vf32::<3>(w, e, u, |a, b, c| mul_legacy(a, b) + c)
 }
 fn v_fmac_f16(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    let mut u2 = u.clone();
-    u2.src[2] = u.dst;
-    vf16::<3>(w, e, &u2, |a, b, c| (a as f64).mul_add(b as f64, c as f64) as f32)
+    vf16::<3>(w, e, u, |a, b, c| {
+        (a as f64).mul_add(b as f64, c as f64) as f32
+    })
 }
 fn v_fmac_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    let mut u2 = u.clone();
-    u2.src[2] = u.dst;
-    vf64::<3>(w, e, &u2, |a, b, c| a.mul_add(b, c))
+    vf64::<3>(w, e, u, |a, b, c| a.mul_add(b, c))
 }
 /// v_fmamk_f32 dst, src0, K, src1 / v_fmaak_f32 dst, src0, src1, K: operands
 /// arrive in print order, so both are fma(src0, src1, src2).
@@ -724,7 +794,9 @@ fn v_madmk_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf32::<3>(w, e, u, |a, b, c| a * b + c)
 }
 fn v_fmamk_f16(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    vf16::<3>(w, e, u, |a, b, c| (a as f64).mul_add(b as f64, c as f64) as f32)
+    vf16::<3>(w, e, u, |a, b, c| {
+        (a as f64).mul_add(b as f64, c as f64) as f32
+    })
 }
 
 /// v_cndmask_b32 dst, src0, src1, mask: lane = mask ? src1 : src0.
@@ -743,7 +815,13 @@ fn v_cndmask_b32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 
 /// Carry-producing adds: dst, carry-out (dst2), src0, src1 [, carry-in src2].
 #[inline(always)]
-fn carry_op(w: &mut Wave, e: &mut Env, u: &Uop, cin: bool, f: impl Fn(u32, u32, u32) -> (u32, bool)) -> Flow {
+fn carry_op(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    cin: bool,
+    f: impl Fn(u32, u32, u32) -> (u32, bool),
+) -> Flow {
     let [a, b, _, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, B32, a, &mut mask);
@@ -787,12 +865,18 @@ fn v_add_co_ci_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 }
 fn v_sub_co_ci_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     carry_op(w, e, u, true, |a, b, c| {
-        (a.wrapping_sub(b).wrapping_sub(c), (b as u64 + c as u64) > a as u64)
+        (
+            a.wrapping_sub(b).wrapping_sub(c),
+            (b as u64 + c as u64) > a as u64,
+        )
     })
 }
 fn v_subrev_co_ci_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     carry_op(w, e, u, true, |a, b, c| {
-        (b.wrapping_sub(a).wrapping_sub(c), (a as u64 + c as u64) > b as u64)
+        (
+            b.wrapping_sub(a).wrapping_sub(c),
+            (a as u64 + c as u64) > b as u64,
+        )
     })
 }
 
@@ -877,11 +961,26 @@ fn v_ldexp_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 }
 /// 2/π bits for v_trig_preop_f64 (1200 bits, as the hardware table).
 const TWO_OVER_PI: [u64; 20] = [
-    0xa2f9836e4e441529, 0xfc2757d1f534ddc0, 0xdb6295993c439041, 0xfe5163abdebbc561,
-    0xb7246e3a424dd2e0, 0x06492eea09d1921c, 0xfe1deb1cb129a73e, 0xe88235f52ebb4484,
-    0xe99c7026b45f7e41, 0x3991d639835339f4, 0x9c845f8bbdf9283b, 0x1ff897ffde05980f,
-    0xef2f118b5a0a6d1f, 0x6d367ecf27cb09b7, 0x4f463f669e5fea2d, 0x7527bac7ebe5f17b,
-    0x3d0739f78a5292ea, 0x6bfb5fb11f8d5d08, 0x560330463cd8e8d0, 0x6b2d6f18c6f5da16,
+    0xa2f9836e4e441529,
+    0xfc2757d1f534ddc0,
+    0xdb6295993c439041,
+    0xfe5163abdebbc561,
+    0xb7246e3a424dd2e0,
+    0x06492eea09d1921c,
+    0xfe1deb1cb129a73e,
+    0xe88235f52ebb4484,
+    0xe99c7026b45f7e41,
+    0x3991d639835339f4,
+    0x9c845f8bbdf9283b,
+    0x1ff897ffde05980f,
+    0xef2f118b5a0a6d1f,
+    0x6d367ecf27cb09b7,
+    0x4f463f669e5fea2d,
+    0x7527bac7ebe5f17b,
+    0x3d0739f78a5292ea,
+    0x6bfb5fb11f8d5d08,
+    0x560330463cd8e8d0,
+    0x6b2d6f18c6f5da16,
 ];
 fn trig_preop(x: f64, seg: u32) -> f64 {
     let shift = (seg & 31) * 53;
@@ -893,7 +992,11 @@ fn trig_preop(x: f64, seg: u32) -> f64 {
     for i in 0..53 {
         let b = start + i;
         let word = (b / 64) as usize;
-        let bit = if word < TWO_OVER_PI.len() { (TWO_OVER_PI[word] >> (63 - b % 64)) & 1 } else { 0 };
+        let bit = if word < TWO_OVER_PI.len() {
+            (TWO_OVER_PI[word] >> (63 - b % 64)) & 1
+        } else {
+            0
+        };
         m = m << 1 | bit;
     }
     (m as f64) * 2f64.powi(-(start as i32) - 53)
@@ -960,7 +1063,11 @@ fn v_div_scale_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     fetch(w, u, 2, F32, c, &mut mask);
     let mut vcc = 0u64;
     for l in 0..w.n {
-        let (v, f) = div_scale32(f32::from_bits(a[l]), f32::from_bits(b[l]), f32::from_bits(c[l]));
+        let (v, f) = div_scale32(
+            f32::from_bits(a[l]),
+            f32::from_bits(b[l]),
+            f32::from_bits(c[l]),
+        );
         r[l] = v.to_bits();
         vcc |= (f as u64) << l;
     }
@@ -1007,7 +1114,11 @@ fn v_div_scale_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     fetch64(w, u, 2, true, c);
     let mut vcc = 0u64;
     for l in 0..w.n {
-        let (v, f) = div_scale64(f64::from_bits(a[l]), f64::from_bits(b[l]), f64::from_bits(c[l]));
+        let (v, f) = div_scale64(
+            f64::from_bits(a[l]),
+            f64::from_bits(b[l]),
+            f64::from_bits(c[l]),
+        );
         r[l] = v.to_bits();
         vcc |= (f as u64) << l;
     }
@@ -1030,7 +1141,11 @@ fn v_div_fmas_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     fetch(w, u, 1, F32, b, &mut mask);
     fetch(w, u, 2, F32, c, &mut mask);
     for l in 0..w.n {
-        let (x, y, z) = (f32::from_bits(a[l]), f32::from_bits(b[l]), f32::from_bits(c[l]));
+        let (x, y, z) = (
+            f32::from_bits(a[l]),
+            f32::from_bits(b[l]),
+            f32::from_bits(c[l]),
+        );
         let mut v = x.mul_add(y, z);
         if vcc >> l & 1 != 0 {
             v = ldexp32(v, if exp_of(z) > 127 { 64 } else { -64 });
@@ -1048,7 +1163,11 @@ fn v_div_fmas_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     fetch64(w, u, 1, true, b);
     fetch64(w, u, 2, true, c);
     for l in 0..w.n {
-        let (x, y, z) = (f64::from_bits(a[l]), f64::from_bits(b[l]), f64::from_bits(c[l]));
+        let (x, y, z) = (
+            f64::from_bits(a[l]),
+            f64::from_bits(b[l]),
+            f64::from_bits(c[l]),
+        );
         let mut v = x.mul_add(y, z);
         if vcc >> l & 1 != 0 {
             v = ldexp64(v, if exp64(z) > 1023 { 128 } else { -128 });
@@ -1071,18 +1190,29 @@ fn class64(x: f64, quiet_bit: bool) -> u32 {
         return if quiet_bit { 1 } else { 0 };
     }
     let neg = x.is_sign_negative();
-    let k = if x.is_infinite() {
-        if neg { 2 } else { 9 }
+    if x.is_infinite() {
+        if neg {
+            2
+        } else {
+            9
+        }
     } else if x == 0.0 {
-        if neg { 5 } else { 6 }
+        if neg {
+            5
+        } else {
+            6
+        }
     } else if x.is_subnormal() {
-        if neg { 4 } else { 7 }
+        if neg {
+            4
+        } else {
+            7
+        }
     } else if neg {
         3
     } else {
         8
-    };
-    k
+    }
 }
 
 /// Writes a compare result: to EXEC for v_cmpx, else to the mask destination.
@@ -1099,7 +1229,14 @@ fn cmp_out(w: &mut Wave, u: &Uop, bits: u64, cmpx: bool) -> Flow {
 }
 
 #[inline(always)]
-fn cmp32(w: &mut Wave, e: &mut Env, u: &Uop, ty: Ty, cmpx: bool, f: impl Fn(u32, u32) -> bool) -> Flow {
+fn cmp32(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    ty: Ty,
+    cmpx: bool,
+    f: impl Fn(u32, u32) -> bool,
+) -> Flow {
     let [a, b, _, _] = &mut *e.t;
     let mut mask = u64::MAX;
     fetch(w, u, 0, ty, a, &mut mask);
@@ -1111,7 +1248,14 @@ fn cmp32(w: &mut Wave, e: &mut Env, u: &Uop, ty: Ty, cmpx: bool, f: impl Fn(u32,
     cmp_out(w, u, bits & mask, cmpx)
 }
 #[inline(always)]
-fn cmp64(w: &mut Wave, e: &mut Env, u: &Uop, float: bool, cmpx: bool, f: impl Fn(u64, u64) -> bool) -> Flow {
+fn cmp64(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    float: bool,
+    cmpx: bool,
+    f: impl Fn(u64, u64) -> bool,
+) -> Flow {
     let [a, b, _, _] = &mut *e.t64;
     fetch64(w, u, 0, float, a);
     if matches!(u.src[1], Opnd::None) {
@@ -1128,7 +1272,12 @@ fn cmp64(w: &mut Wave, e: &mut Env, u: &Uop, float: bool, cmpx: bool, f: impl Fn
     cmp_out(w, u, bits, cmpx)
 }
 
-
+/// VOPC float conditions; the negated forms are true for unordered inputs.
+#[allow(
+    clippy::neg_cmp_op_on_partial_ord,
+    clippy::nonminimal_bool,
+    clippy::double_comparisons
+)]
 fn fcond<const C: u8>(a: f64, b: f64) -> bool {
     match C {
         0 => false,
@@ -1162,19 +1311,25 @@ fn icond<const C: u8, T: Ord>(a: T, b: T) -> bool {
     }
 }
 fn cmp_f32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, F32, X, |a, b| fcond::<C>(f32::from_bits(a) as f64, f32::from_bits(b) as f64))
+    cmp32(w, e, u, F32, X, |a, b| {
+        fcond::<C>(f32::from_bits(a) as f64, f32::from_bits(b) as f64)
+    })
 }
 fn cmp_f16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, F16, X, |a, b| fcond::<C>(f16_to_f32(a as u16) as f64, f16_to_f32(b as u16) as f64))
+    cmp32(w, e, u, F16, X, |a, b| {
+        fcond::<C>(f16_to_f32(a as u16) as f64, f16_to_f32(b as u16) as f64)
+    })
 }
 fn cmp_f64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp64(w, e, u, true, X, |a, b| fcond::<C>(f64::from_bits(a), f64::from_bits(b)))
+    cmp64(w, e, u, true, X, |a, b| {
+        fcond::<C>(f64::from_bits(a), f64::from_bits(b))
+    })
 }
 fn cmp_i32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp32(w, e, u, B32, X, |a, b| icond::<C, i32>(a as i32, b as i32))
 }
 fn cmp_u32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, B32, X, |a, b| icond::<C, u32>(a, b))
+    cmp32(w, e, u, B32, X, icond::<C, u32>)
 }
 fn cmp_i16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp32(w, e, u, B32, X, |a, b| icond::<C, i16>(a as i16, b as i16))
@@ -1183,10 +1338,12 @@ fn cmp_u16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Fl
     cmp32(w, e, u, B32, X, |a, b| icond::<C, u16>(a as u16, b as u16))
 }
 fn cmp_i64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp64(w, e, u, false, X, |a, b| icond::<C, i64>(a as i64, b as i64))
+    cmp64(w, e, u, false, X, |a, b| {
+        icond::<C, i64>(a as i64, b as i64)
+    })
 }
 fn cmp_u64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp64(w, e, u, false, X, |a, b| icond::<C, u64>(a, b))
+    cmp64(w, e, u, false, X, icond::<C, u64>)
 }
 fn class_bit(k: u32, mask: u32) -> bool {
     mask >> k & 1 != 0
@@ -1202,9 +1359,17 @@ fn cmp_class_f16<const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
         let h = a as u16;
         let f = f16_to_f32(h) as f64;
         let k = if !f.is_nan() && f != 0.0 && (h & 0x7c00) == 0 {
-            if h & 0x8000 != 0 { 4 } else { 7 }
+            if h & 0x8000 != 0 {
+                4
+            } else {
+                7
+            }
         } else if !f.is_nan() && !f.is_infinite() && f != 0.0 {
-            if f < 0.0 { 3 } else { 8 }
+            if f < 0.0 {
+                3
+            } else {
+                8
+            }
         } else {
             class64(f, h & 0x200 != 0)
         };
@@ -1265,8 +1430,16 @@ fn cmp_table() -> Vec<Entry> {
     v.push(Entry::new("v_cmpx_class_f32", cmp_class_f32::<true>, &TF32));
     v.push(Entry::new("v_cmp_class_f16", cmp_class_f16::<false>, &TF16));
     v.push(Entry::new("v_cmpx_class_f16", cmp_class_f16::<true>, &TF16));
-    v.push(Entry::new("v_cmp_class_f64", cmp_class_f64::<false>, &TF64I));
-    v.push(Entry::new("v_cmpx_class_f64", cmp_class_f64::<true>, &TF64I));
+    v.push(Entry::new(
+        "v_cmp_class_f64",
+        cmp_class_f64::<false>,
+        &TF64I,
+    ));
+    v.push(Entry::new(
+        "v_cmpx_class_f64",
+        cmp_class_f64::<true>,
+        &TF64I,
+    ));
     v
 }
 
@@ -1275,7 +1448,11 @@ fn cmp_table() -> Vec<Entry> {
 /// v_readfirstlane_b32 sdst, vsrc: first active lane (lane 0 when EXEC = 0).
 fn v_readfirstlane_b32(w: &mut Wave, _e: &mut Env, u: &Uop) -> Flow {
     let exec = w.exec();
-    let l = if exec == 0 { 0 } else { exec.trailing_zeros() as usize };
+    let l = if exec == 0 {
+        0
+    } else {
+        exec.trailing_zeros() as usize
+    };
     let v = match u.src[0] {
         Opnd::V(r) => w.vreg(r)[l],
         o => w.sget(o),
@@ -1312,7 +1489,11 @@ fn v_mbcnt_lo_u32_b32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
         let r = w.vreg_mut(d);
         for l in 0..n {
             if exec >> l & 1 != 0 {
-                let below = if l >= 32 { u32::MAX as u64 } else { (1u64 << l) - 1 };
+                let below = if l >= 32 {
+                    u32::MAX as u64
+                } else {
+                    (1u64 << l) - 1
+                };
                 r[l] = r[l].wrapping_add((m & below).count_ones());
             }
         }
@@ -1384,9 +1565,7 @@ fn v_swap_b32(w: &mut Wave, _e: &mut Env, u: &Uop) -> Flow {
     let exec = w.exec();
     for l in 0..w.n {
         if exec >> l & 1 != 0 {
-            let x = w.v[a as usize * LANES + l];
-            w.v[a as usize * LANES + l] = w.v[b as usize * LANES + l];
-            w.v[b as usize * LANES + l] = x;
+            w.v.swap(a as usize * LANES + l, b as usize * LANES + l);
         }
     }
     Flow::Next
@@ -1419,7 +1598,13 @@ fn pk_fetch(w: &Wave, u: &Uop, i: usize, float: bool, lo: &mut Lanes, hi: &mut L
 }
 
 #[inline(always)]
-fn vpk<const N: usize>(w: &mut Wave, e: &mut Env, u: &Uop, float: bool, f: impl Fn(u32, u32, u32) -> u32) -> Flow {
+fn vpk<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    float: bool,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
     let mut al = [0u32; LANES];
     let mut ah = [0u32; LANES];
     let mut bl = [0u32; LANES];
@@ -1505,7 +1690,11 @@ fn mix(w: &mut Wave, e: &mut Env, u: &Uop, out: u8) -> Flow {
         let bit = 1u8 << i;
         for l in 0..n {
             let mut v = if u.m.opsel_hi & bit != 0 {
-                let h = if u.m.opsel & bit != 0 { buf[l] >> 16 } else { buf[l] };
+                let h = if u.m.opsel & bit != 0 {
+                    buf[l] >> 16
+                } else {
+                    buf[l]
+                };
                 f16_to_f32(h as u16)
             } else {
                 f32::from_bits(buf[l])

@@ -4,6 +4,9 @@
 //! `src[2]` = saddr / srsrc, `src[3]` = soffset; `imm` = instruction offset;
 //! `imm2` = flag bits ([`F_GLC`], [`F_OFFEN`], [`F_IDXEN`]).
 
+// Lane loops index several lane arrays in lockstep.
+#![allow(clippy::needless_range_loop)]
+
 use super::dispatch::{PRIVATE_APERTURE_BASE, SHARED_APERTURE_BASE};
 use super::ir::{Flow, Opnd, Uop};
 use super::table::Entry;
@@ -70,7 +73,13 @@ fn swizzle(base: u64, off: u64, lane: usize, n: usize) -> u64 {
 /// Computes per-lane targets. Returns false (after recording nothing) only
 /// when the uop is malformed.
 #[inline(always)]
-fn addresses<const SPACE: u8>(w: &Wave, u: &Uop, bytes: usize, out: &mut [Target; LANES], scratch_space: &mut bool) {
+fn addresses<const SPACE: u8>(
+    w: &Wave,
+    u: &Uop,
+    bytes: usize,
+    out: &mut [Target; LANES],
+    scratch_space: &mut bool,
+) {
     let n = w.n;
     let off = u.imm;
     match SPACE {
@@ -165,7 +174,11 @@ fn addresses<const SPACE: u8>(w: &Wave, u: &Uop, bytes: usize, out: &mut [Target
                     let (im, il) = (idx / index_stride, idx % index_stride);
                     let (om, ol) = (offset / 4, offset % 4);
                     let a = base + soff + (im * stride + om * 4) * index_stride + il * 4 + ol;
-                    let oob = if stride == 0 { offset + bytes as u64 > num_records } else { idx >= num_records };
+                    let oob = if stride == 0 {
+                        offset + bytes as u64 > num_records
+                    } else {
+                        idx >= num_records
+                    };
                     (a, oob)
                 } else {
                     let a = base + soff + offset + idx * stride;
@@ -226,8 +239,66 @@ fn count(e: &mut Env, scratch: bool, read: u64, written: u64) {
     }
 }
 
+/// Fast path for the common global load: all lanes active, consecutive
+/// addresses, dword data, backed by one host slice. `None` = use the general path.
+#[inline(always)]
+fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<Flow> {
+    let bytes = kind_bytes(K);
+    let n = w.n;
+    if w.exec() != w.full() || bytes % 4 != 0 {
+        return None;
+    }
+    let Opnd::V(d) = u.dst else { return None };
+    let dwords = bytes / 4;
+    if d as usize + dwords > w.v.len() / LANES {
+        return None;
+    }
+    let off = u.imm as u64;
+    let a0 = match (u.src[2], u.src[0]) {
+        (Opnd::S(_), Opnd::V(r)) => {
+            let v = &w.vreg(r)[..n];
+            let b = v[0];
+            if !v
+                .iter()
+                .enumerate()
+                .all(|(l, x)| *x == b.wrapping_add((l * bytes) as u32))
+            {
+                return None;
+            }
+            w.sget64(u.src[2]).wrapping_add(b as u64).wrapping_add(off)
+        }
+        (Opnd::None, Opnd::V(r)) => {
+            let (lo, hi) = (&w.vreg(r)[..n], &w.vreg(r + 1)[..n]);
+            let b = lo[0] as u64 | (hi[0] as u64) << 32;
+            if !lo.iter().zip(hi).enumerate().all(|(l, (x, y))| {
+                (*x as u64 | (*y as u64) << 32) == b.wrapping_add((l * bytes) as u64)
+            }) {
+                return None;
+            }
+            b.wrapping_add(off)
+        }
+        _ => return None,
+    };
+    let src = e.mem.host_slice(a0, n * bytes)?;
+    let base = d as usize;
+    for k in 0..dwords {
+        let dst = &mut w.v[(base + k) * LANES..(base + k) * LANES + n];
+        for (l, x) in dst.iter_mut().enumerate() {
+            let o = l * bytes + 4 * k;
+            *x = u32::from_le_bytes([src[o], src[o + 1], src[o + 2], src[o + 3]]);
+        }
+    }
+    e.counters.global_bytes_read += (n * bytes) as u64;
+    Some(Flow::Next)
+}
+
 /// Loads.
 fn load<const SPACE: u8, const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    if SPACE == GLOBAL {
+        if let Some(f) = load_global_fast::<K>(w, e, u) {
+            return f;
+        }
+    }
     let bytes = kind_bytes(K);
     let n = w.n;
     let exec = w.exec();
@@ -295,7 +366,8 @@ fn load<const SPACE: u8, const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flo
             }
             _ => {
                 for k in 0..dwords {
-                    w.v[idx(k)] = u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
+                    w.v[idx(k)] =
+                        u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
                 }
             }
         }
@@ -380,27 +452,79 @@ const A_FADD: u8 = 16;
 /// The read-modify-write of one atomic; `src`/`cmp` are the data operands.
 #[inline(always)]
 pub fn atomic_op<const A: u8, const W64: bool>(old: u64, src: u64, cmp: u64) -> u64 {
-    let (m, sbits) = if W64 { (u64::MAX, 64) } else { (u32::MAX as u64, 32) };
+    let (m, sbits) = if W64 {
+        (u64::MAX, 64)
+    } else {
+        (u32::MAX as u64, 32)
+    };
     let sx = |v: u64| ((v << (64 - sbits)) as i64) >> (64 - sbits);
-    let fl = |v: u64| if W64 { f64::from_bits(v) } else { f32::from_bits(v as u32) as f64 };
-    let tf = |f: f64| if W64 { f.to_bits() } else { (f as f32).to_bits() as u64 };
+    let fl = |v: u64| {
+        if W64 {
+            f64::from_bits(v)
+        } else {
+            f32::from_bits(v as u32) as f64
+        }
+    };
+    let tf = |f: f64| {
+        if W64 {
+            f.to_bits()
+        } else {
+            (f as f32).to_bits() as u64
+        }
+    };
     let r = match A {
         A_SWAP => src,
-        A_CMPSWAP => if old == cmp { src } else { old },
+        A_CMPSWAP => {
+            if old == cmp {
+                src
+            } else {
+                old
+            }
+        }
         A_ADD => old.wrapping_add(src),
         A_SUB => old.wrapping_sub(src),
-        A_SMIN => if sx(src) < sx(old) { src } else { old },
+        A_SMIN => {
+            if sx(src) < sx(old) {
+                src
+            } else {
+                old
+            }
+        }
         A_UMIN => old.min(src),
-        A_SMAX => if sx(src) > sx(old) { src } else { old },
+        A_SMAX => {
+            if sx(src) > sx(old) {
+                src
+            } else {
+                old
+            }
+        }
         A_UMAX => old.max(src),
         A_AND => old & src,
         A_OR => old | src,
         A_XOR => old ^ src,
-        A_INC => if old >= src { 0 } else { old + 1 },
-        A_DEC => if old == 0 || old > src { src } else { old - 1 },
+        A_INC => {
+            if old >= src {
+                0
+            } else {
+                old + 1
+            }
+        }
+        A_DEC => {
+            if old == 0 || old > src {
+                src
+            } else {
+                old - 1
+            }
+        }
         A_FMIN => tf(fl(old).min(fl(src))),
         A_FMAX => tf(fl(old).max(fl(src))),
-        A_FCMPSWAP => if fl(old) == fl(cmp) { src } else { old },
+        A_FCMPSWAP => {
+            if fl(old) == fl(cmp) {
+                src
+            } else {
+                old
+            }
+        }
         _ => tf(fl(old) + fl(src)),
     };
     r & m
@@ -408,7 +532,11 @@ pub fn atomic_op<const A: u8, const W64: bool>(old: u64, src: u64, cmp: u64) -> 
 
 /// Memory atomics. Data: src[1] = data (cmpswap: data, data+1 = src, cmp for
 /// FLAT/GLOBAL/MUBUF on gfx10). Lanes execute in lane order.
-fn atomic<const SPACE: u8, const A: u8, const W64: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+fn atomic<const SPACE: u8, const A: u8, const W64: bool>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+) -> Flow {
     let bytes = if W64 { 8 } else { 4 };
     let n = w.n;
     let exec = w.exec();
@@ -469,28 +597,116 @@ pub fn table() -> Vec<Entry> {
     let mut v: Vec<Entry> = Vec::new();
     macro_rules! ls {
         ($pre:literal, $sp:expr) => {
-            v.push(Entry::new(concat!($pre, "_load_ubyte"), load::<$sp, U8>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_sbyte"), load::<$sp, I8>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_ushort"), load::<$sp, U16>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_sshort"), load::<$sp, I16>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_dword"), load::<$sp, B32>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_dwordx2"), load::<$sp, B64>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_dwordx3"), load::<$sp, B96>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_dwordx4"), load::<$sp, B128>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_ubyte_d16"), load::<$sp, D16_U8>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_sbyte_d16"), load::<$sp, D16_I8>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_short_d16"), load::<$sp, D16_B16>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_ubyte_d16_hi"), load::<$sp, D16_HI_U8>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_sbyte_d16_hi"), load::<$sp, D16_HI_I8>, &[]));
-            v.push(Entry::new(concat!($pre, "_load_short_d16_hi"), load::<$sp, D16_HI_B16>, &[]));
-            v.push(Entry::new(concat!($pre, "_store_byte"), store::<$sp, U8>, &[]));
-            v.push(Entry::new(concat!($pre, "_store_short"), store::<$sp, U16>, &[]));
-            v.push(Entry::new(concat!($pre, "_store_byte_d16_hi"), store::<$sp, D16_HI_U8>, &[]));
-            v.push(Entry::new(concat!($pre, "_store_short_d16_hi"), store::<$sp, D16_HI_B16>, &[]));
-            v.push(Entry::new(concat!($pre, "_store_dword"), store::<$sp, B32>, &[]));
-            v.push(Entry::new(concat!($pre, "_store_dwordx2"), store::<$sp, B64>, &[]));
-            v.push(Entry::new(concat!($pre, "_store_dwordx3"), store::<$sp, B96>, &[]));
-            v.push(Entry::new(concat!($pre, "_store_dwordx4"), store::<$sp, B128>, &[]));
+            v.push(Entry::new(
+                concat!($pre, "_load_ubyte"),
+                load::<$sp, U8>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_sbyte"),
+                load::<$sp, I8>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_ushort"),
+                load::<$sp, U16>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_sshort"),
+                load::<$sp, I16>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_dword"),
+                load::<$sp, B32>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_dwordx2"),
+                load::<$sp, B64>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_dwordx3"),
+                load::<$sp, B96>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_dwordx4"),
+                load::<$sp, B128>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_ubyte_d16"),
+                load::<$sp, D16_U8>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_sbyte_d16"),
+                load::<$sp, D16_I8>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_short_d16"),
+                load::<$sp, D16_B16>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_ubyte_d16_hi"),
+                load::<$sp, D16_HI_U8>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_sbyte_d16_hi"),
+                load::<$sp, D16_HI_I8>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_load_short_d16_hi"),
+                load::<$sp, D16_HI_B16>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_store_byte"),
+                store::<$sp, U8>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_store_short"),
+                store::<$sp, U16>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_store_byte_d16_hi"),
+                store::<$sp, D16_HI_U8>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_store_short_d16_hi"),
+                store::<$sp, D16_HI_B16>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_store_dword"),
+                store::<$sp, B32>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_store_dwordx2"),
+                store::<$sp, B64>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_store_dwordx3"),
+                store::<$sp, B96>,
+                &[],
+            ));
+            v.push(Entry::new(
+                concat!($pre, "_store_dwordx4"),
+                store::<$sp, B128>,
+                &[],
+            ));
         };
     }
     ls!("global", GLOBAL);

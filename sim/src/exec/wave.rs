@@ -1,5 +1,8 @@
 //! Architectural state of one wave and the dispatch-wide environment handlers see.
 
+// Lane loops index several lane arrays in lockstep.
+#![allow(clippy::needless_range_loop)]
+
 use super::counters::DispatchCounters;
 use super::dispatch::Target;
 use super::error::ExecError;
@@ -199,10 +202,10 @@ impl Wave {
         let n = self.n;
         match o {
             Opnd::V(r) => {
-                let lo = self.vreg(r);
-                let hi = self.vreg(r + 1);
-                for l in 0..n {
-                    out[l] = lo[l] as u64 | (hi[l] as u64) << 32;
+                let lo = &self.vreg(r)[..n];
+                let hi = &self.vreg(r + 1)[..n];
+                for ((o, a), b) in out[..n].iter_mut().zip(lo).zip(hi) {
+                    *o = *a as u64 | (*b as u64) << 32;
                 }
             }
             o => out[..n].fill(self.sget64(o)),
@@ -231,7 +234,15 @@ impl Wave {
     pub fn wr64(&mut self, r: u16, vals: &Lanes64, mask: u64) {
         let n = self.n;
         let b = r as usize * LANES;
+        let full = self.full();
         let (lo, hi) = self.v[b..b + 2 * LANES].split_at_mut(LANES);
+        if mask == full {
+            for ((v, a), b) in vals[..n].iter().zip(&mut lo[..n]).zip(&mut hi[..n]) {
+                *a = *v as u32;
+                *b = (*v >> 32) as u32;
+            }
+            return;
+        }
         for l in 0..n {
             if mask >> l & 1 != 0 {
                 lo[l] = vals[l] as u32;

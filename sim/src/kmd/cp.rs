@@ -214,7 +214,7 @@ impl Cp<'_, '_> {
     }
 
     fn fetch(&mut self, va: u64, dwords: u32, level: u8) -> Result<Frame, CpError> {
-        if va % 4 != 0 {
+        if !va.is_multiple_of(4) {
             return Err(CpError::Packet(format!("IB at 0x{va:x} is not dword aligned")));
         }
         let mut bytes = vec![0u8; dwords as usize * 4];

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use loader::{ArgValue, CodeObject, Dispatch, HiddenPointers, KernargBuilder, UserSgprValues};
-use sim::exec::{run_dispatch, Budget, DispatchCounters, DispatchState, ExecError, FlatMemory, Target, PRIVATE_APERTURE_BASE, SHARED_APERTURE_BASE};
+use sim::exec::{
+    run_dispatch, Budget, DispatchCounters, DispatchState, ExecError, FlatMemory, Target,
+    PRIVATE_APERTURE_BASE, SHARED_APERTURE_BASE,
+};
 
 /// Helpers every kernel source may use (no OpenCL library with -nogpulib).
 pub const PRELUDE: &str = r#"
@@ -28,21 +31,47 @@ pub fn compile(src: &str, mcpu: &str, wave64: bool) -> Option<Vec<u8>> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (src, mcpu, wave64).hash(&mut h);
-    let dir: PathBuf = std::env::temp_dir().join(format!("rocless-simexec-{}-{:016x}", std::process::id(), h.finish()));
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "rocless-simexec-{}-{:016x}",
+        std::process::id(),
+        h.finish()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let cl = dir.join("k.cl");
     let obj = dir.join("k.o");
     let hsaco = dir.join("k.hsaco");
     std::fs::write(&cl, format!("{PRELUDE}\n{src}")).unwrap();
     let mut c = Command::new("clang-19");
-    c.args(["-cl-std=CL2.0", "-target", "amdgcn-amd-amdhsa", &format!("-mcpu={mcpu}"), "-nogpulib", "-O3", "-c"]);
+    c.args([
+        "-cl-std=CL2.0",
+        "-target",
+        "amdgcn-amd-amdhsa",
+        &format!("-mcpu={mcpu}"),
+        "-nogpulib",
+        "-O3",
+        "-c",
+    ]);
     if wave64 {
         c.arg("-mwavefrontsize64");
     }
     let out = c.arg(&cl).arg("-o").arg(&obj).output().unwrap();
-    assert!(out.status.success(), "clang failed: {}", String::from_utf8_lossy(&out.stderr));
-    let out = Command::new("ld.lld-19").arg("-shared").arg(&obj).arg("-o").arg(&hsaco).output().unwrap();
-    assert!(out.status.success(), "ld.lld failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "clang failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new("ld.lld-19")
+        .arg("-shared")
+        .arg(&obj)
+        .arg("-o")
+        .arg(&hsaco)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ld.lld failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bytes = std::fs::read(&hsaco).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     Some(bytes)
@@ -68,7 +97,10 @@ impl Default for Gpu {
 
 impl Gpu {
     pub fn new() -> Self {
-        Self { mem: FlatMemory::new(), next: BUF_VA }
+        Self {
+            mem: FlatMemory::new(),
+            next: BUF_VA,
+        }
     }
     /// Maps `bytes` at a fresh VA (with an unmapped guard gap after it).
     pub fn buffer(&mut self, bytes: Vec<u8>) -> u64 {
@@ -92,13 +124,22 @@ impl Gpu {
         self.mem.region(va).expect("buffer").to_vec()
     }
     pub fn read_f32(&self, va: u64) -> Vec<f32> {
-        self.read_bytes(va).chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
+        self.read_bytes(va)
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect()
     }
     pub fn read_u32(&self, va: u64) -> Vec<u32> {
-        self.read_bytes(va).chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect()
+        self.read_bytes(va)
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect()
     }
     pub fn read_f64(&self, va: u64) -> Vec<f64> {
-        self.read_bytes(va).chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect()
+        self.read_bytes(va)
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect()
     }
 }
 
@@ -109,7 +150,15 @@ pub struct Prepared {
 
 /// Loads `kernel` of `hsaco` into `gpu` and prepares a dispatch of `grid`
 /// workgroups of `block` workitems with explicit `args`.
-pub fn prepare(gpu: &mut Gpu, hsaco: &[u8], kernel: &str, target: Target, grid: [u32; 3], block: [u32; 3], args: &[ArgValue]) -> Prepared {
+pub fn prepare(
+    gpu: &mut Gpu,
+    hsaco: &[u8],
+    kernel: &str,
+    target: Target,
+    grid: [u32; 3],
+    block: [u32; 3],
+    args: &[ArgValue],
+) -> Prepared {
     let co = CodeObject::parse(hsaco).expect("parse hsaco");
     let k = co.kernel(kernel).expect("kernel").clone();
     if gpu.mem.region(CODE_VA).is_none() {
@@ -125,7 +174,11 @@ pub fn prepare(gpu: &mut Gpu, hsaco: &[u8], kernel: &str, target: Target, grid: 
         kb.push(a.clone()).expect("kernarg");
     }
     kb.dispatch(Dispatch::from_workgroups(grid, block).expect("dispatch"));
-    kb.pointers(HiddenPointers { private_base: (PRIVATE_APERTURE_BASE >> 32) as u32, shared_base: (SHARED_APERTURE_BASE >> 32) as u32, ..HiddenPointers::default() });
+    kb.pointers(HiddenPointers {
+        private_base: (PRIVATE_APERTURE_BASE >> 32) as u32,
+        shared_base: (SHARED_APERTURE_BASE >> 32) as u32,
+        ..HiddenPointers::default()
+    });
     let ka = kb.build().expect("kernarg build");
     let kernarg_va = KERNARG_VA + gpu.mem.region(KERNARG_VA).map_or(0, |_| 0);
     if let Some(r) = gpu.mem.region_mut(KERNARG_VA) {
@@ -187,7 +240,15 @@ pub fn prepare(gpu: &mut Gpu, hsaco: &[u8], kernel: &str, target: Target, grid: 
 
 /// Compiles, prepares and runs in one go.
 #[allow(clippy::too_many_arguments)]
-pub fn run(gpu: &mut Gpu, hsaco: &[u8], kernel: &str, target: Target, grid: [u32; 3], block: [u32; 3], args: &[ArgValue]) -> Result<DispatchCounters, ExecError> {
+pub fn run(
+    gpu: &mut Gpu,
+    hsaco: &[u8],
+    kernel: &str,
+    target: Target,
+    grid: [u32; 3],
+    block: [u32; 3],
+    args: &[ArgValue],
+) -> Result<DispatchCounters, ExecError> {
     let p = prepare(gpu, hsaco, kernel, target, grid, block, args);
     run_dispatch(&p.state, &mut gpu.mem, &Budget::default())
 }

@@ -1,0 +1,6 @@
+//! `tier2 [--device auto|sim|PATH] [--json]`: runs probe tier 2 ([`probes::tier2`]).
+//! Exit 0 pass/skip, 1 fail, 2 usage error.
+
+fn main() {
+    std::process::exit(probes::cli::main(2));
+}
