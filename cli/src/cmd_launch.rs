@@ -80,7 +80,12 @@ fn map_bo(dev: &Device, size: u64, domains: Domains, flags: BoFlags) -> Result<(
 /// One spec argument turned into a kernarg value (and maybe a buffer).
 fn scalar(kind: &str, v: &Value, k: usize) -> Result<ArgValue> {
     let bad = || anyhow!("spec: args[{k}]: bad {kind} value {v}");
-    let int = || v.as_i64().map(i128::from).or(v.as_u64().map(i128::from)).ok_or_else(bad);
+    let int = || {
+        v.as_i64()
+            .map(i128::from)
+            .or(v.as_u64().map(i128::from))
+            .ok_or_else(bad)
+    };
     Ok(match kind {
         "u8" => ArgValue::u8(u8::try_from(int()?).map_err(|_| bad())?),
         "i8" => ArgValue::i8(i8::try_from(int()?).map_err(|_| bad())?),
@@ -97,7 +102,7 @@ fn scalar(kind: &str, v: &Value, k: usize) -> Result<ArgValue> {
 }
 
 fn hex(s: &str, k: usize) -> Result<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
+    if !s.len().is_multiple_of(2) || !s.chars().all(|c| c.is_ascii_hexdigit()) {
         bail!("spec: args[{k}]: \"bytes\" must be an even-length hex string");
     }
     Ok((0..s.len())
@@ -122,10 +127,7 @@ fn launch(a: &LaunchArgs) -> Result<()> {
         .ok_or_else(|| anyhow!("spec: missing \"kernel\""))?;
     let grid = dims(&spec["grid"], "grid")?;
     let block = dims(&spec["block"], "block")?;
-    let args = spec["args"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let args = spec["args"].as_array().cloned().unwrap_or_default();
 
     let co_bytes = std::fs::read(&co_path)
         .with_context(|| format!("reading code object {}", co_path.display()))?;
@@ -177,10 +179,10 @@ fn launch(a: &LaunchArgs) -> Result<()> {
         let (kind, v) = obj.iter().next().expect("one key");
         let value = match kind.as_str() {
             "buffer" => {
-                let p = base.join(
-                    v.as_str()
-                        .ok_or_else(|| anyhow!("spec: args[{i}]: \"buffer\" must be a file name"))?,
-                );
+                let p =
+                    base.join(v.as_str().ok_or_else(|| {
+                        anyhow!("spec: args[{i}]: \"buffer\" must be a file name")
+                    })?);
                 let data = std::fs::read(&p)
                     .with_context(|| format!("args[{i}]: reading {}", p.display()))?;
                 let (bo, va) = map_bo(dev, data.len() as u64, Domains::GTT, BoFlags::empty())?;
@@ -214,7 +216,10 @@ fn launch(a: &LaunchArgs) -> Result<()> {
     // Flat apertures for the COV5 hidden args: the simulator's, or the
     // kernel's SH_MEM_BASES (gmc_v10_0_early_init: shared 0x2000…, private 0x1000…).
     let (shared, private) = if opened.is_sim() {
-        (sim::exec::SHARED_APERTURE_BASE, sim::exec::PRIVATE_APERTURE_BASE)
+        (
+            sim::exec::SHARED_APERTURE_BASE,
+            sim::exec::PRIVATE_APERTURE_BASE,
+        )
     } else {
         (KERNEL_SHARED_APERTURE, KERNEL_PRIVATE_APERTURE)
     };
@@ -284,7 +289,10 @@ fn launch(a: &LaunchArgs) -> Result<()> {
     let mut done = [0u8; 8];
     fence_bo.read(0, &mut done)?;
     if u64::from_le_bytes(done) != 1 {
-        bail!("kernel {}: the job completed but its RELEASE_MEM fence was not written", k.name);
+        bail!(
+            "kernel {}: the job completed but its RELEASE_MEM fence was not written",
+            k.name
+        );
     }
 
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
@@ -336,7 +344,10 @@ fn launch(a: &LaunchArgs) -> Result<()> {
             counters.insert("lane_ops".into(), json!(total.lane_ops()));
             counters.insert("valu_utilisation".into(), json!(total.valu_utilisation()));
             counters.insert("global_bytes_read".into(), json!(total.global_bytes_read));
-            counters.insert("global_bytes_written".into(), json!(total.global_bytes_written));
+            counters.insert(
+                "global_bytes_written".into(),
+                json!(total.global_bytes_written),
+            );
             counters.insert("lds_ops".into(), json!(total.lds_ops));
             counters.insert("barriers".into(), json!(total.barriers));
             counters.insert("waves".into(), json!(total.waves));
@@ -382,7 +393,15 @@ __kernel void spin(__global volatile uint *p) { while (p[0] == 0) {} }
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("k.cl"), SAXPY).unwrap();
         let ok = Command::new("clang-19")
-            .args(["-cl-std=CL2.0", "-target", "amdgcn-amd-amdhsa", "-mcpu=gfx1010", "-nogpulib", "-O3", "-c"])
+            .args([
+                "-cl-std=CL2.0",
+                "-target",
+                "amdgcn-amd-amdhsa",
+                "-mcpu=gfx1010",
+                "-nogpulib",
+                "-O3",
+                "-c",
+            ])
             .arg(dir.join("k.cl"))
             .arg("-o")
             .arg(dir.join("k.o"))
@@ -421,8 +440,11 @@ __kernel void spin(__global volatile uint *p) { while (p[0] == 0) {} }
         let y: Vec<u8> = (0..100).flat_map(|_| 1f32.to_le_bytes()).collect();
         std::fs::write(dir.join("x.bin"), &x).unwrap();
         std::fs::write(dir.join("y.bin"), &y).unwrap();
-        let a = args(&dir, r#"{"code_object":"k.hsaco","kernel":"saxpy.kd","grid":[2],"block":[64],
-            "args":[{"f32":2.5},{"buffer":"x.bin"},{"buffer":"y.bin"},{"u32":100}]}"#);
+        let a = args(
+            &dir,
+            r#"{"code_object":"k.hsaco","kernel":"saxpy.kd","grid":[2],"block":[64],
+            "args":[{"f32":2.5},{"buffer":"x.bin"},{"buffer":"y.bin"},{"u32":100}]}"#,
+        );
         launch(&a).unwrap();
         let out = std::fs::read(dir.join("out/arg2.bin")).unwrap();
         for i in 0..100 {
@@ -437,8 +459,11 @@ __kernel void spin(__global volatile uint *p) { while (p[0] == 0) {} }
     #[test]
     fn vm_fault_names_the_address() {
         let Some(dir) = setup("fault") else { return };
-        let a = args(&dir, r#"{"code_object":"k.hsaco","kernel":"poke","grid":[1],"block":[32],
-            "args":[{"u64":305397760}]}"#);
+        let a = args(
+            &dir,
+            r#"{"code_object":"k.hsaco","kernel":"poke","grid":[1],"block":[32],
+            "args":[{"u64":305397760}]}"#,
+        );
         let e = launch(&a).unwrap_err().to_string();
         assert!(e.contains("VM fault") && e.contains("0x12340000"), "{e}");
         let _ = std::fs::remove_dir_all(dir);
@@ -447,19 +472,31 @@ __kernel void spin(__global volatile uint *p) { while (p[0] == 0) {} }
     #[test]
     fn bad_specs_name_the_cause() {
         let Some(dir) = setup("bad") else { return };
-        let e = launch(&args(&dir, r#"{"code_object":"k.hsaco","kernel":"nope","grid":[1],"block":[1],"args":[]}"#))
-            .unwrap_err();
+        let e = launch(&args(
+            &dir,
+            r#"{"code_object":"k.hsaco","kernel":"nope","grid":[1],"block":[1],"args":[]}"#,
+        ))
+        .unwrap_err();
         assert!(format!("{e:#}").contains("nope"), "{e:#}");
-        let e = launch(&args(&dir, r#"{"code_object":"k.hsaco","kernel":"saxpy","grid":[0],"block":[1],"args":[]}"#))
-            .unwrap_err();
+        let e = launch(&args(
+            &dir,
+            r#"{"code_object":"k.hsaco","kernel":"saxpy","grid":[0],"block":[1],"args":[]}"#,
+        ))
+        .unwrap_err();
         assert!(e.to_string().contains("grid"), "{e}");
-        let e = launch(&args(&dir, r#"{"code_object":"k.hsaco","kernel":"saxpy","grid":[1],"block":[1],
-            "args":[{"f32":1},{"buffer":"missing.bin"}]}"#))
-            .unwrap_err();
+        let e = launch(&args(
+            &dir,
+            r#"{"code_object":"k.hsaco","kernel":"saxpy","grid":[1],"block":[1],
+            "args":[{"f32":1},{"buffer":"missing.bin"}]}"#,
+        ))
+        .unwrap_err();
         assert!(format!("{e:#}").contains("missing.bin"), "{e:#}");
-        let e = launch(&args(&dir, r#"{"code_object":"k.hsaco","kernel":"saxpy","grid":[1],"block":[1],
-            "args":[{"f32":1},{"zeros":4},{"zeros":4},{"u32":1},{"u32":2}]}"#))
-            .unwrap_err();
+        let e = launch(&args(
+            &dir,
+            r#"{"code_object":"k.hsaco","kernel":"saxpy","grid":[1],"block":[1],
+            "args":[{"f32":1},{"zeros":4},{"zeros":4},{"u32":1},{"u32":2}]}"#,
+        ))
+        .unwrap_err();
         assert!(format!("{e:#}").contains("args[4]"), "{e:#}");
         let _ = std::fs::remove_dir_all(dir);
     }

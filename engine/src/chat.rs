@@ -130,7 +130,7 @@ impl TemplateKind {
                 .map_err(|fam| format!("chat template family '{fam}' is not supported"));
         }
         let tokens = g.get_str_arr("tokenizer.ggml.tokens").unwrap_or_default();
-        let has = |s: &str| tokens.iter().any(|t| *t == s);
+        let has = |s: &str| tokens.contains(&s);
         Ok(if has("<start_of_turn>") {
             TemplateKind::Gemma
         } else if has("<|start_header_id|>") {

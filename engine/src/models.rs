@@ -17,7 +17,9 @@ pub fn model_dirs() -> Vec<PathBuf> {
         dirs.extend(std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()));
     }
     dirs.push(PathBuf::from("models"));
-    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../models"));
+    if let Some(repo) = Path::new(env!("CARGO_MANIFEST_DIR")).parent() {
+        dirs.push(repo.join("models"));
+    }
     dirs.push(PathBuf::from("/work/models"));
     let mut out: Vec<PathBuf> = Vec::new();
     for d in dirs {

@@ -18,7 +18,7 @@ FIELD_BIT = {"sdst": 0, "vdst": 0, "sdata": 0, "vdata": 0, "src0": 1, "addr": 1,
 # VOP3 sdst is separate
 FIELD_BIT_SDST = 6
 FLAGS = {"FP_MODS": 1, "CLAMP": 2, "OMOD": 4, "OP_SEL": 8, "PACKED": 16, "SDST": 32, "SINGLE": 64,
-         "LOAD": 128, "STORE": 256, "INT_MODS": 512, "OFFSET01": 1024, "ATOMIC": 2048, "MIX": 4096}
+         "LOAD": 128, "STORE": 256, "INT_MODS": 512, "OFFSET01": 1024, "ATOMIC": 2048, "MIX": 4096, "SCALAR_DST": 8192}
 
 
 def slot(enc, field, name):
@@ -134,6 +134,8 @@ def analyse(enc, d32, d64):
         if r is not None and r[1] in by_val:
             f = by_val[r[1]]
             w64 = r64[2] if r64 else r[2]
+            if f in ("vdst",) and r[0] == "s":
+                flags |= FLAGS["SCALAR_DST"]
             ops.append({"slot": slot(enc, f, base), "dwords": r[2], "wave": int(w64 != r[2]),
                         "konst": konst(d32, f) if f.startswith("src") else "NoConst", "field": f, "rc": rc})
         elif t in ("vcc_lo", "vcc"):

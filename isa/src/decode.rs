@@ -212,13 +212,7 @@ fn is_vgpr_field(enc: Encoding, slot: Slot, info: &InstrInfo) -> bool {
         Ds => true,
         Flat | Global | Scratch => matches!(slot, Slot::Def0 | Slot::Src0 | Slot::Src1),
         Mubuf => matches!(slot, Slot::Def0 | Slot::Src0 | Slot::Src1),
-        Vop1 | Vop2 => slot == Slot::Def0 && !info.name.starts_with("v_readfirstlane"),
-        Vop3 | Vop3p => {
-            slot == Slot::Def0
-                && !(info.name.starts_with("v_cmp")
-                    || info.name.starts_with("v_readlane")
-                    || info.name.starts_with("v_readfirstlane"))
-        }
+        Vop1 | Vop2 | Vop3 | Vop3p => slot == Slot::Def0 && !info.has(flags::SCALAR_DST),
         _ => false,
     }
 }
@@ -268,9 +262,6 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         if bit == 3 && matches!(enc, Encoding::Flat | Encoding::Global | Encoding::Scratch) {
             continue;
         }
-        if bit == 0 && enc == Encoding::Vop3 && info.name.starts_with("v_cmpx") {
-            continue; // LLVM ignores the (implicit EXEC) vdst field of v_cmpx_*_e64
-        }
         if bit == 6 && enc != Encoding::Vop3 {
             continue;
         }
@@ -305,28 +296,22 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             // keep compiler happy about the reassignment pattern
         }
     }
-    let needs_lit = info.operands.iter().any(|o| {
-        o.slot == Slot::LiteralK
-            || (matches!(o.slot, Slot::Src0 | Slot::Src1 | Slot::Src2)
-                && !matches!(enc, Encoding::Sopk | Encoding::Sopp)
-                && !is_vgpr_field(enc, o.slot, info)
-                && {
-                    let fi = field_for(enc, info, o.slot);
-                    let code = if fi == 1 { src0_code } else { f.raw[fi] };
-                    code == 255
-                        && matches!(
-                            enc,
-                            Encoding::Sop1
-                                | Encoding::Sop2
-                                | Encoding::Sopc
-                                | Encoding::Vop1
-                                | Encoding::Vop2
-                                | Encoding::Vopc
-                                | Encoding::Vop3
-                                | Encoding::Vop3p
-                        )
-                })
-    });
+    // A literal follows when a used 9-bit/8-bit source field holds 255, or
+    // the form has a K constant (v_madmk, s_setreg_imm32).
+    let used_src = |b: usize, code: u32| info.fields & (1 << b) != 0 && code == 255;
+    let needs_lit = match enc {
+        Encoding::Sop1 | Encoding::Sop2 | Encoding::Sopc => {
+            used_src(1, f.raw[1]) || used_src(2, f.raw[2])
+        }
+        Encoding::Vop1 | Encoding::Vop2 | Encoding::Vopc => {
+            used_src(1, src0_code) || info.operands.iter().any(|o| o.slot == Slot::LiteralK)
+        }
+        Encoding::Vop3 | Encoding::Vop3p => {
+            used_src(1, f.raw[1]) || used_src(2, f.raw[2]) || used_src(3, f.raw[3])
+        }
+        Encoding::Sopk => info.operands.iter().any(|o| o.slot == Slot::LiteralK),
+        _ => false,
+    };
     let mut literal = 0;
     if needs_lit {
         literal = dword(bytes, len / 4).ok_or(DecodeError::Truncated {
@@ -526,4 +511,59 @@ pub fn decode_all(
         off += n;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(words: &[u32], t: Target, w64: bool) -> String {
+        let b: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        decode(&b, t, w64)
+            .map(|i| i.to_string())
+            .unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn known_words() {
+        // Encodings from `llvm-mc-19 -show-encoding` (see findings/isa-decoder.md).
+        let t = Target::Gfx1010;
+        assert_eq!(
+            text(&[0xf404_0002, 0xfa00_0024], t, false),
+            "s_load_dwordx2 s[0:1], s[4:5], 0x24"
+        );
+        assert_eq!(
+            text(&[0xd54b_8201, 0x2c12_0702], t, false),
+            "v_fma_f32 v1, -v2, |v3|, v4 clamp mul:2"
+        );
+        assert_eq!(
+            text(&[0xdc33_9ff8, 0x017d_0002], t, false),
+            "global_load_dword v1, v[2:3], off offset:-8 glc slc dlc"
+        );
+        assert_eq!(
+            text(&[0x7e00_02fa, 0xff00_b101], t, false),
+            "v_mov_b32_dpp v0, v1 quad_perm:[1,0,3,2] row_mask:0xf bank_mask:0xf"
+        );
+        assert_eq!(text(&[0x7c08_0280], t, true), "v_cmp_gt_f32_e32 vcc, 0, v1");
+        assert_eq!(
+            text(&[0x7c08_0280], t, false),
+            "v_cmp_gt_f32_e32 vcc_lo, 0, v1"
+        );
+    }
+
+    #[test]
+    fn errors_not_panics() {
+        assert!(matches!(
+            decode(&[1, 2], Target::Gfx1010, false),
+            Err(DecodeError::Truncated { .. })
+        ));
+        assert!(matches!(
+            decode(&0xd54b_8201u32.to_le_bytes(), Target::Gfx1010, false),
+            Err(DecodeError::Truncated { need: 8, .. })
+        ));
+        assert!(matches!(
+            decode(&0xffff_ffffu32.to_le_bytes(), Target::Gfx1010, false),
+            Err(DecodeError::Invalid { .. })
+        ));
+    }
 }

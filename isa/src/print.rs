@@ -846,3 +846,40 @@ fn sendmsg(o: &mut String, u: u16) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(f: impl Fn(&mut String)) -> String {
+        let mut o = String::new();
+        f(&mut o);
+        o
+    }
+
+    #[test]
+    fn immediates_like_llvm() {
+        assert_eq!(s(|o| imm32(o, 0x3f80_0000)), "1.0");
+        assert_eq!(s(|o| imm32(o, 0xffff_fff0)), "-16");
+        assert_eq!(s(|o| imm32(o, 0x3e22_f983)), "0.15915494");
+        assert_eq!(s(|o| imm32(o, 0x1234)), "0x1234");
+        assert_eq!(
+            s(|o| imm64(o, 0x3fc4_5f30_6dc9_c882)),
+            "0.15915494309189532"
+        );
+        assert_eq!(s(|o| imm16(o, 0x3c00)), "1.0");
+        assert_eq!(s(|o| immi16(o, 0x3118)), "0x3118");
+        assert_eq!(s(|o| shex(o, -0x506a5)), "-0x506a5");
+    }
+
+    #[test]
+    fn symbolic_fields() {
+        assert_eq!(s(|o| waitcnt(o, 0xc07f)), "lgkmcnt(0)");
+        assert_eq!(s(|o| waitcnt(o, 0xffff)), "vmcnt(63) expcnt(7) lgkmcnt(63)");
+        assert_eq!(s(|o| hwreg(o, 0x1234)), "hwreg(52, 8, 3)");
+        assert_eq!(s(|o| hwreg(o, 1 | 31 << 11)), "hwreg(HW_REG_MODE)");
+        assert_eq!(s(|o| swizzle(o, 0x041f)), " offset:swizzle(SWAP,1)");
+        assert_eq!(s(|o| depctr(o, 0xffe3, false)), "0xffe3");
+        assert_eq!(s(|o| sendmsg(o, 3)), "sendmsg(MSG_GS_DONE, GS_OP_NOP)");
+    }
+}

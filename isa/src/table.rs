@@ -96,6 +96,8 @@ pub mod flags {
     pub const ATOMIC: u16 = 1 << 11;
     /// VOP3P mix op (`v_fma_mix*`): op_sel_hi defaults to 0, sources take neg/abs.
     pub const MIX: u16 = 1 << 12;
+    /// VOP destination field names an SGPR (v_readlane, v_cmp*_e64, …).
+    pub const SCALAR_DST: u16 = 1 << 13;
 }
 
 /// One instruction form (row of the table).

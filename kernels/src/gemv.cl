@@ -139,14 +139,16 @@ KERNEL void gemv_q4_k(const __global uchar* w, const __global float* x, __global
         const __global uint* q = p + 4 + (sub >> 1) * 8;
         uint sh = (sub & 1) * 4;
         const __global float* xb = x + b * 256 + sub * 32;
-        float s = 0.0f;
+        float s = 0.0f, xsum = 0.0f;
         for (uint i = 0; i < 8; i++) {
             uint u = q[i] >> sh;
-            s += (float)(u & 15) * xb[4 * i] + (float)((u >> 8) & 15) * xb[4 * i + 1] +
-                 (float)((u >> 16) & 15) * xb[4 * i + 2] + (float)((u >> 24) & 15) * xb[4 * i + 3];
+            float4 xv = *(const __global float4*)(xb + 4 * i);
+            s += (float)(u & 15) * xv.x + (float)((u >> 8) & 15) * xv.y + (float)((u >> 16) & 15) * xv.z +
+                 (float)((u >> 24) & 15) * xv.w;
+            xsum += (xv.x + xv.y) + (xv.z + xv.w);
         }
         uint dm = p[0];
-        acc += h2f((ushort)dm) * (float)scale * s - h2f((ushort)(dm >> 16)) * (float)mn * sum4(xb, 32);
+        acc += h2f((ushort)dm) * (float)scale * s - h2f((ushort)(dm >> 16)) * (float)mn * xsum;
     }
     ROW_FINISH()
 }

@@ -89,7 +89,13 @@ pub const KERNEL_FILES: &[KernelFile] = &[
     },
     KernelFile {
         file: "elementwise",
-        kernels: &["glu_silu", "glu_gelu_tanh", "add_f32", "scale_f32", "softcap"],
+        kernels: &[
+            "glu_silu",
+            "glu_gelu_tanh",
+            "add_f32",
+            "scale_f32",
+            "softcap",
+        ],
     },
     KernelFile {
         file: "embed",
@@ -178,7 +184,8 @@ pub fn find(target: Target, name: &str) -> Result<KernelRef, Error> {
     let base = name.strip_suffix(".kd").unwrap_or(name);
     for f in KERNEL_FILES {
         if let Some(k) = f.kernels.iter().find(|k| **k == base) {
-            let code_object = bytes(target, f.file).ok_or_else(|| Error::UnknownKernel(name.to_string()))?;
+            let code_object =
+                bytes(target, f.file).ok_or_else(|| Error::UnknownKernel(name.to_string()))?;
             return Ok(KernelRef {
                 name: k,
                 file: f.file,
@@ -227,15 +234,78 @@ mod tests {
     }
 
     #[test]
+    fn every_source_file_is_embedded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stems: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| {
+                let p = e.unwrap().path();
+                (p.extension()? == "cl")
+                    .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+            })
+            .collect();
+        stems.sort();
+        let listed: Vec<&str> = KERNEL_FILES.iter().map(|f| f.file).collect();
+        assert_eq!(
+            stems, listed,
+            "kernels/src/*.cl vs KERNEL_FILES (and the embed! list)"
+        );
+        for t in TARGETS {
+            for f in &listed {
+                assert!(
+                    code_object(t, f).is_some(),
+                    "{f} not embedded for {}",
+                    t.name()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn lookup_errors_and_device_mapping() {
         assert_eq!(find(Target::Gfx1030, "gemv_q6_k.kd").unwrap().file, "gemv");
-        assert!(matches!(find(Target::Gfx1010, "nope"), Err(Error::UnknownKernel(_))));
+        assert!(matches!(
+            find(Target::Gfx1010, "nope"),
+            Err(Error::UnknownKernel(_))
+        ));
         assert_eq!(Target::for_device("gfx1012").unwrap(), Target::Gfx1010);
         assert_eq!(Target::for_device("gfx1031").unwrap(), Target::Gfx1030);
         assert_eq!(Target::for_device("gfx1101").unwrap(), Target::Gfx1100);
         assert!(Target::for_device("gfx906").is_err());
         assert!(Target::for_device("gfx10300").is_err());
         assert_eq!(Target::from_name("gfx1100"), Some(Target::Gfx1100));
+    }
+
+    /// Per-kernel resources; `cargo test -p kernels resource_table -- --nocapture` prints
+    /// the markdown table recorded in findings/gpu-kernels.md.
+    #[test]
+    fn resource_table() {
+        let mut out = String::from(
+            "| target | kernel | VGPRs | SGPRs | LDS B | kernarg B | code B | waves/SIMD (limit) |\n|---|---|---|---|---|---|---|---|\n",
+        );
+        for t in TARGETS {
+            let mach = loader::Mach::from_name(t.name()).unwrap();
+            let dev = loader::DeviceLimits::for_mach(&mach).unwrap();
+            for name in kernel_names() {
+                let co = loader::CodeObject::parse(find(t, name).unwrap().code_object).unwrap();
+                let k = co.kernel(name).unwrap();
+                let m = &k.metadata;
+                let occ = loader::estimate_occupancy(k, &dev, WORKGROUP_SIZE, 0);
+                assert!(occ.waves_per_simd >= 4, "{name} {}: {occ:?}", t.name());
+                out += &format!(
+                    "| {} | {name} | {} | {} | {} | {} | {} | {} ({}) |\n",
+                    t.name(),
+                    m.vgpr_count,
+                    m.sgpr_count,
+                    m.group_segment_fixed_size,
+                    m.kernarg_segment_size,
+                    k.code_size.unwrap_or(0),
+                    occ.waves_per_simd,
+                    occ.limited_by
+                );
+            }
+        }
+        println!("{out}");
     }
 
     #[test]
@@ -245,9 +315,18 @@ mod tests {
                 let k = find(t, name).unwrap();
                 let co = loader::CodeObject::parse(k.code_object).unwrap();
                 let m = &co.kernel(name).unwrap().metadata;
-                assert_eq!(m.private_segment_fixed_size, 0, "{name} {} uses scratch", t.name());
+                assert_eq!(
+                    m.private_segment_fixed_size,
+                    0,
+                    "{name} {} uses scratch",
+                    t.name()
+                );
                 assert_eq!(m.vgpr_spill_count + m.sgpr_spill_count, 0, "{name} spills");
-                assert!(m.group_segment_fixed_size <= 2048, "{name} LDS {}", m.group_segment_fixed_size);
+                assert!(
+                    m.group_segment_fixed_size <= 2048,
+                    "{name} LDS {}",
+                    m.group_segment_fixed_size
+                );
             }
         }
     }

@@ -24,7 +24,15 @@
 #define AS_I(x) __builtin_astype((x), int)
 #define NEG_INF (-__builtin_inff())
 
-static inline float h2f(ushort h) { return (float)__builtin_astype(h, half); }
+// The empty asm keeps LLVM from folding a later negation into the conversion's source
+// modifier (`v_cvt_f32_f16_sdwa v0, -v0 src0_sel:WORD_1`): the sim's wave executor ignored
+// neg/abs on v_cvt_f32_f16 when this was written (findings/gpu-kernels.md). Costs nothing:
+// the negation moves into the consuming FMA.
+static inline float h2f(ushort h) {
+    float f = (float)__builtin_astype(h, half);
+    __asm__("" : "+v"(f));
+    return f;
+}
 
 static inline float fexp(float x) { return __builtin_amdgcn_exp2f(x * 1.4426950408889634f); }
 

@@ -20,7 +20,13 @@ struct Gpu {
 
 impl Gpu {
     fn new(target: Target) -> Self {
-        Gpu { target, mem: FlatMemory::new(), ex: Executor::new(), next: 0x1_0000_0000, loaded: vec![] }
+        Gpu {
+            target,
+            mem: FlatMemory::new(),
+            ex: Executor::new(),
+            next: 0x1_0000_0000,
+            loaded: vec![],
+        }
     }
 
     fn upload(&mut self, bytes: Vec<u8>) -> u64 {
@@ -41,11 +47,17 @@ impl Gpu {
     }
     fn read_f32(&self, va: u64) -> Vec<f32> {
         let r = self.mem.region(va).unwrap();
-        r[..r.len() - 64].chunks(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
+        r[..r.len() - 64]
+            .chunks(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect()
     }
     fn read_u32(&self, va: u64) -> Vec<u32> {
         let r = self.mem.region(va).unwrap();
-        r[..r.len() - 64].chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect()
+        r[..r.len() - 64]
+            .chunks(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect()
     }
 
     fn run(&mut self, name: &str, grid: [u32; 2], args: Vec<ArgValue>) -> DispatchCounters {
@@ -64,11 +76,17 @@ impl Gpu {
         for a in args {
             kb.push(a).unwrap();
         }
-        kb.dispatch(Dispatch::from_workgroups([grid[0], grid[1], 1], [WORKGROUP_SIZE, 1, 1]).unwrap());
+        kb.dispatch(
+            Dispatch::from_workgroups([grid[0], grid[1], 1], [WORKGROUP_SIZE, 1, 1]).unwrap(),
+        );
         let ka = kb.build().unwrap();
         let karg = self.upload(ka.bytes.clone());
         let layout = loader::sgpr_layout(&kern.descriptor, &kern.name).unwrap();
-        let ud = layout.user_data(&UserSgprValues { kernarg_ptr: karg, kernarg: ka.bytes.clone(), ..Default::default() });
+        let ud = layout.user_data(&UserSgprValues {
+            kernarg_ptr: karg,
+            kernarg: ka.bytes.clone(),
+            ..Default::default()
+        });
         let mut user_data = [0u32; 16];
         user_data[..ud.len()].copy_from_slice(&ud);
         let d = &kern.descriptor;
@@ -100,7 +118,11 @@ fn h2f(h: u16) -> f32 {
     let s = if h >> 15 != 0 { -1.0 } else { 1.0 };
     let e = ((h >> 10) & 31) as i32;
     let m = (h & 1023) as f32;
-    s * if e == 0 { m * 2f32.powi(-24) } else { (1.0 + m / 1024.0) * 2f32.powi(e - 15) }
+    s * if e == 0 {
+        m * 2f32.powi(-24)
+    } else {
+        (1.0 + m / 1024.0) * 2f32.powi(e - 15)
+    }
 }
 /// A random finite half in about ±[2^-6, 2).
 fn rand_half(r: &mut StdRng) -> u16 {
@@ -110,6 +132,7 @@ fn rand_half(r: &mut StdRng) -> u16 {
 // ---------- quant formats (ggml-common.h) ----------
 
 #[derive(Clone, Copy, Debug)]
+#[allow(clippy::enum_variant_names)]
 enum Q {
     F32,
     F16,
@@ -212,7 +235,10 @@ impl Q {
                     if j < 4 {
                         (sc[j] & 63, sc[j + 4] & 63)
                     } else {
-                        ((sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4), (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4))
+                        (
+                            (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4),
+                            (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4),
+                        )
                     }
                 };
                 let mut y = Vec::with_capacity(256);
@@ -271,7 +297,16 @@ impl Q {
     }
 }
 
-const ALL_Q: [Q; 8] = [Q::F32, Q::F16, Q::Q4_0, Q::Q4_1, Q::Q5_0, Q::Q8_0, Q::Q4K, Q::Q6K];
+const ALL_Q: [Q; 8] = [
+    Q::F32,
+    Q::F16,
+    Q::Q4_0,
+    Q::Q4_1,
+    Q::Q5_0,
+    Q::Q8_0,
+    Q::Q4K,
+    Q::Q6K,
+];
 
 fn rand_vec(r: &mut StdRng, n: usize, scale: f32) -> Vec<f32> {
     (0..n).map(|_| r.gen_range(-scale..scale)).collect()
@@ -292,8 +327,7 @@ fn assert_close(name: &str, got: &[f32], want: &[f32], tol: impl Fn(usize) -> f3
 
 // ---------- tests ----------
 
-#[test]
-fn gemv_every_format_odd_sizes() {
+fn gemv_every_format_odd_sizes_on(target: Target) {
     let mut r = StdRng::seed_from_u64(1);
     for q in ALL_Q {
         let (qk, _) = q.block();
@@ -307,36 +341,67 @@ fn gemv_every_format_odd_sizes() {
         for &(rows, cols) in shapes {
             let (w, wf) = q.rand_matrix(&mut r, rows, cols);
             let x = rand_vec(&mut r, cols, 1.0);
-            let mut g = Gpu::new(Target::Gfx1010);
+            let mut g = Gpu::new(target);
             let (wv, xv, yv) = (g.upload(w), g.f32s(&x), g.zeros(4 * rows));
             let name = format!("gemv_{}", q.suffix());
-            g.run(
+            let c = g.run(
                 &name,
                 [rows.div_ceil(2) as u32, 1],
-                vec![ArgValue::Pointer(wv), ArgValue::Pointer(xv), ArgValue::Pointer(yv), ArgValue::u32(rows as u32), ArgValue::u32(cols as u32)],
+                vec![
+                    ArgValue::Pointer(wv),
+                    ArgValue::Pointer(xv),
+                    ArgValue::Pointer(yv),
+                    ArgValue::u32(rows as u32),
+                    ArgValue::u32(cols as u32),
+                ],
+            );
+            // every weight byte read exactly once; x re-read per row (from cache on hardware)
+            let ideal = (rows * cols * q.block().1 / qk + 4 * cols * rows + 4 * rows) as u64;
+            println!(
+                "{} {name} {rows}x{cols}: {} instr ({} valu), global read {} B (weights+x per row {} B), lane util {:.2}",
+                target.name(),
+                c.total_instructions(),
+                c.instructions[1],
+                c.global_bytes_read,
+                ideal,
+                c.valu_utilisation()
             );
             let got = g.read_f32(yv);
             let mut want = vec![0.0; rows];
             let mut mag = vec![0.0; rows];
             for i in 0..rows {
                 let row = &wf[i * cols..(i + 1) * cols];
-                want[i] = row.iter().zip(&x).map(|(a, b)| *a as f64 * *b as f64).sum::<f64>() as f32;
+                want[i] = row
+                    .iter()
+                    .zip(&x)
+                    .map(|(a, b)| *a as f64 * *b as f64)
+                    .sum::<f64>() as f32;
                 mag[i] = row.iter().zip(&x).map(|(a, b)| (a * b).abs()).sum::<f32>();
             }
-            assert_close(&format!("{name} {rows}x{cols}"), &got, &want, |i| 1e-5 * mag[i] + 1e-6);
+            assert_close(&format!("{name} {rows}x{cols}"), &got, &want, |i| {
+                1e-5 * mag[i] + 1e-6
+            });
         }
     }
 }
 
-#[test]
-fn get_rows_every_format() {
+fn get_rows_every_format_on(target: Target) {
     let mut r = StdRng::seed_from_u64(2);
     for q in ALL_Q {
         let (qk, _) = q.block();
-        let (rows, cols) = (9, if qk == 256 { 512 } else if qk == 32 { 96 } else { 70 });
+        let (rows, cols) = (
+            9,
+            if qk == 256 {
+                512
+            } else if qk == 32 {
+                96
+            } else {
+                70
+            },
+        );
         let (w, wf) = q.rand_matrix(&mut r, rows, cols);
         let ids = [7u32, 0, 3];
-        let mut g = Gpu::new(Target::Gfx1010);
+        let mut g = Gpu::new(target);
         let wv = g.upload(w);
         let iv = g.upload(ids.iter().flat_map(|i| i.to_le_bytes()).collect());
         let ov = g.zeros(4 * cols * ids.len());
@@ -344,22 +409,47 @@ fn get_rows_every_format() {
         g.run(
             &name,
             [cols.div_ceil(64) as u32, ids.len() as u32],
-            vec![ArgValue::Pointer(wv), ArgValue::Pointer(iv), ArgValue::Pointer(ov), ArgValue::u32(cols as u32), ArgValue::f32(1.5)],
+            vec![
+                ArgValue::Pointer(wv),
+                ArgValue::Pointer(iv),
+                ArgValue::Pointer(ov),
+                ArgValue::u32(cols as u32),
+                ArgValue::f32(1.5),
+            ],
         );
-        let want: Vec<f32> = ids.iter().flat_map(|&i| wf[i as usize * cols..(i as usize + 1) * cols].iter().map(|v| v * 1.5)).collect();
-        assert_close(&name, &g.read_f32(ov), &want, |i| 1e-6 * want[i].abs().max(1.0));
+        let want: Vec<f32> = ids
+            .iter()
+            .flat_map(|&i| {
+                wf[i as usize * cols..(i as usize + 1) * cols]
+                    .iter()
+                    .map(|v| v * 1.5)
+            })
+            .collect();
+        assert_close(&name, &g.read_f32(ov), &want, |i| {
+            1e-6 * want[i].abs().max(1.0)
+        });
     }
 }
 
-#[test]
-fn rms_norm_plain_and_gemma() {
+fn rms_norm_plain_and_gemma_on(target: Target) {
     let mut r = StdRng::seed_from_u64(3);
     for (rows, n, add_one) in [(3usize, 640usize, 0u32), (4, 100, 1), (1, 7, 0)] {
         let x = rand_vec(&mut r, rows * n, 3.0);
         let w = rand_vec(&mut r, n, 1.0);
-        let mut g = Gpu::new(Target::Gfx1010);
+        let mut g = Gpu::new(target);
         let (xv, wv, ov) = (g.f32s(&x), g.f32s(&w), g.zeros(4 * rows * n));
-        g.run("rms_norm", [rows as u32, 1], vec![ArgValue::Pointer(xv), ArgValue::Pointer(wv), ArgValue::Pointer(ov), ArgValue::u32(n as u32), ArgValue::f32(1e-6), ArgValue::u32(add_one)]);
+        g.run(
+            "rms_norm",
+            [rows as u32, 1],
+            vec![
+                ArgValue::Pointer(xv),
+                ArgValue::Pointer(wv),
+                ArgValue::Pointer(ov),
+                ArgValue::u32(n as u32),
+                ArgValue::f32(1e-6),
+                ArgValue::u32(add_one),
+            ],
+        );
         let mut want = vec![0.0; rows * n];
         for i in 0..rows {
             let xr = &x[i * n..(i + 1) * n];
@@ -369,16 +459,30 @@ fn rms_norm_plain_and_gemma() {
                 want[i * n + j] = (xr[j] as f64 * inv * (w[j] as f64 + add_one as f64)) as f32;
             }
         }
-        assert_close("rms_norm", &g.read_f32(ov), &want, |i| 2e-5 * want[i].abs().max(1.0));
+        assert_close("rms_norm", &g.read_f32(ov), &want, |i| {
+            2e-5 * want[i].abs().max(1.0)
+        });
     }
 }
 
-fn rope_ref(x: &mut [f32], n_heads: usize, hd: usize, n_rot: usize, pos: u32, base: f32, neox: bool) {
+fn rope_ref(
+    x: &mut [f32],
+    n_heads: usize,
+    hd: usize,
+    n_rot: usize,
+    pos: u32,
+    base: f32,
+    neox: bool,
+) {
     for h in 0..n_heads {
         for i in 0..n_rot / 2 {
             let theta = pos as f64 * (base as f64).powf(-2.0 * i as f64 / n_rot as f64);
             let (s, c) = theta.sin_cos();
-            let (i0, i1) = if neox { (i, i + n_rot / 2) } else { (2 * i, 2 * i + 1) };
+            let (i0, i1) = if neox {
+                (i, i + n_rot / 2)
+            } else {
+                (2 * i, 2 * i + 1)
+            };
             let (a, b) = (x[h * hd + i0] as f64, x[h * hd + i1] as f64);
             x[h * hd + i0] = (a * c - b * s) as f32;
             x[h * hd + i1] = (a * s + b * c) as f32;
@@ -386,15 +490,30 @@ fn rope_ref(x: &mut [f32], n_heads: usize, hd: usize, n_rot: usize, pos: u32, ba
     }
 }
 
-#[test]
-fn rope_normal_and_neox() {
+fn rope_normal_and_neox_on(target: Target) {
     let mut r = StdRng::seed_from_u64(4);
-    for (n_heads, hd, n_rot, pos, base, neox) in [(3usize, 64usize, 64usize, 5u32, 10000.0f32, false), (4, 256, 256, 1234, 1_000_000.0, true), (2, 48, 32, 77, 10000.0, true)] {
+    for (n_heads, hd, n_rot, pos, base, neox) in [
+        (3usize, 64usize, 64usize, 5u32, 10000.0f32, false),
+        (4, 256, 256, 1234, 1_000_000.0, true),
+        (2, 48, 32, 77, 10000.0, true),
+    ] {
         let x = rand_vec(&mut r, n_heads * hd, 2.0);
-        let mut g = Gpu::new(Target::Gfx1010);
+        let mut g = Gpu::new(target);
         let xv = g.f32s(&x);
         let pairs = n_heads * n_rot / 2;
-        g.run("rope", [pairs.div_ceil(64) as u32, 1], vec![ArgValue::Pointer(xv), ArgValue::u32(n_heads as u32), ArgValue::u32(hd as u32), ArgValue::u32(n_rot as u32), ArgValue::u32(pos), ArgValue::f32(base), ArgValue::u32(neox as u32)]);
+        g.run(
+            "rope",
+            [pairs.div_ceil(64) as u32, 1],
+            vec![
+                ArgValue::Pointer(xv),
+                ArgValue::u32(n_heads as u32),
+                ArgValue::u32(hd as u32),
+                ArgValue::u32(n_rot as u32),
+                ArgValue::u32(pos),
+                ArgValue::f32(base),
+                ArgValue::u32(neox as u32),
+            ],
+        );
         let mut want = x.clone();
         rope_ref(&mut want, n_heads, hd, n_rot, pos, base, neox);
         // f32 angle reduction: error grows with pos (|theta| ulp)
@@ -407,41 +526,75 @@ fn gelu(x: f64) -> f64 {
     0.5 * x * (1.0 + ((2.0 / std::f64::consts::PI).sqrt() * (x + 0.044715 * x * x * x)).tanh())
 }
 
-#[test]
-fn elementwise_kernels() {
+fn elementwise_kernels_on(target: Target) {
     let mut r = StdRng::seed_from_u64(5);
     let n = 301;
     let a = rand_vec(&mut r, n, 6.0);
     let b = rand_vec(&mut r, n, 2.0);
-    let mut g = Gpu::new(Target::Gfx1010);
+    let mut g = Gpu::new(target);
     let (av, bv) = (g.f32s(&a), g.f32s(&b));
     let grid = [n.div_ceil(64) as u32, 1];
     let three = |g: &mut Gpu, name: &str| {
         let o = g.zeros(4 * n);
-        g.run(name, grid, vec![ArgValue::Pointer(av), ArgValue::Pointer(bv), ArgValue::Pointer(o), ArgValue::u32(n as u32)]);
+        g.run(
+            name,
+            grid,
+            vec![
+                ArgValue::Pointer(av),
+                ArgValue::Pointer(bv),
+                ArgValue::Pointer(o),
+                ArgValue::u32(n as u32),
+            ],
+        );
         g.read_f32(o)
     };
-    let silu: Vec<f32> = (0..n).map(|i| (a[i] as f64 / (1.0 + (-a[i] as f64).exp()) * b[i] as f64) as f32).collect();
-    assert_close("glu_silu", &three(&mut g, "glu_silu"), &silu, |i| 1e-5 * silu[i].abs().max(1.0));
-    let ge: Vec<f32> = (0..n).map(|i| (gelu(a[i] as f64) * b[i] as f64) as f32).collect();
-    assert_close("glu_gelu_tanh", &three(&mut g, "glu_gelu_tanh"), &ge, |i| 1e-5 * ge[i].abs().max(1.0));
+    let silu: Vec<f32> = (0..n)
+        .map(|i| (a[i] as f64 / (1.0 + (-a[i] as f64).exp()) * b[i] as f64) as f32)
+        .collect();
+    assert_close("glu_silu", &three(&mut g, "glu_silu"), &silu, |i| {
+        1e-5 * silu[i].abs().max(1.0)
+    });
+    let ge: Vec<f32> = (0..n)
+        .map(|i| (gelu(a[i] as f64) * b[i] as f64) as f32)
+        .collect();
+    assert_close("glu_gelu_tanh", &three(&mut g, "glu_gelu_tanh"), &ge, |i| {
+        1e-5 * ge[i].abs().max(1.0)
+    });
     let add: Vec<f32> = (0..n).map(|i| a[i] + b[i]).collect();
     assert_close("add_f32", &three(&mut g, "add_f32"), &add, |_| 0.0);
 
     let xv = g.f32s(&a);
-    g.run("scale_f32", grid, vec![ArgValue::Pointer(xv), ArgValue::u32(n as u32), ArgValue::f32(0.25)]);
+    g.run(
+        "scale_f32",
+        grid,
+        vec![
+            ArgValue::Pointer(xv),
+            ArgValue::u32(n as u32),
+            ArgValue::f32(0.25),
+        ],
+    );
     let sc: Vec<f32> = a.iter().map(|v| v * 0.25).collect();
     assert_close("scale_f32", &g.read_f32(xv), &sc, |_| 0.0);
 
     let logits: Vec<f32> = rand_vec(&mut r, n, 80.0);
     let xv = g.f32s(&logits);
-    g.run("softcap", grid, vec![ArgValue::Pointer(xv), ArgValue::u32(n as u32), ArgValue::f32(30.0)]);
-    let cap: Vec<f32> = logits.iter().map(|v| (30.0 * (*v as f64 / 30.0).tanh()) as f32).collect();
+    g.run(
+        "softcap",
+        grid,
+        vec![
+            ArgValue::Pointer(xv),
+            ArgValue::u32(n as u32),
+            ArgValue::f32(30.0),
+        ],
+    );
+    let cap: Vec<f32> = logits
+        .iter()
+        .map(|v| (30.0 * (*v as f64 / 30.0).tanh()) as f32)
+        .collect();
     assert_close("softcap", &g.read_f32(xv), &cap, |_| 1e-4);
 }
 
-#[test]
-fn argmax_two_pass_with_ties() {
+fn argmax_two_pass_with_ties_on(target: Target) {
     let mut r = StdRng::seed_from_u64(6);
     let n = 5003;
     let mut x = rand_vec(&mut r, n, 10.0);
@@ -450,63 +603,183 @@ fn argmax_two_pass_with_ties() {
     x[17] = f32::NAN; // skipped
     let chunk = 512u32;
     let parts = n.div_ceil(chunk as usize);
-    let mut g = Gpu::new(Target::Gfx1010);
+    let mut g = Gpu::new(target);
     let xv = g.f32s(&x);
     let (pv, pi) = (g.zeros(4 * parts), g.zeros(4 * parts));
-    g.run("argmax_partial", [parts as u32, 1], vec![ArgValue::Pointer(xv), ArgValue::u32(n as u32), ArgValue::u32(chunk), ArgValue::Pointer(pv), ArgValue::Pointer(pi)]);
+    g.run(
+        "argmax_partial",
+        [parts as u32, 1],
+        vec![
+            ArgValue::Pointer(xv),
+            ArgValue::u32(n as u32),
+            ArgValue::u32(chunk),
+            ArgValue::Pointer(pv),
+            ArgValue::Pointer(pi),
+        ],
+    );
     let (oi, ov) = (g.zeros(4), g.zeros(4));
-    g.run("argmax_final", [1, 1], vec![ArgValue::Pointer(pv), ArgValue::Pointer(pi), ArgValue::u32(parts as u32), ArgValue::Pointer(oi), ArgValue::Pointer(ov)]);
+    g.run(
+        "argmax_final",
+        [1, 1],
+        vec![
+            ArgValue::Pointer(pv),
+            ArgValue::Pointer(pi),
+            ArgValue::u32(parts as u32),
+            ArgValue::Pointer(oi),
+            ArgValue::Pointer(ov),
+        ],
+    );
     assert_eq!(g.read_u32(oi), vec![1234]);
     assert_eq!(g.read_f32(ov), vec![50.0]);
 }
 
 #[allow(clippy::too_many_arguments)]
-fn attn_ref(q: &[f32], k: &[f32], v: &[f32], n_head: usize, n_kv: usize, hd: usize, kv_len: usize, window: usize, scale: f32) -> Vec<f32> {
-    let lo = if window != 0 && kv_len > window { kv_len - window } else { 0 };
+fn attn_ref(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    n_head: usize,
+    n_kv: usize,
+    hd: usize,
+    kv_len: usize,
+    window: usize,
+    scale: f32,
+) -> Vec<f32> {
+    let lo = if window != 0 && kv_len > window {
+        kv_len - window
+    } else {
+        0
+    };
     let mut out = vec![0.0; n_head * hd];
     for h in 0..n_head {
         let kvh = h / (n_head / n_kv);
         let s: Vec<f64> = (lo..kv_len)
-            .map(|t| (0..hd).map(|d| q[h * hd + d] as f64 * k[(t * n_kv + kvh) * hd + d] as f64).sum::<f64>() * scale as f64)
+            .map(|t| {
+                (0..hd)
+                    .map(|d| q[h * hd + d] as f64 * k[(t * n_kv + kvh) * hd + d] as f64)
+                    .sum::<f64>()
+                    * scale as f64
+            })
             .collect();
         let m = s.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let e: Vec<f64> = s.iter().map(|x| (x - m).exp()).collect();
         let l: f64 = e.iter().sum();
         for d in 0..hd {
-            out[h * hd + d] = ((lo..kv_len).zip(&e).map(|(t, p)| p * v[(t * n_kv + kvh) * hd + d] as f64).sum::<f64>() / l) as f32;
+            out[h * hd + d] = ((lo..kv_len)
+                .zip(&e)
+                .map(|(t, p)| p * v[(t * n_kv + kvh) * hd + d] as f64)
+                .sum::<f64>()
+                / l) as f32;
         }
     }
     out
 }
 
-#[test]
-fn attention_gqa_window_and_split() {
+fn attention_gqa_window_and_split_on(target: Target) {
     let mut r = StdRng::seed_from_u64(7);
     // (n_head, n_kv_head, head_dim, kv_len, window)
-    for (n_head, n_kv, hd, kv_len, window) in [(4usize, 1usize, 256usize, 150usize, 0usize), (6, 2, 64, 37, 16), (3, 3, 100, 200, 0)] {
+    for (n_head, n_kv, hd, kv_len, window) in [
+        (4usize, 1usize, 256usize, 150usize, 0usize),
+        (6, 2, 64, 37, 16),
+        (3, 3, 100, 200, 0),
+    ] {
         let q = rand_vec(&mut r, n_head * hd, 1.0);
         let k = rand_vec(&mut r, kv_len * n_kv * hd, 1.0);
         let v = rand_vec(&mut r, kv_len * n_kv * hd, 1.0);
         let scale = 1.0 / (hd as f32).sqrt();
         let want = attn_ref(&q, &k, &v, n_head, n_kv, hd, kv_len, window, scale);
-        let mut g = Gpu::new(Target::Gfx1010);
+        let mut g = Gpu::new(target);
         let (qv, kv, vv) = (g.f32s(&q), g.f32s(&k), g.f32s(&v));
-        let common = |o: u64| vec![ArgValue::Pointer(qv), ArgValue::Pointer(kv), ArgValue::Pointer(vv), ArgValue::Pointer(o), ArgValue::u32(n_head as u32), ArgValue::u32(n_kv as u32), ArgValue::u32(hd as u32), ArgValue::u32(kv_len as u32), ArgValue::u32(window as u32), ArgValue::f32(scale)];
+        let common = |o: u64| {
+            vec![
+                ArgValue::Pointer(qv),
+                ArgValue::Pointer(kv),
+                ArgValue::Pointer(vv),
+                ArgValue::Pointer(o),
+                ArgValue::u32(n_head as u32),
+                ArgValue::u32(n_kv as u32),
+                ArgValue::u32(hd as u32),
+                ArgValue::u32(kv_len as u32),
+                ArgValue::u32(window as u32),
+                ArgValue::f32(scale),
+            ]
+        };
         let ov = g.zeros(4 * n_head * hd);
         g.run("attn_decode", [n_head as u32, 1], common(ov));
         assert_close("attn_decode", &g.read_f32(ov), &want, |_| 2e-5);
 
-        // split-K: 4 splits of 48 positions (the last ones may be empty) + combine
-        let (split_len, n_split) = (48u32, 4u32);
+        // split-K: 5 splits of 48 positions (the last ones may be empty) + combine
+        let (split_len, n_split) = (48u32, 5u32);
         let pv = g.zeros(4 * n_head * n_split as usize * (hd + 2));
         let mut args = common(pv);
         args.push(ArgValue::u32(split_len));
         args.push(ArgValue::u32(n_split));
         g.run("attn_decode_split", [n_head as u32, n_split], args);
-        let parts = g.read_f32(pv);
-        for h in 0..n_head { for s in 0..n_split as usize { let o = (h * n_split as usize + s) * (hd + 2); eprintln!("h{h} s{s} m {} l {} acc0 {}", parts[o], parts[o+1], parts[o+2]); } }
         let ov2 = g.zeros(4 * n_head * hd);
-        g.run("attn_combine", [n_head as u32, 1], vec![ArgValue::Pointer(pv), ArgValue::Pointer(ov2), ArgValue::u32(hd as u32), ArgValue::u32(n_split)]);
-        assert_close("attn_decode_split+combine", &g.read_f32(ov2), &want, |_| 2e-5);
+        g.run(
+            "attn_combine",
+            [n_head as u32, 1],
+            vec![
+                ArgValue::Pointer(pv),
+                ArgValue::Pointer(ov2),
+                ArgValue::u32(hd as u32),
+                ArgValue::u32(n_split),
+            ],
+        );
+        assert_close("attn_decode_split+combine", &g.read_f32(ov2), &want, |_| {
+            2e-5
+        });
+    }
+}
+
+/// Builds the sim's executor can run: gfx1010 (the RX 5700 XT) and gfx1030.
+const SIM_TARGETS: [Target; 2] = [Target::Gfx1010, Target::Gfx1030];
+
+#[test]
+fn gemv_every_format_odd_sizes() {
+    for t in SIM_TARGETS {
+        gemv_every_format_odd_sizes_on(t);
+    }
+}
+
+#[test]
+fn get_rows_every_format() {
+    for t in SIM_TARGETS {
+        get_rows_every_format_on(t);
+    }
+}
+
+#[test]
+fn rms_norm_plain_and_gemma() {
+    for t in SIM_TARGETS {
+        rms_norm_plain_and_gemma_on(t);
+    }
+}
+
+#[test]
+fn rope_normal_and_neox() {
+    for t in SIM_TARGETS {
+        rope_normal_and_neox_on(t);
+    }
+}
+
+#[test]
+fn elementwise_kernels() {
+    for t in SIM_TARGETS {
+        elementwise_kernels_on(t);
+    }
+}
+
+#[test]
+fn argmax_two_pass_with_ties() {
+    for t in SIM_TARGETS {
+        argmax_two_pass_with_ties_on(t);
+    }
+}
+
+#[test]
+fn attention_gqa_window_and_split() {
+    for t in SIM_TARGETS {
+        attention_gqa_window_and_split_on(t);
     }
 }

@@ -85,6 +85,7 @@ pub struct Kernel {
     name: String,
     code: Bo,
     entry: u64,
+    descriptor: u64,
 }
 
 impl Kernel {
@@ -102,15 +103,16 @@ impl Kernel {
         }
         let img = co.load(base)?;
         code.write(0, &img.bytes).context("code upload")?;
-        let entry = img
+        let lk = img
             .kernel(name)
-            .ok_or_else(|| anyhow!("kernel {name} missing from the load image"))?
-            .entry_address;
+            .ok_or_else(|| anyhow!("kernel {name} missing from the load image"))?;
+        let (entry, descriptor) = (lk.entry_address, lk.descriptor_address);
         Ok(Self {
             co,
             name: name.to_string(),
             code,
             entry,
+            descriptor,
         })
     }
 
@@ -151,10 +153,35 @@ impl Kernel {
         }
         kb.dispatch(Dispatch::from_workgroups(grid, block)?);
         let ka = kb.build()?;
-        let kernarg = upload(dev, &ka.bytes)?;
+        // The kernarg BO also carries the AQL dispatch packet, which code
+        // reading the dispatch pointer (e.g. `__builtin_amdgcn_grid_size_x`)
+        // expects — there is no HSA runtime to write one.
+        let pkt_off = ka.bytes.len().next_multiple_of(64);
+        let kernarg = buffer(dev, (pkt_off + 64) as u64, Domains::GTT)?;
+        let ka_va = va(&kernarg)?;
+        let mut items = [0u32; 3];
+        for i in 0..3 {
+            items[i] = grid[i]
+                .checked_mul(block[i])
+                .ok_or_else(|| anyhow!("grid {grid:?} x block {block:?} overflows"))?;
+        }
+        let block16 = block.map(|b| b.min(u32::from(u16::MAX)) as u16);
+        let dims = if grid[2] * block[2] > 1 { 3 } else if grid[1] * block[1] > 1 { 2 } else { 1 };
+        let pkt = loader::aql::dispatch_packet(
+            dims,
+            block16,
+            items,
+            0,
+            ka.lds_bytes,
+            self.descriptor,
+            ka_va,
+        );
+        kernarg.write(0, &ka.bytes).context("kernarg upload")?;
+        kernarg.write(pkt_off as u64, &pkt).context("dispatch packet upload")?;
         let layout = loader::sgpr_layout(&k.descriptor, &self.name)?;
         let user_sgprs = layout.user_data(&UserSgprValues {
-            kernarg_ptr: va(&kernarg)?,
+            kernarg_ptr: ka_va,
+            dispatch_ptr: ka_va + pkt_off as u64,
             kernarg: ka.bytes.clone(),
             ..Default::default()
         });
@@ -177,10 +204,23 @@ impl Kernel {
         let mut ib = IbBuilder::with_capacity(RecipeOptions::default(), 256)?;
         ib.dispatch(&desc)?;
         ib.barrier()?;
+        avoid_nop_pad(&mut ib)?;
         let cs = ib.finish();
         bufs.push(&kernarg);
         run_ib(ctx, cs.as_slice(), &bufs).with_context(|| format!("kernel {}", self.name))
     }
+}
+
+/// When `finish()` would pad with exactly one dword it emits the
+/// header-only `PKT3_NOP_PAD` (COUNT 0x3FFF), valid on hardware (the
+/// kernel's gfx10 ring NOP) but rejected by the simulator's CP so far (see
+/// sim/NOTES-simkmd.md); a 2-dword NOP first makes the padding ordinary.
+fn avoid_nop_pad(ib: &mut IbBuilder) -> anyhow::Result<()> {
+    let align = ib.options().ib_align_dw.max(1);
+    if align > 1 && ib.as_slice().len() % align == align - 1 {
+        ib.stream()?.nop(2);
+    }
+    Ok(())
 }
 
 /// f32 slice to bytes.

@@ -43,7 +43,8 @@ pub const TIER_NAMES: [&str; 7] = [
 
 /// Runs tier `n` (0..=6) on `t`. Panics never: any error becomes a `fail`.
 pub fn run_tier(n: u8, t: &Target) -> ProbeResult {
-    match n {
+    let dmesg_before = t.sim.as_ref().map_or(0, |h| h.dmesg().len());
+    let mut r = match n {
         0 => tier0::run(t),
         1 => tier1::run(t),
         2 => tier2::run(t),
@@ -52,5 +53,14 @@ pub fn run_tier(n: u8, t: &Target) -> ProbeResult {
         5 => tier5::run(t),
         6 => tier6::run(t),
         _ => ProbeResult::fail(n, format!("no tier {n} (tiers are 0..=6)")),
+    };
+    // What the (simulated) kernel logged during a failed tier: the VM fault
+    // address, the hang — as `dmesg` would show on hardware.
+    if let (Status::Fail, Some(h)) = (r.status, &t.sim) {
+        let log: Vec<String> = h.dmesg().into_iter().skip(dmesg_before).collect();
+        if !log.is_empty() {
+            r.metrics.insert("sim_dmesg".into(), serde_json::json!(log));
+        }
     }
+    r
 }

@@ -91,12 +91,19 @@ fn record(m: &mut Metrics, what: &str, r: &Run, bytes: f64, flops: f64, peaks: &
             m.insert(format!("sim_{what}_bytes_read"), json!(rd));
             m.insert(format!("sim_{what}_bytes_written"), json!(wr));
             m.insert(format!("sim_{what}_waves"), json!(waves));
-            let t = peaks.roofline_seconds(bytes, flops);
+            // The roofline uses the simulator's own byte count (what the
+            // kernel really moved), and the FLOP count of the algorithm.
+            let moved = (rd + wr) as f64;
+            let _ = bytes;
+            let t = peaks.roofline_seconds(moved, flops);
             m.insert(format!("model_{what}_seconds"), json!(t));
-            let ai = if bytes > 0.0 { flops / bytes } else { f64::INFINITY };
-            let attainable = (ai * peaks.bandwidth_gbs).min(peaks.fp32_gflops);
-            m.insert(format!("model_{what}_attainable_gflops"), json!(attainable));
-            format!("{what}: {inst} instructions, {} bytes moved (simulated), roofline {t:.3e} s", rd + wr)
+            if flops > 0.0 {
+                let ai = if moved > 0.0 { flops / moved } else { f64::INFINITY };
+                let attainable = (ai * peaks.bandwidth_gbs).min(peaks.fp32_gflops);
+                m.insert(format!("model_{what}_arithmetic_intensity"), json!(ai));
+                m.insert(format!("model_{what}_attainable_gflops"), json!(attainable));
+            }
+            format!("{what}: {inst} instructions, {} bytes moved (simulated), roofline model {t:.3e} s", rd + wr)
         }
         None => {
             let s = r.best.as_secs_f64().max(1e-9);

@@ -38,7 +38,11 @@ impl Default for SimConfig {
             vram_size: 8 << 30,
             vis_vram_size: 256 << 20,
             gtt_size: 16 << 30,
-            budget: Budget::default(),
+            // amdgpu's default compute lockup_timeout is 60 s.
+            budget: Budget {
+                max_time: Some(Duration::from_secs(60)),
+                ..Budget::default()
+            },
             job_timeout: Duration::from_secs(10),
             max_packets: 100_000_000,
             refuse_cs: None,

@@ -66,11 +66,7 @@ pub fn open_sim(cfg: SimConfig) -> amdgpu_kmd::Result<OpenedDevice> {
 
 /// First discrete (non-APU) AMD render node in `sysfs`.
 pub fn find_discrete(sysfs: &Sysfs) -> Option<RenderNode> {
-    sysfs
-        .amd_nodes()
-        .ok()?
-        .into_iter()
-        .find(|n| !n.apu)
+    sysfs.amd_nodes().ok()?.into_iter().find(|n| !n.apu)
 }
 
 /// `auto` = first render node whose sysfs vendor is 0x1002 and that is not an
@@ -115,8 +111,12 @@ mod tests {
     fn auto_falls_back_to_the_simulator_without_amd_nodes() {
         let root = std::env::temp_dir().join(format!("sim-sysfs-empty-{}", std::process::id()));
         std::fs::create_dir_all(root.join("class/drm")).unwrap();
-        let d = open_device_with("auto", &Sysfs::with_roots(&root, &root), SimConfig::default())
-            .unwrap();
+        let d = open_device_with(
+            "auto",
+            &Sysfs::with_roots(&root, &root),
+            SimConfig::default(),
+        )
+        .unwrap();
         assert_eq!(d.kind, DeviceKind::SimFallback);
         assert_eq!(
             d.notice().unwrap(),

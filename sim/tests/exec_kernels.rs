@@ -364,3 +364,91 @@ fn grid_3d_workitem_ids() {
         }
     }
 }
+
+#[test]
+fn lds_atomics_and_histogram() {
+    let src = "__kernel void hist(__global const uint* in, __global uint* out, __global uint* mx) {
+        __local uint bins[16]; __local uint m;
+        uint l = LID(x);
+        if (l < 16) bins[l] = 0;
+        if (l == 0) m = 0;
+        BARRIER();
+        uint v = in[GID(x)];
+        __atomic_fetch_add(&bins[v & 15], 1u, __ATOMIC_RELAXED);
+        __atomic_fetch_max(&m, v, __ATOMIC_RELAXED);
+        BARRIER();
+        if (l < 16) __atomic_fetch_add(&out[l], bins[l], __ATOMIC_RELAXED);
+        if (l == 0) __atomic_fetch_max(mx, m, __ATOMIC_RELAXED); }";
+    for wave64 in [false, true] {
+        let Some(h) = compile(src, "gfx1010", wave64) else {
+            return;
+        };
+        let mut s = 11;
+        let input: Vec<u32> = (0..1024).map(|_| lcg(&mut s) % 100_000).collect();
+        let mut gpu = Gpu::new();
+        let vi = gpu.u32s(&input);
+        let vo = gpu.zeros(64);
+        let vm = gpu.zeros(4);
+        let c = run(
+            &mut gpu,
+            &h,
+            "hist",
+            G1010,
+            [8, 1, 1],
+            [128, 1, 1],
+            &[ptr(vi), ptr(vo), ptr(vm)],
+        )
+        .unwrap();
+        let mut want = [0u32; 16];
+        for v in &input {
+            want[(*v & 15) as usize] += 1;
+        }
+        assert_eq!(gpu.read_u32(vo), want.to_vec(), "wave64={wave64}");
+        assert_eq!(gpu.read_u32(vm)[0], *input.iter().max().unwrap());
+        assert!(c.lds_ops > 0);
+    }
+}
+
+#[test]
+fn transcendentals_within_tolerance() {
+    let src = "__kernel void tr(__global const float* in, __global float* o) {
+        uint i = GID(x); float x = in[i];
+        o[4 * i + 0] = __builtin_amdgcn_exp2f(x);
+        o[4 * i + 1] = __builtin_amdgcn_logf(x * x + 1.0f);
+        o[4 * i + 2] = __builtin_amdgcn_sinf(x * 0.1f);
+        o[4 * i + 3] = __builtin_amdgcn_rsqf(x * x + 0.5f); }";
+    let Some(h) = compile(src, "gfx1010", false) else {
+        return;
+    };
+    let input: Vec<f32> = (0..64).map(|i| i as f32 * 0.25 - 8.0).collect();
+    let mut gpu = Gpu::new();
+    let vi = gpu.f32s(&input);
+    let vo = gpu.zeros(4 * 4 * 64);
+    run(
+        &mut gpu,
+        &h,
+        "tr",
+        G1010,
+        [1, 1, 1],
+        [64, 1, 1],
+        &[ptr(vi), ptr(vo)],
+    )
+    .unwrap();
+    let o = gpu.read_f32(vo);
+    for (i, x) in input.iter().enumerate() {
+        let want = [
+            x.exp2(),
+            (x * x + 1.0).log2(),
+            ((x * 0.1) as f64 * std::f64::consts::TAU).sin() as f32,
+            1.0 / (x * x + 0.5).sqrt(),
+        ];
+        for k in 0..4 {
+            let got = o[4 * i + k];
+            assert!(
+                (got - want[k]).abs() <= want[k].abs() * 2e-6 + 1e-6,
+                "i={i} k={k}: {got} vs {}",
+                want[k]
+            );
+        }
+    }
+}

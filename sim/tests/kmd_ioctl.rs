@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use amdgpu_kmd::uapi::*;
-use amdgpu_kmd::{Bo, BoFlags, Device, Domains, Errno, Error, Ib, KmdError, Submit, UserMem, VmFlags};
+use amdgpu_kmd::{
+    Bo, BoFlags, Device, Domains, Errno, Error, Ib, KmdError, Submit, UserMem, VmFlags,
+};
 use pm4::op;
 use sim::{SimConfig, SimDriver, SimHandle};
 
@@ -43,7 +45,11 @@ fn pkt(ib: &mut Vec<u32>, opcode: u8, body: &[u32]) {
 }
 
 fn write_data(ib: &mut Vec<u32>, va: u64, data: &[u32]) {
-    let mut b = vec![op::WRITE_DATA_DW1::DST_SEL.set(5), va as u32, (va >> 32) as u32];
+    let mut b = vec![
+        op::WRITE_DATA_DW1::DST_SEL.set(5),
+        va as u32,
+        (va >> 32) as u32,
+    ];
     b.extend_from_slice(data);
     pkt(ib, op::WRITE_DATA, &b);
 }
@@ -53,7 +59,8 @@ fn release_mem(ib: &mut Vec<u32>, va: u64, value: u64) {
         ib,
         op::RELEASE_MEM,
         &[
-            op::RELEASE_MEM_EVENT_CNTL::EVENT_TYPE.set(0x14) | op::RELEASE_MEM_EVENT_CNTL::EVENT_INDEX.set(5),
+            op::RELEASE_MEM_EVENT_CNTL::EVENT_TYPE.set(0x14)
+                | op::RELEASE_MEM_EVENT_CNTL::EVENT_INDEX.set(5),
             op::RELEASE_MEM_DATA_CNTL::DATA_SEL.set(2),
             va as u32,
             (va >> 32) as u32,
@@ -77,7 +84,10 @@ fn read_u64(bo: &Bo, off: u64) -> u64 {
 fn dev_info_is_navi10() {
     let (d, _) = dev();
     let i = d.dev_info();
-    assert_eq!((i.device_id, i.family, i.cu_active_number), (0x731F, 143, 40));
+    assert_eq!(
+        (i.device_id, i.family, i.cu_active_number),
+        (0x731F, 143, 40)
+    );
     assert_eq!(i.pci_rev, 0xC1);
     assert_eq!(i.virtual_address_offset, 0x10000);
     let info = d.info();
@@ -88,7 +98,9 @@ fn dev_info_is_navi10() {
     let t0 = info.timestamp().unwrap();
     assert!(info.timestamp().unwrap() >= t0);
     let before = info.vram_usage().unwrap();
-    let bo = d.create_bo(1 << 20, Domains::VRAM, BoFlags::empty()).unwrap();
+    let bo = d
+        .create_bo(1 << 20, Domains::VRAM, BoFlags::empty())
+        .unwrap();
     assert_eq!(info.vram_usage().unwrap(), before + (1 << 20));
     drop(bo);
     assert_eq!(info.vram_usage().unwrap(), before);
@@ -101,13 +113,21 @@ fn dev_info_is_navi10() {
 
 #[test]
 fn vram_is_sparse_and_configurable() {
-    let (d, h) = dev_with(SimConfig { vram_size: 1 << 30, ..SimConfig::default() });
+    let (d, h) = dev_with(SimConfig {
+        vram_size: 1 << 30,
+        ..SimConfig::default()
+    });
     assert_eq!(d.info().vram_gtt().unwrap().vram_size, 1 << 30);
-    let big = d.create_bo(900 << 20, Domains::VRAM, BoFlags::empty()).unwrap();
+    let big = d
+        .create_bo(900 << 20, Domains::VRAM, BoFlags::empty())
+        .unwrap();
     big.write(800 << 20, &[1, 2, 3]).unwrap();
     assert!(h.resident_bytes() <= 128 << 10);
     // No overcommit: a second big BO does not fit.
-    assert_eq!(errno(d.create_bo(200 << 20, Domains::VRAM, BoFlags::empty())), Errno::ENOMEM);
+    assert_eq!(
+        errno(d.create_bo(200 << 20, Domains::VRAM, BoFlags::empty())),
+        Errno::ENOMEM
+    );
 }
 
 #[test]
@@ -129,20 +149,37 @@ fn gem_errors() {
     };
     assert_eq!(create(4096, 0x80, 0).err(), Some(Errno::EINVAL));
     assert_eq!(create(4096, 0, 0).err(), Some(Errno::EINVAL));
-    assert_eq!(create(4096, AMDGPU_GEM_DOMAIN_GTT, 1 << 30).err(), Some(Errno::EINVAL));
+    assert_eq!(
+        create(4096, AMDGPU_GEM_DOMAIN_GTT, 1 << 30).err(),
+        Some(Errno::EINVAL)
+    );
     assert_eq!(
         create(4096, AMDGPU_GEM_DOMAIN_VRAM, AMDGPU_GEM_CREATE_ENCRYPTED).err(),
         Some(Errno::EINVAL)
     );
-    let h = create(100, AMDGPU_GEM_DOMAIN_GTT, 0).unwrap().output().handle;
+    let h = create(100, AMDGPU_GEM_DOMAIN_GTT, 0)
+        .unwrap()
+        .output()
+        .handle;
     assert_eq!(h, 1);
-    let mm = |h| raw(&d, DRM_IOCTL_AMDGPU_GEM_MMAP, DrmAmdgpuGemMmap::from_input(DrmAmdgpuGemMmapIn { handle: h, _pad: 0 }));
+    let mm = |h| {
+        raw(
+            &d,
+            DRM_IOCTL_AMDGPU_GEM_MMAP,
+            DrmAmdgpuGemMmap::from_input(DrmAmdgpuGemMmapIn { handle: h, _pad: 0 }),
+        )
+    };
     assert_eq!(mm(9).err(), Some(Errno::ENOENT));
     let off = mm(h).unwrap().output().addr_ptr;
     assert!(d.driver().mmap(off, 4096).is_ok());
     assert_eq!(d.driver().mmap(off, 8192).err(), Some(Errno::EINVAL));
     assert_eq!(d.driver().mmap(off + 4096, 4096).err(), Some(Errno::EINVAL));
-    let noacc = create(4096, AMDGPU_GEM_DOMAIN_VRAM, AMDGPU_GEM_CREATE_NO_CPU_ACCESS).unwrap();
+    let noacc = create(
+        4096,
+        AMDGPU_GEM_DOMAIN_VRAM,
+        AMDGPU_GEM_CREATE_NO_CPU_ACCESS,
+    )
+    .unwrap();
     assert_eq!(mm(noacc.output().handle).err(), Some(Errno::EPERM));
     close(h).unwrap();
     assert_eq!(close(h), Err(Errno::EINVAL));
@@ -170,18 +207,42 @@ fn va_checks() {
     };
     let h = bo.handle();
     let base = 0x1_0000_0000u64;
-    assert_eq!(va(AMDGPU_VA_OP_MAP, 0x1000, 0, 0x1000, h), Err(Errno::EINVAL)); // reserved bottom
-    assert_eq!(va(AMDGPU_VA_OP_MAP, base + 0x10, 0, 0x1000, h), Err(Errno::EINVAL)); // alignment
+    assert_eq!(
+        va(AMDGPU_VA_OP_MAP, 0x1000, 0, 0x1000, h),
+        Err(Errno::EINVAL)
+    ); // reserved bottom
+    assert_eq!(
+        va(AMDGPU_VA_OP_MAP, base + 0x10, 0, 0x1000, h),
+        Err(Errno::EINVAL)
+    ); // alignment
     assert_eq!(va(AMDGPU_VA_OP_MAP, base, 0, 0x1001, h), Err(Errno::EINVAL));
-    assert_eq!(va(AMDGPU_VA_OP_MAP, base, 0x1000, 0x4000, h), Err(Errno::EINVAL)); // past the BO
-    assert_eq!(va(AMDGPU_VA_OP_MAP, 0x0000_9000_0000_0000, 0, 0x1000, h), Err(Errno::EINVAL)); // hole
-    assert_eq!(va(AMDGPU_VA_OP_MAP, (1 << 48) - 0x1000, 0, 0x1000, h), Err(Errno::EINVAL)); // top
-    assert_eq!(va(AMDGPU_VA_OP_MAP, base, 0, 0x1000, 999), Err(Errno::ENOENT));
+    assert_eq!(
+        va(AMDGPU_VA_OP_MAP, base, 0x1000, 0x4000, h),
+        Err(Errno::EINVAL)
+    ); // past the BO
+    assert_eq!(
+        va(AMDGPU_VA_OP_MAP, 0x0000_9000_0000_0000, 0, 0x1000, h),
+        Err(Errno::EINVAL)
+    ); // hole
+    assert_eq!(
+        va(AMDGPU_VA_OP_MAP, (1 << 48) - 0x1000, 0, 0x1000, h),
+        Err(Errno::EINVAL)
+    ); // top
+    assert_eq!(
+        va(AMDGPU_VA_OP_MAP, base, 0, 0x1000, 999),
+        Err(Errno::ENOENT)
+    );
     assert_eq!(va(9, base, 0, 0x1000, h), Err(Errno::EINVAL));
     va(AMDGPU_VA_OP_MAP, base, 0, 0x2000, h).unwrap();
-    assert_eq!(va(AMDGPU_VA_OP_MAP, base + 0x1000, 0, 0x2000, h), Err(Errno::EINVAL)); // overlap
+    assert_eq!(
+        va(AMDGPU_VA_OP_MAP, base + 0x1000, 0, 0x2000, h),
+        Err(Errno::EINVAL)
+    ); // overlap
     va(AMDGPU_VA_OP_MAP, base + 0x2000, 0x2000, 0x2000, h).unwrap(); // adjacent is fine
-    assert_eq!(va(AMDGPU_VA_OP_UNMAP, base + 0x1000, 0, 0x1000, h), Err(Errno::ENOENT));
+    assert_eq!(
+        va(AMDGPU_VA_OP_UNMAP, base + 0x1000, 0, 0x1000, h),
+        Err(Errno::ENOENT)
+    );
     va(AMDGPU_VA_OP_UNMAP, base, 0, 0x2000, h).unwrap();
     va(AMDGPU_VA_OP_REPLACE, base + 0x3000, 0, 0x1000, h).unwrap();
     va(AMDGPU_VA_OP_CLEAR, base, 0, 0x10000, 0).unwrap();
@@ -205,8 +266,24 @@ fn write_data_and_release_mem_through_chained_and_nested_ibs() {
     write_data(&mut a, dva, &[0xAAAA]);
     pkt(&mut a, op::NOP, &[0; 3]);
     a.push(op::TYPE2_NOP);
-    pkt(&mut a, op::INDIRECT_BUFFER, &[(iva + c_off) as u32, ((iva + c_off) >> 32) as u32, c.len() as u32 | 1 << 23]);
-    pkt(&mut a, op::INDIRECT_BUFFER, &[(iva + b_off) as u32, ((iva + b_off) >> 32) as u32, b.len() as u32 | 1 << 20 | 1 << 23]);
+    pkt(
+        &mut a,
+        op::INDIRECT_BUFFER,
+        &[
+            (iva + c_off) as u32,
+            ((iva + c_off) >> 32) as u32,
+            c.len() as u32 | 1 << 23,
+        ],
+    );
+    pkt(
+        &mut a,
+        op::INDIRECT_BUFFER,
+        &[
+            (iva + b_off) as u32,
+            ((iva + b_off) >> 32) as u32,
+            b.len() as u32 | 1 << 20 | 1 << 23,
+        ],
+    );
     write_data(&mut a, dva + 24, &[0xDEAD]); // never runs: after the chain
     upload(&ibbo, 0, &a);
     upload(&ibbo, b_off, &b);
@@ -216,7 +293,10 @@ fn write_data_and_release_mem_through_chained_and_nested_ibs() {
     assert_eq!(f.seq(), 1);
     assert!(f.wait(Duration::from_secs(5)).unwrap());
     let v = data.read_vec(0, 32).unwrap();
-    let w: Vec<u32> = v.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
+    let w: Vec<u32> = v
+        .chunks(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
     assert_eq!(w, [0xAAAA, 0, 0xCCCC, 0, 0xBBBB, 0xBBBC, 0, 0]);
     assert_eq!(read_u64(&data, 0x100), 0x1234_5678_9abc);
     let r = h.last_job().unwrap();
@@ -233,39 +313,116 @@ fn cs_error_paths() {
     upload(&ibbo, 0, &[op::pkt3(op::NOP, 1, false), 0]);
     // IB not mapped → EINVAL (amdgpu_cs_find_mapping).
     let ibs = [Ib::new(0x7000_0000, 8)];
-    assert_eq!(errno(ctx.submit(&Submit::compute(&ibs, &[]))), Errno::EINVAL);
+    assert_eq!(
+        errno(ctx.submit(&Submit::compute(&ibs, &[]))),
+        Errno::EINVAL
+    );
     // IB running off its mapping.
     let ibs = [Ib::new(iva + 0xff8, 16)];
-    assert_eq!(errno(ctx.submit(&Submit::compute(&ibs, &[]))), Errno::EINVAL);
+    assert_eq!(
+        errno(ctx.submit(&Submit::compute(&ibs, &[]))),
+        Errno::EINVAL
+    );
     // Bad ring / IP.
     let ibs = [Ib::new(iva, 8)];
     let mut s = Submit::compute(&ibs, &[]);
     s.ring = 9;
     assert_eq!(errno(ctx.submit(&s)), Errno::EINVAL);
     // Unknown context.
-    let mut cs = DrmAmdgpuCs::from_input(DrmAmdgpuCsIn { ctx_id: 42, bo_list_handle: 0, num_chunks: 1, flags: 0, chunks: 0x10 });
-    assert_eq!(d.driver().ioctl(DRM_IOCTL_AMDGPU_CS, bytemuck::bytes_of_mut(&mut cs), &mut UserMem::new()), Err(Errno::EINVAL));
+    let mut cs = DrmAmdgpuCs::from_input(DrmAmdgpuCsIn {
+        ctx_id: 42,
+        bo_list_handle: 0,
+        num_chunks: 1,
+        flags: 0,
+        chunks: 0x10,
+    });
+    assert_eq!(
+        d.driver().ioctl(
+            DRM_IOCTL_AMDGPU_CS,
+            bytemuck::bytes_of_mut(&mut cs),
+            &mut UserMem::new()
+        ),
+        Err(Errno::EINVAL)
+    );
     // Bad chunk array pointer → EFAULT.
-    let mut cs = DrmAmdgpuCs::from_input(DrmAmdgpuCsIn { ctx_id: ctx.id(), bo_list_handle: 0, num_chunks: 1, flags: 0, chunks: 0x10 });
-    assert_eq!(d.driver().ioctl(DRM_IOCTL_AMDGPU_CS, bytemuck::bytes_of_mut(&mut cs), &mut UserMem::new()), Err(Errno::EFAULT));
+    let mut cs = DrmAmdgpuCs::from_input(DrmAmdgpuCsIn {
+        ctx_id: ctx.id(),
+        bo_list_handle: 0,
+        num_chunks: 1,
+        flags: 0,
+        chunks: 0x10,
+    });
+    assert_eq!(
+        d.driver().ioctl(
+            DRM_IOCTL_AMDGPU_CS,
+            bytemuck::bytes_of_mut(&mut cs),
+            &mut UserMem::new()
+        ),
+        Err(Errno::EFAULT)
+    );
     // A chunk pointer that points nowhere → EFAULT.
     let ptrs = [0x20u64];
     let mut u = UserMem::new();
     let p = u.input(bytemuck::cast_slice(&ptrs));
-    let mut cs = DrmAmdgpuCs::from_input(DrmAmdgpuCsIn { ctx_id: ctx.id(), bo_list_handle: 0, num_chunks: 1, flags: 0, chunks: p });
-    assert_eq!(d.driver().ioctl(DRM_IOCTL_AMDGPU_CS, bytemuck::bytes_of_mut(&mut cs), &mut u), Err(Errno::EFAULT));
+    let mut cs = DrmAmdgpuCs::from_input(DrmAmdgpuCsIn {
+        ctx_id: ctx.id(),
+        bo_list_handle: 0,
+        num_chunks: 1,
+        flags: 0,
+        chunks: p,
+    });
+    assert_eq!(
+        d.driver()
+            .ioctl(DRM_IOCTL_AMDGPU_CS, bytemuck::bytes_of_mut(&mut cs), &mut u),
+        Err(Errno::EFAULT)
+    );
     // Unknown BO list handle → ENOENT.
-    let mut cs = DrmAmdgpuCs::from_input(DrmAmdgpuCsIn { ctx_id: ctx.id(), bo_list_handle: 0, num_chunks: 0, flags: 0, chunks: 0 });
-    assert_eq!(d.driver().ioctl(DRM_IOCTL_AMDGPU_CS, bytemuck::bytes_of_mut(&mut cs), &mut UserMem::new()), Err(Errno::EINVAL));
+    let mut cs = DrmAmdgpuCs::from_input(DrmAmdgpuCsIn {
+        ctx_id: ctx.id(),
+        bo_list_handle: 0,
+        num_chunks: 0,
+        flags: 0,
+        chunks: 0,
+    });
+    assert_eq!(
+        d.driver().ioctl(
+            DRM_IOCTL_AMDGPU_CS,
+            bytemuck::bytes_of_mut(&mut cs),
+            &mut UserMem::new()
+        ),
+        Err(Errno::EINVAL)
+    );
     // WAIT_CS on a sequence never emitted → EINVAL.
-    let ok = ctx.submit(&Submit::compute(&[Ib::new(iva, 8)], &[&ibbo])).unwrap();
+    let ok = ctx
+        .submit(&Submit::compute(&[Ib::new(iva, 8)], &[&ibbo]))
+        .unwrap();
     assert!(ok.wait(Duration::ZERO).unwrap());
-    let w = DrmAmdgpuWaitCs::from_input(DrmAmdgpuWaitCsIn { handle: 99, timeout: 0, ip_type: 1, ip_instance: 0, ring: 0, ctx_id: ctx.id() });
-    assert_eq!(raw(&d, DRM_IOCTL_AMDGPU_WAIT_CS, w).err(), Some(Errno::EINVAL));
+    let w = DrmAmdgpuWaitCs::from_input(DrmAmdgpuWaitCsIn {
+        handle: 99,
+        timeout: 0,
+        ip_type: 1,
+        ip_instance: 0,
+        ring: 0,
+        ctx_id: ctx.id(),
+    });
+    assert_eq!(
+        raw(&d, DRM_IOCTL_AMDGPU_WAIT_CS, w).err(),
+        Some(Errno::EINVAL)
+    );
     // CTX free of an unknown id → EINVAL; bad priority → EINVAL.
-    let c = DrmAmdgpuCtx::from_input(DrmAmdgpuCtxIn { op: AMDGPU_CTX_OP_FREE_CTX, flags: 0, ctx_id: 77, priority: 0 });
+    let c = DrmAmdgpuCtx::from_input(DrmAmdgpuCtxIn {
+        op: AMDGPU_CTX_OP_FREE_CTX,
+        flags: 0,
+        ctx_id: 77,
+        priority: 0,
+    });
     assert_eq!(raw(&d, DRM_IOCTL_AMDGPU_CTX, c).err(), Some(Errno::EINVAL));
-    let c = DrmAmdgpuCtx::from_input(DrmAmdgpuCtxIn { op: AMDGPU_CTX_OP_ALLOC_CTX, flags: 0, ctx_id: 0, priority: 5 });
+    let c = DrmAmdgpuCtx::from_input(DrmAmdgpuCtxIn {
+        op: AMDGPU_CTX_OP_ALLOC_CTX,
+        flags: 0,
+        ctx_id: 0,
+        priority: 5,
+    });
     assert_eq!(raw(&d, DRM_IOCTL_AMDGPU_CTX, c).err(), Some(Errno::EINVAL));
 }
 
@@ -276,7 +433,9 @@ fn unknown_packet_hangs_and_context_becomes_guilty() {
     let other = d.create_context(0).unwrap();
     let (ibbo, iva) = gtt(&d, 0x1000);
     upload(&ibbo, 0, &[op::pkt3(0x7f, 1, false), 0]);
-    let f = ctx.submit(&Submit::compute(&[Ib::new(iva, 8)], &[&ibbo])).unwrap();
+    let f = ctx
+        .submit(&Submit::compute(&[Ib::new(iva, 8)], &[&ibbo]))
+        .unwrap();
     assert_eq!(errno(f.wait(Duration::from_secs(1))), Errno::ETIME);
     let st = ctx.query_state2().unwrap();
     assert!(st.guilty() && st.reset());
@@ -285,10 +444,16 @@ fn unknown_packet_hangs_and_context_becomes_guilty() {
     // Further submits on the guilty context: ECANCELED; the device stays usable.
     upload(&ibbo, 0x100, &[op::pkt3(op::NOP, 1, false), 0]);
     let ibs = [Ib::new(iva + 0x100, 8)];
-    assert_eq!(errno(ctx.submit(&Submit::compute(&ibs, &[&ibbo]))), Errno::ECANCELED);
+    assert_eq!(
+        errno(ctx.submit(&Submit::compute(&ibs, &[&ibbo]))),
+        Errno::ECANCELED
+    );
     let ok = other.submit(&Submit::compute(&ibs, &[&ibbo])).unwrap();
     assert!(ok.wait(Duration::from_secs(1)).unwrap());
-    assert!(h.dmesg().iter().any(|l| l.contains("unknown PM4 opcode 0x7f")));
+    assert!(h
+        .dmesg()
+        .iter()
+        .any(|l| l.contains("unknown PM4 opcode 0x7f")));
     assert_eq!(h.reset_count(), 1);
 }
 
@@ -300,7 +465,12 @@ fn vm_fault_names_the_address() {
     let mut a = Vec::new();
     write_data(&mut a, 0x5555_0000, &[1]);
     upload(&ibbo, 0, &a);
-    let f = ctx.submit(&Submit::compute(&[Ib::new(iva, a.len() as u32 * 4)], &[&ibbo])).unwrap();
+    let f = ctx
+        .submit(&Submit::compute(
+            &[Ib::new(iva, a.len() as u32 * 4)],
+            &[&ibbo],
+        ))
+        .unwrap();
     assert_eq!(errno(f.wait(Duration::from_secs(1))), Errno::ETIME);
     assert!(ctx.query_state2().unwrap().guilty());
     let log = h.dmesg().join("\n");
@@ -311,20 +481,43 @@ fn vm_fault_names_the_address() {
     let mut u = UserMem::new();
     let p = u.output(&mut out);
     let mut q = DrmAmdgpuInfo::new(AMDGPU_INFO_GPUVM_FAULT, p, 16);
-    d.driver().ioctl(DRM_IOCTL_AMDGPU_INFO, bytemuck::bytes_of_mut(&mut q), &mut u).unwrap();
+    d.driver()
+        .ioctl(
+            DRM_IOCTL_AMDGPU_INFO,
+            bytemuck::bytes_of_mut(&mut q),
+            &mut u,
+        )
+        .unwrap();
     drop(u);
-    assert_eq!(u64::from_le_bytes(out[..8].try_into().unwrap()), 0x5555_0000);
+    assert_eq!(
+        u64::from_le_bytes(out[..8].try_into().unwrap()),
+        0x5555_0000
+    );
 }
 
 #[test]
 fn wait_reg_mem_blocks_until_cpu_write_then_times_out_when_never_true() {
-    let (d, h) = dev_with(SimConfig { job_timeout: Duration::from_millis(300), ..SimConfig::default() });
+    let (d, h) = dev_with(SimConfig {
+        job_timeout: Duration::from_millis(300),
+        ..SimConfig::default()
+    });
     let ctx = d.create_context(0).unwrap();
     let (data, dva) = gtt(&d, 0x1000);
     let (ibbo, iva) = gtt(&d, 0x1000);
     let mut a = Vec::new();
     // WAIT_REG_MEM mem, EQ, *dva == 7.
-    pkt(&mut a, op::WAIT_REG_MEM, &[3 | 1 << 4, dva as u32, (dva >> 32) as u32, 7, 0xffff_ffff, 4]);
+    pkt(
+        &mut a,
+        op::WAIT_REG_MEM,
+        &[
+            3 | 1 << 4,
+            dva as u32,
+            (dva >> 32) as u32,
+            7,
+            0xffff_ffff,
+            4,
+        ],
+    );
     write_data(&mut a, dva + 4, &[0x99]);
     upload(&ibbo, 0, &a);
     let ibs = [Ib::new(iva, a.len() as u32 * 4)];
@@ -345,19 +538,33 @@ fn wait_reg_mem_blocks_until_cpu_write_then_times_out_when_never_true() {
     let mut b = Vec::new();
     write_data(&mut b, dva + 8, &[5]);
     upload(&ibbo, 0x400, &b);
-    let f = c2.submit(&Submit::compute(&[Ib::new(iva + 0x400, b.len() as u32 * 4)], &[&data, &ibbo])).unwrap();
+    let f = c2
+        .submit(&Submit::compute(
+            &[Ib::new(iva + 0x400, b.len() as u32 * 4)],
+            &[&data, &ibbo],
+        ))
+        .unwrap();
     assert!(f.wait(Duration::from_secs(1)).unwrap());
 }
 
 #[test]
 fn ib_chain_loop_hits_the_packet_budget() {
-    let (d, _) = dev_with(SimConfig { max_packets: 10_000, ..SimConfig::default() });
+    let (d, _) = dev_with(SimConfig {
+        max_packets: 10_000,
+        ..SimConfig::default()
+    });
     let ctx = d.create_context(0).unwrap();
     let (ibbo, iva) = gtt(&d, 0x1000);
     let mut a = Vec::new();
-    pkt(&mut a, op::INDIRECT_BUFFER, &[iva as u32, (iva >> 32) as u32, 4 | 1 << 20 | 1 << 23]);
+    pkt(
+        &mut a,
+        op::INDIRECT_BUFFER,
+        &[iva as u32, (iva >> 32) as u32, 4 | 1 << 20 | 1 << 23],
+    );
     upload(&ibbo, 0, &a);
-    let f = ctx.submit(&Submit::compute(&[Ib::new(iva, 16)], &[&ibbo])).unwrap();
+    let f = ctx
+        .submit(&Submit::compute(&[Ib::new(iva, 16)], &[&ibbo]))
+        .unwrap();
     assert_eq!(errno(f.wait(Duration::from_secs(1))), Errno::ETIME);
 }
 
@@ -390,11 +597,21 @@ fn syncobjs_and_fence_to_handle() {
     let mut sub = Submit::compute(&ibs, &bos);
     sub.syncobj_in = &ins;
     assert_eq!(errno(ctx.submit(&sub)), Errno::EINVAL);
-    let destroy = DrmSyncobjDestroy { handle: 999, pad: 0 };
-    assert_eq!(raw(&d, DRM_IOCTL_SYNCOBJ_DESTROY, destroy).err(), Some(Errno::EINVAL));
+    let destroy = DrmSyncobjDestroy {
+        handle: 999,
+        pad: 0,
+    };
+    assert_eq!(
+        raw(&d, DRM_IOCTL_SYNCOBJ_DESTROY, destroy).err(),
+        Some(Errno::EINVAL)
+    );
     // WAIT_FENCES any/all.
     let g = ctx.submit(&Submit::compute(&ibs, &[&ibbo])).unwrap();
-    assert_eq!(d.wait_fences(&[&f, &g], true, Duration::from_secs(1)).unwrap(), Some(0));
+    assert_eq!(
+        d.wait_fences(&[&f, &g], true, Duration::from_secs(1))
+            .unwrap(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -405,7 +622,10 @@ fn injected_hang_and_refusal() {
     upload(&ibbo, 0, &[op::pkt3(op::NOP, 1, false), 0]);
     let ibs = [Ib::new(iva, 8)];
     h.configure(|c| c.refuse_cs = Some((Errno::ENOMEM, 1)));
-    assert_eq!(errno(ctx.submit(&Submit::compute(&ibs, &[&ibbo]))), Errno::ENOMEM);
+    assert_eq!(
+        errno(ctx.submit(&Submit::compute(&ibs, &[&ibbo]))),
+        Errno::ENOMEM
+    );
     h.configure(|c| c.inject_hangs = 1);
     let f = ctx.submit(&Submit::compute(&ibs, &[&ibbo])).unwrap();
     assert_eq!(errno(f.wait(Duration::from_secs(1))), Errno::ETIME);

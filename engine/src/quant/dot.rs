@@ -352,3 +352,70 @@ pub fn q6_k(row: &[u8], a: &Q8K) -> f32 {
     }
     sum
 }
+
+/// One row of 32-element blocks against a batch of Q8_0/Q8_1 activations:
+/// each block is unpacked once (`$unpack`, giving the i8 weights) and dotted
+/// with every activation. Per activation the arithmetic is exactly that of
+/// the single-activation functions above, so results are bit-identical.
+macro_rules! batch32 {
+    ($row:expr, $ts:expr, $acts:expr, $out:expr, |$b:ident| $unpack:expr, $has_min:expr) => {{
+        let acts: &[&Q8Blocks] = $acts;
+        let out: &mut [f32] = $out;
+        let mut facc = vec![[0f32; 8]; acts.len()];
+        let mut sums = vec![0f32; acts.len()];
+        for (i, $b) in $row.chunks_exact($ts).enumerate() {
+            let w: [i8; 32] = $unpack;
+            let wd = le_f16($b, 0);
+            let wm = if $has_min { le_f16($b, 2) } else { 0.0 };
+            for (t, a) in acts.iter().enumerate() {
+                let l = dot32_lanes(&w, &a.qs[32 * i..32 * i + 32]);
+                let scale = wd * a.d[i];
+                for k in 0..8 {
+                    facc[t][k] += l[k] as f32 * scale;
+                }
+                sums[t] += if $has_min { wm * a.s[i] } else { 0.0 };
+            }
+        }
+        for (t, y) in out.iter_mut().enumerate() {
+            *y = facc[t].iter().sum::<f32>() + sums[t];
+        }
+    }};
+}
+
+/// Batched Q4_0 · Q8_0.
+#[inline(always)]
+pub fn q4_0_batch(row: &[u8], acts: &[&Q8Blocks], out: &mut [f32]) {
+    batch32!(row, 18, acts, out, |b| nibbles(&b[2..18], 8), false)
+}
+
+/// Batched Q4_1 · Q8_1.
+#[inline(always)]
+pub fn q4_1_batch(row: &[u8], acts: &[&Q8Blocks], out: &mut [f32]) {
+    batch32!(row, 20, acts, out, |b| nibbles(&b[4..20], 0), true)
+}
+
+/// Batched Q5_0 · Q8_0.
+#[inline(always)]
+pub fn q5_0_batch(row: &[u8], acts: &[&Q8Blocks], out: &mut [f32]) {
+    batch32!(
+        row,
+        22,
+        acts,
+        out,
+        |b| five_bits(u32::from_le_bytes([b[2], b[3], b[4], b[5]]), &b[6..22], 16),
+        false
+    )
+}
+
+/// Batched Q5_1 · Q8_1.
+#[inline(always)]
+pub fn q5_1_batch(row: &[u8], acts: &[&Q8Blocks], out: &mut [f32]) {
+    batch32!(
+        row,
+        24,
+        acts,
+        out,
+        |b| five_bits(u32::from_le_bytes([b[4], b[5], b[6], b[7]]), &b[8..24], 0),
+        true
+    )
+}

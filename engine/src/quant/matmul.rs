@@ -93,8 +93,10 @@ impl<'a> Matrix<'a> {
                 let nrows = o.len() / n;
                 let start = c * ROWS_PER_TASK * self.row_bytes;
                 let rows = &self.data[start..start + nrows * self.row_bytes];
-                for (a, ys) in acts.iter().zip(o.chunks_mut(nrows)) {
-                    dot_rows(self.ty, rows, self.row_bytes, a, ys);
+                if !dot_rows_batch(self.ty, rows, self.row_bytes, &acts, o) {
+                    for (a, ys) in acts.iter().zip(o.chunks_mut(nrows)) {
+                        dot_rows(self.ty, rows, self.row_bytes, a, ys);
+                    }
                 }
             });
         for (c, o) in tmp.chunks(ROWS_PER_TASK * n).enumerate() {
@@ -138,4 +140,51 @@ fn dot_rows(ty: GgmlType, rows: &[u8], row_bytes: usize, a: &Activation, out: &m
     for (y, r) in out.iter_mut().zip(rows.chunks_exact(row_bytes)) {
         *y = vec_dot(ty, r, a);
     }
+}
+
+/// Batched variant of [`dot_rows`] for the 32-element block types whose
+/// unpacking dominates (Q4_0, Q4_1, Q5_0, Q5_1): every weight block is
+/// unpacked once for all activations. `out` is `[activation][row]`. Returns
+/// false (doing nothing) for other types.
+#[multiversion::multiversion(targets("x86_64+avx2+fma+f16c", "aarch64+neon"))]
+fn dot_rows_batch(
+    ty: GgmlType,
+    rows: &[u8],
+    row_bytes: usize,
+    acts: &[Activation],
+    out: &mut [f32],
+) -> bool {
+    if !matches!(
+        ty,
+        GgmlType::Q4_0 | GgmlType::Q4_1 | GgmlType::Q5_0 | GgmlType::Q5_1
+    ) {
+        return false;
+    }
+    let q8: Vec<&super::q8::Q8Blocks> = acts
+        .iter()
+        .filter_map(|a| match a {
+            Activation::Q8(q) => Some(q),
+            _ => None,
+        })
+        .collect();
+    if q8.len() != acts.len() {
+        return false;
+    }
+    let n = acts.len();
+    let nrows = out.len() / n;
+    let mut ys = vec![0f32; n];
+    for (r, row) in rows.chunks_exact(row_bytes).enumerate().take(nrows) {
+        // A direct call per type (not a fn pointer) so the kernel inlines
+        // into this feature-specific copy.
+        match ty {
+            GgmlType::Q4_0 => dot::q4_0_batch(row, &q8, &mut ys),
+            GgmlType::Q4_1 => dot::q4_1_batch(row, &q8, &mut ys),
+            GgmlType::Q5_0 => dot::q5_0_batch(row, &q8, &mut ys),
+            _ => dot::q5_1_batch(row, &q8, &mut ys),
+        }
+        for (t, &y) in ys.iter().enumerate() {
+            out[t * nrows + r] = y;
+        }
+    }
+    true
 }

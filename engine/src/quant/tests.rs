@@ -163,6 +163,34 @@ fn matvec_and_matmul_agree_with_rows() {
 }
 
 #[test]
+fn batched_kernels_equal_single_vector_ones() {
+    // 3 one-block rows of every 32-element type; 5 activations take the
+    // batched path (Q4_0/Q4_1/Q5_0/Q5_1) or the per-activation path.
+    for c in cases() {
+        let ty = c.ty;
+        if ty.block_size() != 32 {
+            continue;
+        }
+        let m = Matrix {
+            ty,
+            rows: 3,
+            cols: 32,
+            row_bytes: ty.type_size(),
+            data: &c.bytes[..3 * ty.type_size()],
+        };
+        let mut seed = 11;
+        let xs: Vec<f32> = (0..5 * 32).map(|_| lcg(&mut seed)).collect();
+        let mut out = vec![0f32; 5 * 3];
+        m.matmul(&xs, &mut out);
+        for t in 0..5 {
+            let mut one = vec![0f32; 3];
+            m.matvec(&xs[32 * t..32 * t + 32], &mut one);
+            assert_eq!(&out[3 * t..3 * t + 3], &one[..], "{ty} activation {t}");
+        }
+    }
+}
+
+#[test]
 fn bad_sizes_are_errors() {
     assert!(dequantize(GgmlType::Q4_K, &[0; 10], 256).is_err());
     assert!(dequantize(GgmlType::IQ2_XS, &[0; 74], 256).is_err());

@@ -48,11 +48,11 @@ pub(super) fn detokenize(
     unparse_special: bool,
 ) -> Vec<u8> {
     let mut remove_space = tok.add_space_prefix;
-    if remove_special && tok.add_bos && ids.first().is_some() && ids.first().copied() == tok.bos {
+    if remove_special && tok.add_bos && !ids.is_empty() && ids.first().copied() == tok.bos {
         remove_space = false;
         ids = &ids[1..];
     }
-    if remove_special && tok.add_eos && ids.last().is_some() && ids.last().copied() == tok.eos {
+    if remove_special && tok.add_eos && !ids.is_empty() && ids.last().copied() == tok.eos {
         ids = &ids[..ids.len() - 1];
     }
     let mut text = Vec::new();
@@ -111,7 +111,7 @@ fn clean_up_spaces(text: &mut Vec<u8>) {
                 total -= 1;
             } else if x1 != b't' && x1 != b'd' && i + 2 < total3 {
                 let x2 = text[i + 2];
-                if (x1 == b'r' && x2 == b'e') || (x1 == b'v' && x2 == b'e') {
+                if (x1 == b'r' || x1 == b'v') && x2 == b'e' {
                     total -= 1;
                 }
             }

@@ -404,7 +404,7 @@ impl Tokenizer {
             let end_id = eog.iter().copied().find(|&id| text_of(id) == "<|end|>");
             if let Some(end_id) = end_id {
                 let calls = has("<|call|>") || has("<|calls|>");
-                if (has("<|return|>") && calls) || (calls && has("<|flush|>")) {
+                if calls && (has("<|return|>") || has("<|flush|>")) {
                     eog.remove(&end_id);
                     attrs[end_id as usize] = attr::USER_DEFINED;
                 }

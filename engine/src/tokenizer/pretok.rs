@@ -24,7 +24,7 @@ pub enum PreTokenizer {
 
 impl PreTokenizer {
     /// Split `text` into words (not yet byte-encoded).
-    pub fn split<'t>(self, text: &'t str) -> Vec<&'t str> {
+    pub fn split(self, text: &str) -> Vec<&str> {
         let cpts: Vec<u32> = text.chars().map(|c| c as u32).collect();
         let mut offsets = vec![cpts.len()];
         match self {
@@ -356,7 +356,7 @@ fn is_other(f: CptFlags) -> bool {
 /// `re`, `ve` or `ll` after an apostrophe.
 fn is_re_ve_ll(a: u32, b: u32) -> bool {
     let (r, v, e, l) = ('r' as u32, 'v' as u32, 'e' as u32, 'l' as u32);
-    (a == r && b == e) || (a == v && b == e) || (a == l && b == l)
+    ((a == r || a == v) && b == e) || (a == l && b == l)
 }
 
 #[cfg(test)]

@@ -35,8 +35,9 @@ pub mod sreg {
     pub const NULL: u16 = 125;
     /// EXEC_LO.
     pub const EXEC: u16 = 126;
-    /// Number of scalar register slots kept per wave.
-    pub const SLOTS: usize = 128;
+    /// Number of scalar register slots kept per wave (128 encodings plus
+    /// slack so 64-bit / quad reads of the last encodings stay in bounds).
+    pub const SLOTS: usize = 132;
 }
 
 /// SDWA selects (`src*_sel` / `dst_sel`).

@@ -224,8 +224,8 @@ fn dst_opnd(op: DOp) -> Opnd {
 
 /// Builds the uop for one decoded instruction at byte offset `pc`. Unknown
 /// mnemonics become an uop that fails with `ExecError::Unimplemented` when
-/// (and only when) executed.
-pub fn lower(d: &Decoded, pc: u32, text_idx: u32) -> Uop {
+/// (and only when) executed; the flag is false for those.
+pub fn lower(d: &Decoded, pc: u32, text_idx: u32) -> (Uop, bool) {
     let mut u = Uop {
         f: h_unimpl,
         class: table::class_of(&d.name),
@@ -241,13 +241,18 @@ pub fn lower(d: &Decoded, pc: u32, text_idx: u32) -> Uop {
         text: text_idx,
     };
     let Some(entry) = table::lookup(&d.name) else {
-        return u;
+        return (u, false);
     };
     match lower_roles(d, entry.srcs, &mut u) {
-        Ok(()) => u.f = entry.f as Handler,
-        Err(_) => u.f = h_illegal,
+        Ok(()) => {
+            u.f = entry.f as Handler;
+            (u, true)
+        }
+        Err(_) => {
+            u.f = h_illegal;
+            (u, false)
+        }
     }
-    u
 }
 
 fn lower_roles(d: &Decoded, tys: &[Ty], u: &mut Uop) -> Result<(), String> {
@@ -460,8 +465,8 @@ pub fn build(
         };
         max_vgpr = max_vgpr.max(vgpr_extent(&d));
         let idx = uops.len();
-        let u = lower(&d, off as u32, idx as u32);
-        if u.f as usize == h_unimpl as usize || u.f as usize == h_illegal as usize {
+        let (u, supported) = lower(&d, off as u32, idx as u32);
+        if !supported {
             unsupported.push((off as u32, d.text.clone()));
         }
         if d.name == "s_branch" || d.name.starts_with("s_cbranch_") {

@@ -41,7 +41,8 @@ pub fn run_program(
     }
     let waves_per_group = threads.div_ceil(n as u64) as usize;
     let wave_bytes = tmpring_wave_bytes(d.tmpring_size);
-    let nvgpr = prog.max_vgpr.max(3) as usize;
+    // Slack registers keep 64-bit/quad reads of the last used VGPR in bounds.
+    let nvgpr = prog.max_vgpr.max(3) as usize + 8;
     let mut waves: Vec<Wave> = (0..waves_per_group).map(|_| Wave::new(n, nvgpr)).collect();
     let mut lds = vec![0u8; rs.lds_bytes.max(prog.min_lds) as usize];
     let mut counters = DispatchCounters::default();

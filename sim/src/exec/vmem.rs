@@ -245,7 +245,7 @@ fn count(e: &mut Env, scratch: bool, read: u64, written: u64) {
 fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<Flow> {
     let bytes = kind_bytes(K);
     let n = w.n;
-    if w.exec() != w.full() || bytes % 4 != 0 {
+    if w.exec() != w.full() || !bytes.is_multiple_of(4) {
         return None;
     }
     let Opnd::V(d) = u.dst else { return None };

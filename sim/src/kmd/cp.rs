@@ -215,7 +215,9 @@ impl Cp<'_, '_> {
 
     fn fetch(&mut self, va: u64, dwords: u32, level: u8) -> Result<Frame, CpError> {
         if !va.is_multiple_of(4) {
-            return Err(CpError::Packet(format!("IB at 0x{va:x} is not dword aligned")));
+            return Err(CpError::Packet(format!(
+                "IB at 0x{va:x} is not dword aligned"
+            )));
         }
         let mut bytes = vec![0u8; dwords as usize * 4];
         self.mem
@@ -505,7 +507,12 @@ impl Cp<'_, '_> {
                 let by = format!("CP DMA_DATA at {at}");
                 let dva = (u64::from(b[4]) << 32) | u64::from(b[3]);
                 let data = if src == sel::DMA_SRC_DATA {
-                    b[1].to_le_bytes().iter().copied().cycle().take(count).collect()
+                    b[1].to_le_bytes()
+                        .iter()
+                        .copied()
+                        .cycle()
+                        .take(count)
+                        .collect()
                 } else if src == sel::DMA_SRC_ADDR || src == sel::DMA_SRC_ADDR_TC_L2 {
                     let sva = (u64::from(b[2]) << 32) | u64::from(b[1]);
                     let mut v = vec![0u8; count];
@@ -535,7 +542,10 @@ impl Cp<'_, '_> {
                 let by = format!("CP DISPATCH_INDIRECT at {at}");
                 let mut g = [0u32; 3];
                 for (i, d) in g.iter_mut().enumerate() {
-                    *d = self.mem.read_u32(va + 4 * i as u64).map_err(|f| fault(f, &by))?;
+                    *d = self
+                        .mem
+                        .read_u32(va + 4 * i as u64)
+                        .map_err(|f| fault(f, &by))?;
                 }
                 self.dispatch(g, b[2], at)?;
             }
@@ -581,9 +591,13 @@ impl Cp<'_, '_> {
     fn dispatch(&mut self, grid: [u32; 3], initiator: u32, at: &str) -> Result<(), CpError> {
         let idx = (regs::COMPUTE_DISPATCH_INITIATOR - regs::SH_REG_BASE) / 4;
         self.regs.set_sh(idx, initiator);
-        for (i, a) in [regs::COMPUTE_DIM_X, regs::COMPUTE_DIM_Y, regs::COMPUTE_DIM_Z]
-            .iter()
-            .enumerate()
+        for (i, a) in [
+            regs::COMPUTE_DIM_X,
+            regs::COMPUTE_DIM_Y,
+            regs::COMPUTE_DIM_Z,
+        ]
+        .iter()
+        .enumerate()
         {
             self.regs.set_sh((a - regs::SH_REG_BASE) / 4, grid[i]);
         }
@@ -602,7 +616,12 @@ impl Cp<'_, '_> {
                 self.stats.dispatches.push(c);
                 Ok(())
             }
-            Err(ExecError::MemFault { va, write, pc, text }) => Err(CpError::Fault {
+            Err(ExecError::MemFault {
+                va,
+                write,
+                pc,
+                text,
+            }) => Err(CpError::Fault {
                 va,
                 write,
                 by: format!("shader at pc 0x{pc:x} ({text}), dispatch at {at}"),

@@ -102,7 +102,9 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
                     );
                     put(
                         arg,
-                        &DrmAmdgpuFenceToHandle::from_output(DrmAmdgpuFenceToHandleOut { handle: h }),
+                        &DrmAmdgpuFenceToHandle::from_output(DrmAmdgpuFenceToHandleOut {
+                            handle: h,
+                        }),
                     );
                     Ok(())
                 }
@@ -137,7 +139,10 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
             if d.pad != 0 {
                 return Err(Errno::EINVAL);
             }
-            st.syncobjs.remove(&d.handle).map(|_| ()).ok_or(Errno::EINVAL)
+            st.syncobjs
+                .remove(&d.handle)
+                .map(|_| ())
+                .ok_or(Errno::EINVAL)
         }
         DRM_IOCTL_SYNCOBJ_RESET | DRM_IOCTL_SYNCOBJ_SIGNAL => {
             let a: DrmSyncobjArray = get(arg);
@@ -232,7 +237,10 @@ fn gem_create(sh: &Shared, st: &mut State, arg: &mut [u8]) -> R {
     if i.bo_size == 0 {
         return Err(Errno::EINVAL);
     }
-    let size = i.bo_size.checked_next_multiple_of(4096).ok_or(Errno::ENOMEM)?;
+    let size = i
+        .bo_size
+        .checked_next_multiple_of(4096)
+        .ok_or(Errno::ENOMEM)?;
     let heap = if i.domains & u64::from(AMDGPU_GEM_DOMAIN_VRAM) != 0 {
         Heap::Vram {
             visible: flags & u64::from(AMDGPU_GEM_CREATE_CPU_ACCESS_REQUIRED) != 0,
@@ -482,7 +490,10 @@ fn ctx(st: &mut State, arg: &mut [u8]) -> R {
                     fences: Default::default(),
                 },
             );
-            DrmAmdgpuCtxOut::from_alloc(DrmAmdgpuCtxOutAlloc { ctx_id: id, _pad: 0 })
+            DrmAmdgpuCtxOut::from_alloc(DrmAmdgpuCtxOutAlloc {
+                ctx_id: id,
+                _pad: 0,
+            })
         }
         AMDGPU_CTX_OP_FREE_CTX => {
             st.ctxs.remove(&i.ctx_id).ok_or(Errno::EINVAL)?;
@@ -537,7 +548,9 @@ fn list_entries(st: &State, i: &DrmAmdgpuBoListIn, user: &UserMem<'_>) -> Result
     let stride = i.bo_info_size as usize;
     let bytes = user.read(
         i.bo_info_ptr,
-        (i.bo_number as usize).checked_mul(stride).ok_or(Errno::EINVAL)?,
+        (i.bo_number as usize)
+            .checked_mul(stride)
+            .ok_or(Errno::EINVAL)?,
     )?;
     let mut v = Vec::new();
     for k in 0..i.bo_number as usize {
@@ -690,14 +703,20 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R 
         if bos.is_some() {
             return Err(Errno::EINVAL);
         }
-        bos = Some(st.bo_lists.get(&i.bo_list_handle).ok_or(Errno::ENOENT)?.clone());
+        bos = Some(
+            st.bo_lists
+                .get(&i.bo_list_handle)
+                .ok_or(Errno::ENOENT)?
+                .clone(),
+        );
     }
     let c = st.ctxs.get_mut(&i.ctx_id).ok_or(Errno::EINVAL)?;
     let seq = c.next_seq;
     c.next_seq += 1;
     c.fences.insert(seq, FenceState::Pending);
     for h in sync_out {
-        st.syncobjs.insert(h, Some(FenceRef::Job { ctx: i.ctx_id, seq }));
+        st.syncobjs
+            .insert(h, Some(FenceRef::Job { ctx: i.ctx_id, seq }));
     }
     st.queue.push_back(Job {
         ctx: i.ctx_id,
@@ -711,7 +730,10 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R 
     let mut store = lock_store(&sh.store);
     st.pump(&mut store);
     drop(store);
-    put(arg, &DrmAmdgpuCs::from_output(DrmAmdgpuCsOut { handle: seq }));
+    put(
+        arg,
+        &DrmAmdgpuCs::from_output(DrmAmdgpuCsOut { handle: seq }),
+    );
     Ok(())
 }
 
@@ -723,7 +745,11 @@ fn deadline(abs_ns: u64) -> Option<u64> {
 /// Polls `check` (under the lock, pumping the ring) until it returns
 /// `Some` or the deadline passes. The lock is released between polls so
 /// CPU writes and other threads' submissions can make progress.
-fn poll<T>(sh: &Shared, until: Option<u64>, mut check: impl FnMut(&mut State) -> Option<T>) -> Option<T> {
+fn poll<T>(
+    sh: &Shared,
+    until: Option<u64>,
+    mut check: impl FnMut(&mut State) -> Option<T>,
+) -> Option<T> {
     loop {
         {
             let mut st = sh.lock();
@@ -751,18 +777,23 @@ fn wait_cs(sh: &Shared, arg: &mut [u8]) -> R {
         let st = sh.lock();
         st.fence(i.ctx_id, i.handle)?;
     }
-    let r = poll(sh, deadline(i.timeout), |st| match st.fence(i.ctx_id, i.handle) {
-        Err(e) => Some(Err(e)),
-        Ok(FenceState::Pending) => None,
-        Ok(FenceState::Signaled(None)) => Some(Ok(())),
-        Ok(FenceState::Signaled(Some(e))) => Some(Err(e)),
+    let r = poll(sh, deadline(i.timeout), |st| {
+        match st.fence(i.ctx_id, i.handle) {
+            Err(e) => Some(Err(e)),
+            Ok(FenceState::Pending) => None,
+            Ok(FenceState::Signaled(None)) => Some(Ok(())),
+            Ok(FenceState::Signaled(Some(e))) => Some(Err(e)),
+        }
     });
     let busy = match r {
         None => 1,
         Some(Ok(())) => 0,
         Some(Err(e)) => return Err(e),
     };
-    put(arg, &DrmAmdgpuWaitCs::from_output(DrmAmdgpuWaitCsOut { status: busy }));
+    put(
+        arg,
+        &DrmAmdgpuWaitCs::from_output(DrmAmdgpuWaitCsOut { status: busy }),
+    );
     Ok(())
 }
 
@@ -780,7 +811,10 @@ fn wait_fences(sh: &Shared, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
     let r = poll(sh, deadline(i.timeout_ns), |st| {
         let states: Vec<FenceState> = fences
             .iter()
-            .map(|f| st.fence(f.ctx_id, f.seq_no).unwrap_or(FenceState::Signaled(None)))
+            .map(|f| {
+                st.fence(f.ctx_id, f.seq_no)
+                    .unwrap_or(FenceState::Signaled(None))
+            })
             .collect();
         if let Some(FenceState::Signaled(Some(e))) = states
             .iter()
@@ -869,7 +903,10 @@ fn gem_wait_idle(sh: &Shared, arg: &mut [u8]) -> R {
     let i = get::<DrmAmdgpuGemWaitIdle>(arg).input();
     let obj = *sh.lock().handles.get(&i.handle).ok_or(Errno::ENOENT)?;
     let r = poll(sh, deadline(i.timeout), |st| {
-        (!st.queue.iter().any(|j| j.bos.contains(&obj) || j.bos.is_empty())).then_some(())
+        (!st.queue
+            .iter()
+            .any(|j| j.bos.contains(&obj) || j.bos.is_empty()))
+        .then_some(())
     });
     let busy = u32::from(r.is_none());
     put(

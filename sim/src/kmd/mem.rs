@@ -301,6 +301,13 @@ impl GpuMemory for VmMem<'_> {
     }
 
     fn write(&mut self, va: u64, data: &[u8]) -> Result<(), MemFault> {
+        // Validate every page first so a faulting write leaves memory untouched.
+        let mut done = 0usize;
+        while done < data.len() {
+            let cur = va.wrapping_add(done as u64);
+            let m = self.translate(cur, true)?;
+            done += ((m.end - cur) as usize).min(data.len() - done);
+        }
         let mut done = 0usize;
         while done < data.len() {
             let cur = va.wrapping_add(done as u64);
@@ -357,8 +364,20 @@ mod tests {
         store.insert(1, 0x2000);
         store.insert(2, 0x1000);
         let mut vm = Vm::default();
-        vm.insert(Mapping { start: 0x10000, end: 0x11000, obj: 1, offset: 0x1000, flags: R | W });
-        vm.insert(Mapping { start: 0x11000, end: 0x12000, obj: 2, offset: 0, flags: R });
+        vm.insert(Mapping {
+            start: 0x10000,
+            end: 0x11000,
+            obj: 1,
+            offset: 0x1000,
+            flags: R | W,
+        });
+        vm.insert(Mapping {
+            start: 0x11000,
+            end: 0x12000,
+            obj: 2,
+            offset: 0,
+            flags: R,
+        });
         let mut mem = VmMem::new(&vm, &mut store);
         mem.write(0x10ffe, &[9, 9]).unwrap();
         let mut out = [0u8; 4];
@@ -366,9 +385,18 @@ mod tests {
         assert_eq!(out, [9, 9, 0, 0]);
         assert_eq!(
             mem.write(0x10ffe, &[1, 2, 3, 4]),
-            Err(MemFault { va: 0x11000, write: true })
+            Err(MemFault {
+                va: 0x11000,
+                write: true
+            })
         );
-        assert_eq!(mem.read(0x12000, &mut out), Err(MemFault { va: 0x12000, write: false }));
+        assert_eq!(
+            mem.read(0x12000, &mut out),
+            Err(MemFault {
+                va: 0x12000,
+                write: false
+            })
+        );
         assert!(mem.host_slice(0x10000, 16).is_some());
         assert!(mem.host_slice(0x11000, 16).is_none()); // read-only
         let mut b = [0u8; 2];
@@ -379,7 +407,13 @@ mod tests {
     #[test]
     fn clear_range_splits() {
         let mut vm = Vm::default();
-        vm.insert(Mapping { start: 0x10000, end: 0x20000, obj: 1, offset: 0, flags: R });
+        vm.insert(Mapping {
+            start: 0x10000,
+            end: 0x20000,
+            obj: 1,
+            offset: 0,
+            flags: R,
+        });
         vm.clear_range(0x14000, 0x15000);
         let v: Vec<_> = vm.mappings().map(|m| (m.start, m.end, m.offset)).collect();
         assert_eq!(v, vec![(0x10000, 0x14000, 0), (0x15000, 0x20000, 0x5000)]);

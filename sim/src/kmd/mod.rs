@@ -5,9 +5,10 @@
 //! `drivers/gpu/drm/drm_syncobj.c`, `drm_gem.c`).
 
 pub mod cp;
+pub mod fuzz;
 pub mod info;
-pub mod mem;
 mod ioctls;
+pub mod mem;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -181,8 +182,7 @@ impl State {
             return Err(Errno::EINVAL);
         }
         // Fences old enough to have left the ring are signaled (NULL fence).
-        Ok(c
-            .fences
+        Ok(c.fences
             .get(&seq)
             .copied()
             .unwrap_or(FenceState::Signaled(None)))
@@ -205,7 +205,8 @@ impl State {
             // Keep a bounded window, like the ring's fence slots.
             if c.fences.len() > 4096 {
                 let keep = c.next_seq.saturating_sub(2048);
-                c.fences.retain(|s, f| *s >= keep || *f == FenceState::Pending);
+                c.fences
+                    .retain(|s, f| *s >= keep || *f == FenceState::Pending);
             }
         }
     }
@@ -222,7 +223,9 @@ impl State {
             }
             let outcome = if self.cfg.inject_hangs > 0 {
                 self.cfg.inject_hangs -= 1;
-                CpOutcome::Failed(CpError::Hang("injected hang (SimConfig::inject_hangs)".into()))
+                CpOutcome::Failed(CpError::Hang(
+                    "injected hang (SimConfig::inject_hangs)".into(),
+                ))
             } else if let Some((va, n)) = self.cfg.inject_fault.filter(|f| f.1 > 0) {
                 self.cfg.inject_fault = Some((va, n - 1));
                 CpOutcome::Failed(CpError::Fault {
@@ -311,7 +314,10 @@ impl State {
             c.guilty = true;
         }
         self.signal(job.ctx, job.seq, Some(Errno::ETIME));
-        self.dmesg(format!("amdgpu: GPU reset({}) succeeded!", self.reset_counter));
+        self.dmesg(format!(
+            "amdgpu: GPU reset({}) succeeded!",
+            self.reset_counter
+        ));
         self.last_job = Some(JobReport {
             ctx: job.ctx,
             seq: job.seq,
