@@ -35,5 +35,5 @@ pub use device::{
 };
 pub use driver::{CpuMapping, Driver, Errno, UserMem};
 pub use error::{Error, KmdError, Result};
-pub use real::RealDriver;
+pub use real::{map_file_readonly, RealDriver};
 pub use submit::{BoList, Context, Fence, Ib, ResetState, Submit, Syncobj};

@@ -4,14 +4,13 @@
 //! `Driver`.
 
 use amdgpu_kmd::report::DeviceReport;
-use amdgpu_kmd::Device;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum Cmd {
     /// Device information (marketing name, gfx target, CUs, memory, firmware)
     Info {
-        /// `auto` (first discrete AMD GPU, else an APU) or a render node path
+        /// `auto` (first discrete AMD GPU, else the simulator), `sim`, or a render node path
         #[arg(long, default_value = "auto")]
         device: String,
         /// Print one JSON object instead of text
@@ -22,27 +21,26 @@ pub enum Cmd {
 
 pub fn run(cmd: Cmd) -> anyhow::Result<()> {
     let Cmd::Info { device, json } = cmd;
-    let (dev, slot) = match device.as_str() {
-        "auto" => {
-            let (dev, node) = Device::open_auto()?;
-            (dev, node.pci_slot)
+    let opened = match sim::open_device(&device) {
+        Err(e @ amdgpu_kmd::Error::Kmd(_)) if !matches!(device.as_str(), "auto" | "sim") => {
+            return Err(
+                anyhow::Error::new(e).context(format!("{device} is not an amdgpu render node"))
+            )
         }
-        "sim" => anyhow::bail!(
-            "rocless info: --device sim is not wired up yet; use auto or a render node path"
-        ),
-        path => {
-            let dev = match Device::open(path) {
-                Err(e @ amdgpu_kmd::Error::Kmd(_)) => {
-                    return Err(anyhow::Error::new(e)
-                        .context(format!("{path} is not an amdgpu render node")))
-                }
-                r => r?,
-            };
-            (dev, None)
-        }
+        r => r?,
     };
-    let mut report = DeviceReport::gather(&dev);
+    if let Some(n) = opened.notice() {
+        eprintln!("{n}");
+    }
+    let slot = match &opened.kind {
+        sim::DeviceKind::Real(node) => node.pci_slot.clone(),
+        _ => None,
+    };
+    let mut report = DeviceReport::gather(&opened.device);
     report.pci_slot = slot;
+    if opened.is_sim() {
+        report.marketing_name = format!("{} (simulated by rocless sim)", report.marketing_name);
+    }
     if json {
         println!("{}", report.to_json());
     } else {

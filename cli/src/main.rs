@@ -1,6 +1,8 @@
 //! rocless: the command-line interface. Thin: each module parses one group of
 //! subcommands and calls into the crates that do the work.
 
+#![forbid(unsafe_code)]
+
 mod cmd_co;
 mod cmd_disasm;
 mod cmd_engine;

@@ -1,6 +1,8 @@
 //! engine: GGUF models, tokenizers, the CPU reference forward pass, sampling,
 //! and (later) the GPU forward pass.
 
+#![forbid(unsafe_code)]
+
 pub mod chat;
 pub mod coherence;
 pub mod generate;

@@ -10,7 +10,7 @@ pub const DEFAULT_MODEL: &str = "gemma-3-270m-q4_k_m.gguf";
 
 /// Directories searched for models, in order: every entry of
 /// `$ROCLESS_MODELS` (colon-separated), `./models`, the repository's
-/// `models/` (as built), then `/work/models`.
+/// `models/` (as built).
 pub fn model_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     if let Some(v) = std::env::var_os("ROCLESS_MODELS") {
@@ -20,7 +20,6 @@ pub fn model_dirs() -> Vec<PathBuf> {
     if let Some(repo) = Path::new(env!("CARGO_MANIFEST_DIR")).parent() {
         dirs.push(repo.join("models"));
     }
-    dirs.push(PathBuf::from("/work/models"));
     let mut out: Vec<PathBuf> = Vec::new();
     for d in dirs {
         let canon = d.canonicalize().unwrap_or(d);

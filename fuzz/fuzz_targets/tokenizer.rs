@@ -52,7 +52,10 @@ fn byte_bpe(extra_merges: &[String], pre: &str) -> Vocab {
         tokens.push(s);
         types.push(token_type::NORMAL);
     }
-    let mut merges = Vec::new();
+    // At least one merge: a BPE vocabulary without merges is rejected.
+    tokens.push("ab".into());
+    types.push(token_type::NORMAL);
+    let mut merges = vec!["a b".to_string()];
     for m in extra_merges.iter().take(64) {
         if let Some((l, r)) = m.split_once(' ') {
             if !l.is_empty() && !r.is_empty() {
@@ -78,9 +81,10 @@ fuzz_target!(|data: &[u8]| {
     match mode % 3 {
         0 => {
             // Arbitrary vocabulary: build or error, then exercise everything.
+            let model = if mode & 0x80 != 0 { "gpt2" } else { "llama" };
             let n = tokens.len();
             let v = Vocab {
-                model: if mode & 0x80 != 0 { "gpt2" } else { "llama" }.into(),
+                model: model.to_string(),
                 pre: Some(["smollm", "llama3", "qwen2", "gpt-2"][(mode as usize >> 3) % 4].into()),
                 scores: (0..n).map(|i| (i as f32) * -0.5).collect(),
                 token_types: (0..n).map(|i| (i % 7) as i32).collect(),

@@ -3,6 +3,8 @@
 //!
 //! One generated table ([`rows`]) drives decoding, printing and encoding.
 
+#![forbid(unsafe_code)]
+
 mod decode;
 mod encode;
 mod generated;

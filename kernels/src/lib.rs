@@ -13,10 +13,22 @@
 //! waves, `reqd_work_group_size`); each kernel's grid and argument conventions are documented
 //! at the top of its `.cl` file and in [`KERNEL_FILES`].
 
+#![forbid(unsafe_code)]
+
 use thiserror::Error;
 
 /// Work-items per workgroup of every kernel (block = [64, 1, 1]).
 pub const WORKGROUP_SIZE: u32 = 64;
+
+/// Rows of W one `gemv_*` workgroup computes (one wave32 per row): grid = ceil(rows / this).
+pub const GEMV_ROWS_PER_WORKGROUP: u32 = 2;
+
+/// Largest head_dim the attention kernels accept (it must also be a multiple of 4).
+pub const ATTN_MAX_HEAD_DIM: u32 = 256;
+
+/// Extra bytes to allocate after a kernarg segment: the compiler's `s_load_dwordx4/x8`
+/// kernarg loads may read past `.kernarg_segment_size` (findings/gpu-kernels.md).
+pub const KERNARG_SLACK: u32 = 64;
 
 /// A build target of the embedded code objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,7 +3,7 @@
 //! (ggml-org/llama.cpp `ggml/src/ggml-quants.c` `dequantize_row_*`, `ggml.c` rope / gelu),
 //! on seeded random data with odd sizes.
 
-use kernels::{find, Target, WORKGROUP_SIZE};
+use kernels::{find, Target, GEMV_ROWS_PER_WORKGROUP, KERNARG_SLACK, WORKGROUP_SIZE};
 use loader::{ArgValue, CodeObject, Dispatch, KernargBuilder, UserSgprValues};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -33,9 +33,6 @@ impl Gpu {
         let va = self.next;
         self.next += (bytes.len() as u64 + 0xffff) & !0xffff;
         self.next += 0x1_0000; // guard gap: out-of-bounds accesses fault
-        let mut bytes = bytes;
-        // s_load_dwordx4/x8 may read past the end of a small buffer (kernargs): keep slack.
-        bytes.resize(bytes.len() + 64, 0);
         self.mem.map(va, bytes);
         va
     }
@@ -47,15 +44,13 @@ impl Gpu {
     }
     fn read_f32(&self, va: u64) -> Vec<f32> {
         let r = self.mem.region(va).unwrap();
-        r[..r.len() - 64]
-            .chunks(4)
+        r.chunks(4)
             .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
             .collect()
     }
     fn read_u32(&self, va: u64) -> Vec<u32> {
         let r = self.mem.region(va).unwrap();
-        r[..r.len() - 64]
-            .chunks(4)
+        r.chunks(4)
             .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
             .collect()
     }
@@ -80,7 +75,10 @@ impl Gpu {
             Dispatch::from_workgroups([grid[0], grid[1], 1], [WORKGROUP_SIZE, 1, 1]).unwrap(),
         );
         let ka = kb.build().unwrap();
-        let karg = self.upload(ka.bytes.clone());
+        // s_load_dwordx4/x8 may read past the segment's end: allocate slack.
+        let mut kbytes = ka.bytes.clone();
+        kbytes.resize(kbytes.len() + KERNARG_SLACK as usize, 0);
+        let karg = self.upload(kbytes);
         let layout = loader::sgpr_layout(&kern.descriptor, &kern.name).unwrap();
         let ud = layout.user_data(&UserSgprValues {
             kernarg_ptr: karg,
@@ -346,7 +344,7 @@ fn gemv_every_format_odd_sizes_on(target: Target) {
             let name = format!("gemv_{}", q.suffix());
             let c = g.run(
                 &name,
-                [rows.div_ceil(2) as u32, 1],
+                [(rows as u32).div_ceil(GEMV_ROWS_PER_WORKGROUP), 1],
                 vec![
                     ArgValue::Pointer(wv),
                     ArgValue::Pointer(xv),

@@ -7,6 +7,8 @@
 //! - [`exec`] runs waves of gfx10 machine code for each dispatch.
 //! - [`open_device`] implements `--device auto|sim|PATH`.
 
+#![forbid(unsafe_code)]
+
 pub mod config;
 pub mod device;
 pub mod exec;

@@ -13,13 +13,9 @@ impl Bytes {
     /// Maps `path` read-only.
     pub(super) fn map(path: &Path) -> std::io::Result<Bytes> {
         let file = File::open(path)?;
-        // SAFETY: the map is read-only and private to this process. Model files
-        // are not modified while loaded (the same assumption llama.cpp's
-        // llama_mmap makes); truncating the file underneath would be the
-        // caller's bug. This is the engine's only `unsafe`: mapping is what
-        // keeps 250 MB models from being copied into the heap.
-        #[allow(unsafe_code)]
-        let map = unsafe { memmap2::Mmap::map(&file)? };
+        // Mapping keeps 250 MB models out of the heap; the one `unsafe` for it
+        // lives in amdgpu-kmd's mmap module.
+        let map = amdgpu_kmd::map_file_readonly(&file)?;
         Ok(Bytes::Mapped(map))
     }
 

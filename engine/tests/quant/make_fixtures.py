@@ -5,7 +5,7 @@ the values gguf-py's reference dequantizer (gguf.quants.dequantize) gives.
 Real blocks come from the two models' tensors; types absent from them are
 quantized from a seeded random vector with gguf.quants.quantize, or (K-quants,
 which gguf-py cannot quantize) are random block bytes with sane f16 scales.
-Run: pip install gguf numpy; python3 make_fixtures.py /work/models
+Run: pip install gguf numpy; python3 make_fixtures.py models
 """
 import json, sys, os
 import numpy as np
@@ -13,7 +13,7 @@ import gguf
 from gguf import GGMLQuantizationType as T
 from gguf.constants import GGML_QUANT_SIZES
 
-models = sys.argv[1] if len(sys.argv) > 1 else "/work/models"
+models = sys.argv[1] if len(sys.argv) > 1 else "models"
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dequant.json")
 rng = np.random.default_rng(1234)
 NBLK = 3

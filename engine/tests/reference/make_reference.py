@@ -6,14 +6,14 @@ top-20 logits of the first step and the top-5 of every step.
 
 Run once by hand (not in CI):
     pip install llama-cpp-python numpy
-    python3 engine/tests/reference/make_reference.py /work/models
+    python3 engine/tests/reference/make_reference.py models
 """
 import json, os, sys, platform
 import numpy as np
 import llama_cpp
 from llama_cpp import Llama
 
-MODELS = sys.argv[1] if len(sys.argv) > 1 else "/work/models"
+MODELS = sys.argv[1] if len(sys.argv) > 1 else "models"
 OUT = os.path.dirname(os.path.abspath(__file__))
 N = 32
 PROMPTS = [

@@ -34,8 +34,10 @@ pub const DEVICE_ID: u32 = 0x731F;
 pub const PCI_REV: u32 = 0xC1;
 /// `adev->rev_id` (chip revision from the strap).
 pub const CHIP_REV: u32 = 0;
-/// `external_rev_id = rev_id + 0x28` for Navi 10 (`nv_common_early_init`).
-pub const EXTERNAL_REV: u32 = 0x28;
+/// `external_rev_id = rev_id + 0x1` for Navi 10, GC 10.1.10 (`nv.c`,
+/// `nv_common_early_init`); Mesa's NAVI10 range is 0x01..0x0A
+/// (`amdgpu_asic_addr.h`). (0x28 would be Navi 21 / gfx1030.)
+pub const EXTERNAL_REV: u32 = CHIP_REV + 0x1;
 
 /// Firmware versions reported by `AMDGPU_INFO_FW_VERSION` (ver, feature);
 /// values as a Navi 10 with linux-firmware 2023xxxx reports them
@@ -303,4 +305,15 @@ fn read_mmr(dw: u32) -> Option<u32> {
         0x0e02 => 0,           // mmSRBM_STATUS (sdma idle)
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    #[test]
+    fn the_sim_identifies_as_navi10_gfx1010() {
+        let chip = amdgpu_kmd::chips::identify(143, EXTERNAL_REV).expect("known chip");
+        assert_eq!(chip.gfx_target, "gfx1010");
+    }
 }
