@@ -42,9 +42,9 @@ pub fn parse(args: &[String]) -> Result<Cmd, String> {
                 s => files.push(s.to_string()),
             }
         }
-        let [a, b]: [String; 2] = files
-            .try_into()
-            .map_err(|_| "diff needs exactly two report files: harness diff A.json B.json".to_string())?;
+        let [a, b]: [String; 2] = files.try_into().map_err(|_| {
+            "diff needs exactly two report files: harness diff A.json B.json".to_string()
+        })?;
         return Ok(Cmd::Diff { a, b, json });
     }
     let (mut device, mut json, mut keep_going, mut out) = ("auto".to_string(), false, false, None);
@@ -54,7 +54,12 @@ pub fn parse(args: &[String]) -> Result<Cmd, String> {
             "--help" | "-h" => return Ok(Cmd::Help),
             "--json" => json = true,
             "--keep-going" => keep_going = true,
-            "--device" => device = it.next().ok_or("--device needs a value (auto|sim|PATH)")?.clone(),
+            "--device" => {
+                device = it
+                    .next()
+                    .ok_or("--device needs a value (auto|sim|PATH)")?
+                    .clone()
+            }
             "--out" => out = Some(it.next().ok_or("--out needs a directory")?.clone()),
             s => {
                 if let Some(v) = s.strip_prefix("--device=") {
@@ -67,7 +72,12 @@ pub fn parse(args: &[String]) -> Result<Cmd, String> {
             }
         }
     }
-    Ok(Cmd::Run { device, json, keep_going, out })
+    Ok(Cmd::Run {
+        device,
+        json,
+        keep_going,
+        out,
+    })
 }
 
 #[cfg(test)]
@@ -82,15 +92,37 @@ mod tests {
     fn modes() {
         assert_eq!(
             p(&[]).unwrap(),
-            Cmd::Run { device: "auto".into(), json: false, keep_going: false, out: None }
+            Cmd::Run {
+                device: "auto".into(),
+                json: false,
+                keep_going: false,
+                out: None
+            }
         );
         assert_eq!(
-            p(&["--device", "sim", "--json", "--keep-going", "--out", "findings/x"]).unwrap(),
-            Cmd::Run { device: "sim".into(), json: true, keep_going: true, out: Some("findings/x".into()) }
+            p(&[
+                "--device",
+                "sim",
+                "--json",
+                "--keep-going",
+                "--out",
+                "findings/x"
+            ])
+            .unwrap(),
+            Cmd::Run {
+                device: "sim".into(),
+                json: true,
+                keep_going: true,
+                out: Some("findings/x".into())
+            }
         );
         assert_eq!(
             p(&["diff", "a.json", "b.json"]).unwrap(),
-            Cmd::Diff { a: "a.json".into(), b: "b.json".into(), json: false }
+            Cmd::Diff {
+                a: "a.json".into(),
+                b: "b.json".into(),
+                json: false
+            }
         );
         assert!(p(&["diff", "a.json"]).is_err());
         assert!(p(&["--device"]).is_err());

@@ -69,11 +69,22 @@ pub fn diff(a: &Report, b: &Report) -> Diff {
                     (Some(x), Some(y)) if x != 0.0 => Some(y / x),
                     _ => None,
                 };
-                metrics.push(MetricDiff { key: k.clone(), a: va, b: vb, ratio });
+                metrics.push(MetricDiff {
+                    key: k.clone(),
+                    a: va,
+                    b: vb,
+                    ratio,
+                });
             }
         }
         if sa != sb || !metrics.is_empty() {
-            tiers.push(TierDiff { tier: n, a: sa, b: sb, regressed, metrics });
+            tiers.push(TierDiff {
+                tier: n,
+                a: sa,
+                b: sb,
+                regressed,
+                metrics,
+            });
         }
     }
     Diff {

@@ -26,7 +26,8 @@ pub fn run(t: &Target, keep_going: bool, tiers: std::ops::RangeInclusive<u8>) ->
     let mut failed: Option<u8> = None;
     for n in tiers {
         if let (Some(f), false) = (failed, keep_going) {
-            let mut r = ProbeResult::skip(n, format!("not run (tier {f} failed; use --keep-going)"));
+            let mut r =
+                ProbeResult::skip(n, format!("not run (tier {f} failed; use --keep-going)"));
             r.metrics.insert("not_run".into(), serde_json::json!(true));
             out.push(r);
             continue;

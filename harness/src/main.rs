@@ -38,7 +38,12 @@ fn real_main(args: &[String]) -> anyhow::Result<i32> {
             }
             Ok(i32::from(d.regressed))
         }
-        Cmd::Run { device, json, keep_going, out } => {
+        Cmd::Run {
+            device,
+            json,
+            keep_going,
+            out,
+        } => {
             let t = Target::open(&device);
             if let Some(e) = &t.open_error {
                 anyhow::bail!("{e}");
@@ -46,7 +51,8 @@ fn real_main(args: &[String]) -> anyhow::Result<i32> {
             let r = harness::run(&t, keep_going, 0..=6);
             if let Some(dir) = out {
                 let dir = Path::new(&dir);
-                std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
                 let command = std::iter::once("harness".to_string())
                     .chain(args.iter().cloned())
                     .collect::<Vec<_>>()
@@ -54,7 +60,8 @@ fn real_main(args: &[String]) -> anyhow::Result<i32> {
                 let md = r.to_markdown(&command, &report::utc_now());
                 for (name, body) in [("report.json", r.to_json() + "\n"), ("report.md", md)] {
                     let p = dir.join(name);
-                    std::fs::write(&p, body).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+                    std::fs::write(&p, body)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
                 }
             }
             if json {

@@ -30,7 +30,11 @@ impl Report {
     /// Parses a report (`file` names the source in errors).
     pub fn from_json(text: &str, file: &str) -> anyhow::Result<Self> {
         serde_json::from_str(text).map_err(|e| {
-            anyhow::anyhow!("{file}: not a harness report: {e} (line {}, column {})", e.line(), e.column())
+            anyhow::anyhow!(
+                "{file}: not a harness report: {e} (line {}, column {})",
+                e.line(),
+                e.column()
+            )
         })
     }
 
@@ -38,7 +42,14 @@ impl Report {
     pub fn to_text(&self) -> String {
         let mut s = format!("device: {}\n", self.device);
         for t in &self.tiers {
-            let _ = writeln!(s, "tier {} {:<13} {:<4}  {}", t.tier, t.name, t.status.as_str(), t.detail);
+            let _ = writeln!(
+                s,
+                "tier {} {:<13} {:<4}  {}",
+                t.tier,
+                t.name,
+                t.status.as_str(),
+                t.detail
+            );
         }
         s
     }
@@ -106,7 +117,12 @@ pub fn format_utc(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem / 60 % 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
@@ -117,6 +133,6 @@ mod tests {
     fn dates() {
         assert_eq!(format_utc(0), "1970-01-01 00:00:00");
         assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00");
-        assert_eq!(format_utc(1_795_480_178), "2026-11-23 22:29:38");
+        assert_eq!(format_utc(1_795_472_978), "2026-11-23 22:29:38");
     }
 }

@@ -15,16 +15,26 @@ pub struct Opts {
 
 /// Parses `args` (without the program name).
 pub fn parse(args: &[String]) -> Result<Opts, String> {
-    let mut o = Opts { device: "auto".into(), json: false };
+    let mut o = Opts {
+        device: "auto".into(),
+        json: false,
+    };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--json" => o.json = true,
             "--device" => {
-                o.device = it.next().ok_or("--device needs a value (auto|sim|PATH)")?.clone()
+                o.device = it
+                    .next()
+                    .ok_or("--device needs a value (auto|sim|PATH)")?
+                    .clone()
             }
             s if s.starts_with("--device=") => o.device = s["--device=".len()..].to_string(),
-            s => return Err(format!("unexpected argument {s:?} (usage: [--device auto|sim|PATH] [--json])")),
+            s => {
+                return Err(format!(
+                    "unexpected argument {s:?} (usage: [--device auto|sim|PATH] [--json])"
+                ))
+            }
         }
     }
     Ok(o)
@@ -63,9 +73,24 @@ mod tests {
     #[test]
     fn parses() {
         let a = |v: &[&str]| parse(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(a(&[]).unwrap(), Opts { device: "auto".into(), json: false });
-        assert_eq!(a(&["--device", "sim", "--json"]).unwrap(), Opts { device: "sim".into(), json: true });
-        assert_eq!(a(&["--device=/dev/dri/renderD128"]).unwrap().device, "/dev/dri/renderD128");
+        assert_eq!(
+            a(&[]).unwrap(),
+            Opts {
+                device: "auto".into(),
+                json: false
+            }
+        );
+        assert_eq!(
+            a(&["--device", "sim", "--json"]).unwrap(),
+            Opts {
+                device: "sim".into(),
+                json: true
+            }
+        );
+        assert_eq!(
+            a(&["--device=/dev/dri/renderD128"]).unwrap().device,
+            "/dev/dri/renderD128"
+        );
         assert!(a(&["--device"]).is_err());
         assert!(a(&["--bogus"]).is_err());
     }

@@ -35,7 +35,8 @@ pub fn upload(dev: &Device, data: &[u8]) -> anyhow::Result<Bo> {
 
 /// GPU VA of a mapped BO.
 pub fn va(bo: &Bo) -> anyhow::Result<u64> {
-    bo.gpu_va().ok_or_else(|| anyhow!("BO {} is not VA-mapped", bo.handle()))
+    bo.gpu_va()
+        .ok_or_else(|| anyhow!("BO {} is not VA-mapped", bo.handle()))
 }
 
 /// Submits one IB (`dwords`) on the compute ring referencing `bos`, waits
@@ -49,11 +50,16 @@ pub fn run_ib(ctx: &GpuContext, dwords: &[u32], bos: &[&Bo]) -> anyhow::Result<D
     all.push(&ib);
     let ibs = [Ib::new(va(&ib)?, bytes.len() as u32)];
     let t0 = Instant::now();
-    let fence = ctx.submit(&Submit::compute(&ibs, &all)).context("CS submit")?;
+    let fence = ctx
+        .submit(&Submit::compute(&ibs, &all))
+        .context("CS submit")?;
     let done = fence.wait(FENCE_TIMEOUT).context("WAIT_CS")?;
     let elapsed = t0.elapsed();
     if !done {
-        bail!("fence {} did not signal within {FENCE_TIMEOUT:?}", fence.seq());
+        bail!(
+            "fence {} did not signal within {FENCE_TIMEOUT:?}",
+            fence.seq()
+        );
     }
     let st = ctx.query_state2().context("CTX query_state2")?;
     if st.reset() || st.guilty() || st.vram_lost() {
@@ -166,7 +172,13 @@ impl Kernel {
                 .ok_or_else(|| anyhow!("grid {grid:?} x block {block:?} overflows"))?;
         }
         let block16 = block.map(|b| b.min(u32::from(u16::MAX)) as u16);
-        let dims = if grid[2] * block[2] > 1 { 3 } else if grid[1] * block[1] > 1 { 2 } else { 1 };
+        let dims = if grid[2] * block[2] > 1 {
+            3
+        } else if grid[1] * block[1] > 1 {
+            2
+        } else {
+            1
+        };
         let pkt = loader::aql::dispatch_packet(
             dims,
             block16,
@@ -177,7 +189,9 @@ impl Kernel {
             ka_va,
         );
         kernarg.write(0, &ka.bytes).context("kernarg upload")?;
-        kernarg.write(pkt_off as u64, &pkt).context("dispatch packet upload")?;
+        kernarg
+            .write(pkt_off as u64, &pkt)
+            .context("dispatch packet upload")?;
         let layout = loader::sgpr_layout(&k.descriptor, &self.name)?;
         let user_sgprs = layout.user_data(&UserSgprValues {
             kernarg_ptr: ka_va,
@@ -187,7 +201,10 @@ impl Kernel {
         });
         let d = &k.descriptor;
         if d.private_segment_fixed_size != 0 || d.scratch_en {
-            bail!("kernel {} needs scratch, which the probes do not set up", self.name);
+            bail!(
+                "kernel {} needs scratch, which the probes do not set up",
+                self.name
+            );
         }
         let desc = DispatchDesc {
             pgm_va: self.entry,

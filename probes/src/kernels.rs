@@ -47,11 +47,23 @@ mod tests {
     #[test]
     fn committed_hsaco_match_sources() {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/build.sh");
-        if std::process::Command::new("clang-19").arg("--version").output().is_err() {
+        if std::process::Command::new("clang-19")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
             eprintln!("skipping: clang-19 not installed");
             return;
         }
-        let out = std::process::Command::new("bash").arg(script).arg("--check").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new("bash")
+            .arg(script)
+            .arg("--check")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -59,11 +59,11 @@ impl Peaks {
         let (name, ops) = vram_type(d.vram_type);
         let engine_mhz = d.max_engine_clock as f64 / 1000.0;
         let memory_mhz = d.max_memory_clock as f64 / 1000.0;
-        let bandwidth_gbs = memory_mhz * 1e6 * f64::from(ops) * f64::from(d.vram_bit_width) / 8.0 / 1e9;
-        let fp32_gflops = f64::from(d.cu_active_number)
-            * (FP32_LANES_PER_CU * FLOP_PER_FMA) as f64
-            * engine_mhz
-            / 1000.0;
+        let bandwidth_gbs =
+            memory_mhz * 1e6 * f64::from(ops) * f64::from(d.vram_bit_width) / 8.0 / 1e9;
+        let fp32_gflops =
+            f64::from(d.cu_active_number) * (FP32_LANES_PER_CU * FLOP_PER_FMA) as f64 * engine_mhz
+                / 1000.0;
         Self {
             cus: d.cu_active_number,
             engine_mhz,
@@ -79,8 +79,16 @@ impl Peaks {
     /// Roofline time (s) of a kernel moving `bytes` and doing `flops`: the
     /// slower of the memory and the compute bound.
     pub fn roofline_seconds(&self, bytes: f64, flops: f64) -> f64 {
-        let mem = if self.bandwidth_gbs > 0.0 { bytes / (self.bandwidth_gbs * 1e9) } else { 0.0 };
-        let alu = if self.fp32_gflops > 0.0 { flops / (self.fp32_gflops * 1e9) } else { 0.0 };
+        let mem = if self.bandwidth_gbs > 0.0 {
+            bytes / (self.bandwidth_gbs * 1e9)
+        } else {
+            0.0
+        };
+        let alu = if self.fp32_gflops > 0.0 {
+            flops / (self.fp32_gflops * 1e9)
+        } else {
+            0.0
+        };
         mem.max(alu)
     }
 }
@@ -101,7 +109,11 @@ mod tests {
             ..bytemuck::Zeroable::zeroed()
         };
         let p = Peaks::from_dev_info(&d);
-        assert!((p.bandwidth_gbs - 448.0).abs() < 1e-9, "{}", p.bandwidth_gbs);
+        assert!(
+            (p.bandwidth_gbs - 448.0).abs() < 1e-9,
+            "{}",
+            p.bandwidth_gbs
+        );
         assert!((p.fp32_gflops - 9753.6).abs() < 1e-6, "{}", p.fp32_gflops);
         assert_eq!(p.vram_type, "GDDR6");
         // 448 MB at 448 GB/s = 1 ms; compute-bound when flops dominate.

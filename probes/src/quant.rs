@@ -92,7 +92,10 @@ pub fn scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
     if j < 4 {
         (q[j] & 63, q[j + 4] & 63)
     } else {
-        ((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4), (q[j + 4] >> 4) | ((q[j] >> 6) << 4))
+        (
+            (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4),
+            (q[j + 4] >> 4) | ((q[j] >> 6) << 4),
+        )
     }
 }
 
@@ -192,10 +195,11 @@ mod tests {
 
     #[test]
     fn q4_k_scales_follow_ggml() {
-        // j < 4: low 6 bits of q[j] / q[j+4]; j >= 4: split nibbles + top bits.
+        // j < 4: low 6 bits of q[j] / q[j+4]; j >= 4: nibbles of q[j+4] + top bits of
+        // q[j-4] (scale) and q[j] (min), as ggml get_scale_min_k4.
         let q = [0xC1, 2, 3, 4, 0x45, 6, 7, 8, 0xA9, 10, 11, 12];
         assert_eq!(scale_min_k4(0, &q), (1, 5));
-        assert_eq!(scale_min_k4(4, &q), (0x9 | (3 << 4), 0xA | (3 << 4)));
+        assert_eq!(scale_min_k4(4, &q), (0x9 | (3 << 4), 0xA | (1 << 4)));
         let mut blk = vec![0u8; Q4_K_BYTES];
         blk[..2].copy_from_slice(&0x3C00u16.to_le_bytes()); // d = 1
         blk[2..4].copy_from_slice(&0x3800u16.to_le_bytes()); // dmin = 0.5

@@ -10,7 +10,9 @@ const TIER: u8 = 0;
 
 /// Reads a small sysfs text file, trimmed.
 fn read_trim(p: &Path) -> Option<String> {
-    std::fs::read_to_string(p).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(p)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 /// Every readable `parameters/*` of the module, sorted by name.
@@ -39,7 +41,10 @@ pub fn run(t: &Target) -> ProbeResult {
         } else {
             ProbeResult::fail(
                 TIER,
-                format!("{} missing: amdgpu kernel module not loaded", module.display()),
+                format!(
+                    "{} missing: amdgpu kernel module not loaded",
+                    module.display()
+                ),
             )
         };
     }
@@ -79,7 +84,10 @@ pub fn run(t: &Target) -> ProbeResult {
     let v = version.or(srcversion).unwrap_or_else(|| "in-tree".into());
     ProbeResult::pass(
         TIER,
-        format!("amdgpu module loaded ({v}), {} AMD render node(s)", nodes.len()),
+        format!(
+            "amdgpu module loaded ({v}), {} AMD render node(s)",
+            nodes.len()
+        ),
         m,
     )
 }

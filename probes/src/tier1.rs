@@ -13,7 +13,8 @@ const TIER: u8 = 1;
 /// `gfx_v10_0_check_fw_write_wait()` (Linux gfx_v10_0.c): Navi 10/12/14
 /// get the combined write+wait VM flush only with ME ≥ 0x46, PFP ≥ 0x68,
 /// MEC ≥ 0x5b, each with feature ≥ 27.
-pub const CP_FW_WRITE_WAIT: [(&str, u32, u32); 3] = [("ME", 0x46, 27), ("PFP", 0x68, 27), ("MEC", 0x5b, 27)];
+pub const CP_FW_WRITE_WAIT: [(&str, u32, u32); 3] =
+    [("ME", 0x46, 27), ("PFP", 0x68, 27), ("MEC", 0x5b, 27)];
 
 /// `None` when a CP version is unknown, else whether every CP firmware
 /// meets [`CP_FW_WRITE_WAIT`].
@@ -31,13 +32,19 @@ fn body(dev: &Device) -> anyhow::Result<(String, Metrics)> {
     m.insert("node".into(), json!(dev.node()));
     let v = dev.version().context("DRM VERSION")?;
     m.insert("drm_driver".into(), json!(v.name));
-    m.insert("drm_version".into(), json!(format!("{}.{}.{}", v.major, v.minor, v.patchlevel)));
+    m.insert(
+        "drm_version".into(),
+        json!(format!("{}.{}.{}", v.major, v.minor, v.patchlevel)),
+    );
     if v.name != "amdgpu" {
         bail!("DRM VERSION names driver {:?}, not amdgpu", v.name);
     }
     let info = dev.info();
     let di = info.dev_info().context("INFO DEV_INFO")?;
-    m.insert("pci_device_id".into(), json!(format!("{:#06x}", di.device_id)));
+    m.insert(
+        "pci_device_id".into(),
+        json!(format!("{:#06x}", di.device_id)),
+    );
     m.insert("family".into(), json!(di.family));
     m.insert("external_rev".into(), json!(di.external_rev));
     m.insert("num_shader_engines".into(), json!(di.num_shader_engines));
@@ -67,7 +74,15 @@ fn body(dev: &Device) -> anyhow::Result<(String, Metrics)> {
     for f in &fw {
         if let (Some(v), Some(feat)) = (f.version, f.feature) {
             fw_map.insert(
-                format!("{}{}", f.name, if f.index > 0 { format!("[{}]", f.index) } else { String::new() }),
+                format!(
+                    "{}{}",
+                    f.name,
+                    if f.index > 0 {
+                        format!("[{}]", f.index)
+                    } else {
+                        String::new()
+                    }
+                ),
                 json!({"version": format!("{v:#x}"), "feature": feat}),
             );
         }
@@ -77,10 +92,17 @@ fn body(dev: &Device) -> anyhow::Result<(String, Metrics)> {
     m.insert("cp_fw_write_wait".into(), json!(write_wait));
     let vg = info.vram_gtt().context("INFO VRAM_GTT")?;
     m.insert("vram_bytes".into(), json!(vg.vram_size));
-    m.insert("vram_cpu_visible_bytes".into(), json!(vg.vram_cpu_accessible_size));
+    m.insert(
+        "vram_cpu_visible_bytes".into(),
+        json!(vg.vram_cpu_accessible_size),
+    );
     m.insert("gtt_bytes".into(), json!(vg.gtt_size));
     if vg.vram_size == 0 || vg.gtt_size == 0 {
-        bail!("INFO VRAM_GTT: VRAM {} bytes, GTT {} bytes", vg.vram_size, vg.gtt_size);
+        bail!(
+            "INFO VRAM_GTT: VRAM {} bytes, GTT {} bytes",
+            vg.vram_size,
+            vg.gtt_size
+        );
     }
     let cp_note = match write_wait {
         Some(true) => "CP firmware meets the write-wait threshold",
@@ -112,7 +134,14 @@ mod tests {
     use super::*;
 
     fn fw(name: &'static str, v: u32, f: u32) -> FwVersion {
-        FwVersion { id: 0, name, index: 0, version: Some(v), feature: Some(f), errno: None }
+        FwVersion {
+            id: 0,
+            name,
+            index: 0,
+            version: Some(v),
+            feature: Some(f),
+            errno: None,
+        }
     }
 
     #[test]

@@ -83,15 +83,27 @@ fn body(dev: &Device) -> anyhow::Result<(String, Metrics)> {
         m.insert("gtt_va".into(), json!(format!("{:#x}", va(&src)?)));
         let got_mid = mid.read_vec(0, COPY_BYTES)?;
         if let Some(i) = first_diff(&got_mid, &pat) {
-            bail!("DMA_DATA GTT→VRAM: byte {i} differs (VRAM {:#04x}, pattern {:#04x})", got_mid[i], pat[i]);
+            bail!(
+                "DMA_DATA GTT→VRAM: byte {i} differs (VRAM {:#04x}, pattern {:#04x})",
+                got_mid[i],
+                pat[i]
+            );
         }
         let got = dst.read_vec(0, COPY_BYTES + 16)?;
         if let Some(i) = first_diff(&got[..COPY_BYTES], &pat) {
-            bail!("DMA_DATA VRAM→GTT: byte {i} differs (got {:#04x}, pattern {:#04x})", got[i], pat[i]);
+            bail!(
+                "DMA_DATA VRAM→GTT: byte {i} differs (got {:#04x}, pattern {:#04x})",
+                got[i],
+                pat[i]
+            );
         }
         let marker: Vec<u8> = MARKER.iter().flat_map(|d| d.to_le_bytes()).collect();
         if got[COPY_BYTES..] != marker[..] {
-            bail!("WRITE_DATA marker reads back {:02x?}, expected {:02x?}", &got[COPY_BYTES..], marker);
+            bail!(
+                "WRITE_DATA marker reads back {:02x?}, expected {:02x?}",
+                &got[COPY_BYTES..],
+                marker
+            );
         }
         for bo in [&src, &mid, &dst] {
             bo.unmap_gpu().context("GEM_VA unmap")?;

@@ -28,7 +28,12 @@ fn one(dev: &Device, hsaco: &[u8], wave: u32, m: &mut Metrics) -> anyhow::Result
     let grid = (N as u32).div_ceil(BLOCK);
     let t = k.launch(
         &ctx,
-        &[Arg::Buf(&ba), Arg::Buf(&bb), Arg::Buf(&bc), Arg::U32(N as u32)],
+        &[
+            Arg::Buf(&ba),
+            Arg::Buf(&bb),
+            Arg::Buf(&bc),
+            Arg::U32(N as u32),
+        ],
         [grid, 1, 1],
         [BLOCK, 1, 1],
     )?;
@@ -39,9 +44,15 @@ fn one(dev: &Device, hsaco: &[u8], wave: u32, m: &mut Metrics) -> anyhow::Result
         }
     }
     if c[N] != -7.0 {
-        bail!("wave{wave}: element {N} past the end was overwritten ({})", c[N]);
+        bail!(
+            "wave{wave}: element {N} past the end was overwritten ({})",
+            c[N]
+        );
     }
-    m.insert(format!("wave{wave}_submit_to_fence_us"), json!(t.as_micros() as u64));
+    m.insert(
+        format!("wave{wave}_submit_to_fence_us"),
+        json!(t.as_micros() as u64),
+    );
     Ok(())
 }
 

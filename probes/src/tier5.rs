@@ -25,7 +25,11 @@ fn check(what: &str, got: &[f32], want: &[f32], m: &mut Metrics) -> anyhow::Resu
             .zip(want)
             .position(|(g, w)| (g - w).abs() / w.abs().max(1.0) > TOL || g.is_nan())
             .unwrap_or(0);
-        bail!("{what}: element {i} = {} but CPU says {} (max rel err {e:e} > {TOL:e})", got[i], want[i]);
+        bail!(
+            "{what}: element {i} = {} but CPU says {} (max rel err {e:e} > {TOL:e})",
+            got[i],
+            want[i]
+        );
     }
     Ok(())
 }
@@ -41,29 +45,59 @@ fn matmul(dev: &Device, ctx: &GpuContext, m: &mut Metrics) -> anyhow::Result<()>
     let grid = [(nn as u32).div_ceil(16), (mm as u32).div_ceil(16), 1];
     k.launch(
         ctx,
-        &[Arg::Buf(&ba), Arg::Buf(&bb), Arg::Buf(&bc), Arg::U32(mm as u32), Arg::U32(nn as u32), Arg::U32(kk as u32)],
+        &[
+            Arg::Buf(&ba),
+            Arg::Buf(&bb),
+            Arg::Buf(&bc),
+            Arg::U32(mm as u32),
+            Arg::U32(nn as u32),
+            Arg::U32(kk as u32),
+        ],
         grid,
         [16, 16, 1],
     )?;
-    check("matmul", &read_f32(&bc, mm * nn)?, &quant::matmul(&a, &b, mm, nn, kk), m)
+    check(
+        "matmul",
+        &read_f32(&bc, mm * nn)?,
+        &quant::matmul(&a, &b, mm, nn, kk),
+        m,
+    )
 }
 
 fn gemv(dev: &Device, ctx: &GpuContext, q4k: bool, m: &mut Metrics) -> anyhow::Result<()> {
     let (rows, cols) = GEMV;
     let mut rng = Rng::new(if q4k { 0x4B } else { 0x80 });
     let (w, hsaco, name) = if q4k {
-        (quant::random_q4_k(&mut rng, rows, cols), kernels::GEMV_Q4_K, "gemv_q4_k")
+        (
+            quant::random_q4_k(&mut rng, rows, cols),
+            kernels::GEMV_Q4_K,
+            "gemv_q4_k",
+        )
     } else {
-        (quant::random_q8_0(&mut rng, rows, cols), kernels::GEMV_Q8_0, "gemv_q8_0")
+        (
+            quant::random_q8_0(&mut rng, rows, cols),
+            kernels::GEMV_Q8_0,
+            "gemv_q8_0",
+        )
     };
     let x: Vec<f32> = (0..cols).map(|_| rng.unit()).collect();
-    let want = if q4k { quant::gemv_q4_k(&w, &x, rows, cols) } else { quant::gemv_q8_0(&w, &x, rows, cols) };
+    let want = if q4k {
+        quant::gemv_q4_k(&w, &x, rows, cols)
+    } else {
+        quant::gemv_q8_0(&w, &x, rows, cols)
+    };
     let (bw, bx) = (upload(dev, &w)?, upload(dev, &f32_bytes(&x))?);
     let by = buffer(dev, (rows * 4) as u64, Domains::VRAM)?;
     let k = Kernel::load(dev, hsaco, name)?;
     k.launch(
         ctx,
-        &[Arg::Buf(&bw), Arg::Buf(&bx), Arg::Buf(&by), Arg::U32(rows as u32), Arg::U32(cols as u32)],
+        &[
+            Arg::Buf(&bw),
+            Arg::Buf(&bx),
+            Arg::Buf(&by),
+            Arg::U32(rows as u32),
+            Arg::U32(cols as u32),
+        ],
         [(rows as u32).div_ceil(64), 1, 1],
         [64, 1, 1],
     )?;
@@ -79,7 +113,9 @@ fn body(dev: &Device) -> anyhow::Result<(String, Metrics)> {
     let (mm, nn, kk) = MNK;
     let (r, c) = GEMV;
     Ok((
-        format!("matmul {mm}x{nn}x{kk}, Q8_0 and Q4_K GEMV {r}x{c} match the CPU (rel err <= {TOL:e})"),
+        format!(
+            "matmul {mm}x{nn}x{kk}, Q8_0 and Q4_K GEMV {r}x{c} match the CPU (rel err <= {TOL:e})"
+        ),
         m,
     ))
 }

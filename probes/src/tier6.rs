@@ -40,9 +40,19 @@ pub struct Sizes {
 
 impl Sizes {
     /// Sizes for hardware (256 MiB streams, ~10 TFLOP-scale FMA work).
-    pub const HW: Sizes = Sizes { vec4s: 16 << 20, bw_groups: 2560, fma_groups: 2560, fma_iters: 4096 };
+    pub const HW: Sizes = Sizes {
+        vec4s: 16 << 20,
+        bw_groups: 2560,
+        fma_groups: 2560,
+        fma_iters: 4096,
+    };
     /// Sizes for the simulator (seconds, not minutes).
-    pub const SIM: Sizes = Sizes { vec4s: 16 << 10, bw_groups: 16, fma_groups: 4, fma_iters: 64 };
+    pub const SIM: Sizes = Sizes {
+        vec4s: 16 << 10,
+        bw_groups: 16,
+        fma_groups: 4,
+        fma_iters: 64,
+    };
 }
 
 /// What one kernel did.
@@ -66,7 +76,9 @@ fn timed(
     }
     let sim = match sim {
         Some(h) => {
-            let job = h.last_job().ok_or_else(|| anyhow!("simulator kept no job report"))?;
+            let job = h
+                .last_job()
+                .ok_or_else(|| anyhow!("simulator kept no job report"))?;
             let mut c = job
                 .stats
                 .dispatches
@@ -76,7 +88,12 @@ fn timed(
             for d in &job.stats.dispatches[1..] {
                 c.accumulate(d);
             }
-            Some((c.total_instructions(), c.global_bytes_read, c.global_bytes_written, c.waves))
+            Some((
+                c.total_instructions(),
+                c.global_bytes_read,
+                c.global_bytes_written,
+                c.waves,
+            ))
         }
         None => None,
     };
@@ -98,12 +115,19 @@ fn record(m: &mut Metrics, what: &str, r: &Run, bytes: f64, flops: f64, peaks: &
             let t = peaks.roofline_seconds(moved, flops);
             m.insert(format!("model_{what}_seconds"), json!(t));
             if flops > 0.0 {
-                let ai = if moved > 0.0 { flops / moved } else { f64::INFINITY };
+                let ai = if moved > 0.0 {
+                    flops / moved
+                } else {
+                    f64::INFINITY
+                };
                 let attainable = (ai * peaks.bandwidth_gbs).min(peaks.fp32_gflops);
                 m.insert(format!("model_{what}_arithmetic_intensity"), json!(ai));
                 m.insert(format!("model_{what}_attainable_gflops"), json!(attainable));
             }
-            format!("{what}: {inst} instructions, {} bytes moved (simulated), roofline model {t:.3e} s", rd + wr)
+            format!(
+                "{what}: {inst} instructions, {} bytes moved (simulated), roofline model {t:.3e} s",
+                rd + wr
+            )
         }
         None => {
             let s = r.best.as_secs_f64().max(1e-9);
@@ -111,13 +135,27 @@ fn record(m: &mut Metrics, what: &str, r: &Run, bytes: f64, flops: f64, peaks: &
             if flops > 0.0 {
                 let g = flops / s / 1e9;
                 m.insert(format!("{what}_gflops"), json!(g));
-                m.insert(format!("{what}_fraction_of_peak"), json!(g / peaks.fp32_gflops));
-                format!("{what}: {g:.0} GFLOP/s measured ({:.0}% of {:.0})", 100.0 * g / peaks.fp32_gflops, peaks.fp32_gflops)
+                m.insert(
+                    format!("{what}_fraction_of_peak"),
+                    json!(g / peaks.fp32_gflops),
+                );
+                format!(
+                    "{what}: {g:.0} GFLOP/s measured ({:.0}% of {:.0})",
+                    100.0 * g / peaks.fp32_gflops,
+                    peaks.fp32_gflops
+                )
             } else {
                 let g = bytes / s / 1e9;
                 m.insert(format!("{what}_gbs"), json!(g));
-                m.insert(format!("{what}_fraction_of_peak"), json!(g / peaks.bandwidth_gbs));
-                format!("{what}: {g:.1} GB/s measured ({:.0}% of {:.0})", 100.0 * g / peaks.bandwidth_gbs, peaks.bandwidth_gbs)
+                m.insert(
+                    format!("{what}_fraction_of_peak"),
+                    json!(g / peaks.bandwidth_gbs),
+                );
+                format!(
+                    "{what}: {g:.1} GB/s measured ({:.0}% of {:.0})",
+                    100.0 * g / peaks.bandwidth_gbs,
+                    peaks.bandwidth_gbs
+                )
             }
         }
     }
@@ -151,9 +189,18 @@ fn body(dev: &Device, sim: Option<&SimHandle>) -> anyhow::Result<(String, Metric
     let bwk = Kernel::load(dev, kernels::BANDWIDTH, "read_sum")?;
     let threads = (sz.bw_groups * BLOCK) as usize;
     let partial = buffer(dev, (threads * 4) as u64, Domains::GTT)?;
-    let r = timed(&bwk, &ctx, &[Arg::Buf(&src), Arg::Buf(&partial), Arg::U32(sz.vec4s)], sz.bw_groups, sim)?;
+    let r = timed(
+        &bwk,
+        &ctx,
+        &[Arg::Buf(&src), Arg::Buf(&partial), Arg::U32(sz.vec4s)],
+        sz.bw_groups,
+        sim,
+    )?;
     // Check read_sum: the grand total of the partial sums.
-    let got: f64 = read_f32(&partial, threads)?.iter().map(|&x| f64::from(x)).sum();
+    let got: f64 = read_f32(&partial, threads)?
+        .iter()
+        .map(|&x| f64::from(x))
+        .sum();
     let want: f64 = data.iter().map(|&x| f64::from(x)).sum();
     if (got - want).abs() > 1e-3 * (n as f64).sqrt() {
         bail!("read_sum: partial sums total {got} but the data sums to {want}");
@@ -161,7 +208,13 @@ fn body(dev: &Device, sim: Option<&SimHandle>) -> anyhow::Result<(String, Metric
     let mut lines = vec![record(&mut m, "read", &r, (n * 4) as f64, 0.0, &peaks)];
     let copyk = Kernel::load(dev, kernels::BANDWIDTH, "copy")?;
     let dst = buffer(dev, (n * 4) as u64, Domains::VRAM)?;
-    let r = timed(&copyk, &ctx, &[Arg::Buf(&src), Arg::Buf(&dst), Arg::U32(sz.vec4s)], sz.bw_groups, sim)?;
+    let r = timed(
+        &copyk,
+        &ctx,
+        &[Arg::Buf(&src), Arg::Buf(&dst), Arg::U32(sz.vec4s)],
+        sz.bw_groups,
+        sim,
+    )?;
     if read_f32(&dst, n)? != data {
         bail!("copy: destination differs from the source");
     }
@@ -170,12 +223,26 @@ fn body(dev: &Device, sim: Option<&SimHandle>) -> anyhow::Result<(String, Metric
     let items = (sz.fma_groups * BLOCK) as usize;
     let out = buffer(dev, (items * 4) as u64, Domains::GTT)?;
     let (a, b) = (0.999_f32, 0.001_f32);
-    let r = timed(&fk, &ctx, &[Arg::Buf(&out), Arg::U32(sz.fma_iters), Arg::F32(a), Arg::F32(b)], sz.fma_groups, sim)?;
+    let r = timed(
+        &fk,
+        &ctx,
+        &[
+            Arg::Buf(&out),
+            Arg::U32(sz.fma_iters),
+            Arg::F32(a),
+            Arg::F32(b),
+        ],
+        sz.fma_groups,
+        sim,
+    )?;
     let res = read_f32(&out, items)?;
     for i in [0, items / 2, items - 1] {
         let want = fma_loop_ref(i as u32, sz.fma_iters, a, b);
         if res[i] != want {
-            bail!("fma_loop: work-item {i} = {} but the CPU FMA chain gives {want}", res[i]);
+            bail!(
+                "fma_loop: work-item {i} = {} but the CPU FMA chain gives {want}",
+                res[i]
+            );
         }
     }
     let flops = items as f64 * f64::from(sz.fma_iters) * FLOP_PER_ITER as f64;
