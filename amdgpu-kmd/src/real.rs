@@ -134,6 +134,19 @@ impl CpuMapping for RealMapping {
     }
 }
 
+/// Maps a whole file read-only (model weights): the project's one mmap
+/// helper for plain files, so `unsafe` stays in this module.
+///
+/// The map is private to this process and read-only. The file must not be
+/// truncated while mapped (the assumption llama.cpp's `llama_mmap` makes);
+/// doing so would be the caller's bug and can raise SIGBUS, never corrupt
+/// memory that safe code relies on beyond this mapping.
+pub fn map_file_readonly(file: &File) -> std::io::Result<memmap2::Mmap> {
+    // SAFETY: read-only private mapping; see the doc comment for the
+    // no-truncation contract.
+    unsafe { memmap2::Mmap::map(file) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,17 +188,4 @@ mod tests {
         std::fs::remove_file(path).unwrap();
         assert!(d.mmap(0, 0).is_err());
     }
-}
-
-/// Maps a whole file read-only (model weights): the project's one mmap
-/// helper for plain files, so `unsafe` stays in this module.
-///
-/// The map is private to this process and read-only. The file must not be
-/// truncated while mapped (the assumption llama.cpp's `llama_mmap` makes);
-/// doing so would be the caller's bug and can raise SIGBUS, never corrupt
-/// memory that safe code relies on beyond this mapping.
-pub fn map_file_readonly(file: &File) -> std::io::Result<memmap2::Mmap> {
-    // SAFETY: read-only private mapping; see the doc comment for the
-    // no-truncation contract.
-    unsafe { memmap2::Mmap::map(file) }
 }
