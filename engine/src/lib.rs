@@ -7,6 +7,7 @@ pub mod chat;
 pub mod coherence;
 pub mod generate;
 pub mod gguf;
+pub mod gpu;
 pub mod model;
 pub mod models;
 pub mod quant;

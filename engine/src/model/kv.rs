@@ -39,6 +39,12 @@ impl KvCache {
         self.n_ctx
     }
 
+    /// Keys and values stored for layer `il`, each `[pos][kv_head][head_dim]` (None for a
+    /// layer the model does not have).
+    pub fn layer(&self, il: usize) -> Option<(&[f32], &[f32])> {
+        Some((self.k.get(il)?, self.v.get(il)?))
+    }
+
     /// Forgets positions from `len` on (to reuse a shared prefix).
     pub fn truncate(&mut self, len: usize) {
         if len >= self.len {

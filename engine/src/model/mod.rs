@@ -28,29 +28,29 @@ use crate::quant::{self, Matrix};
 
 /// One transformer block's weights.
 pub struct Layer<'a> {
-    attn_norm: Vec<f32>,
-    wq: Matrix<'a>,
-    wk: Matrix<'a>,
-    wv: Matrix<'a>,
-    wo: Matrix<'a>,
-    q_norm: Option<Vec<f32>>,
-    k_norm: Option<Vec<f32>>,
-    post_attn_norm: Option<Vec<f32>>,
-    ffn_norm: Vec<f32>,
-    gate: Matrix<'a>,
-    up: Matrix<'a>,
-    down: Matrix<'a>,
-    post_ffn_norm: Option<Vec<f32>>,
+    pub(crate) attn_norm: Vec<f32>,
+    pub(crate) wq: Matrix<'a>,
+    pub(crate) wk: Matrix<'a>,
+    pub(crate) wv: Matrix<'a>,
+    pub(crate) wo: Matrix<'a>,
+    pub(crate) q_norm: Option<Vec<f32>>,
+    pub(crate) k_norm: Option<Vec<f32>>,
+    pub(crate) post_attn_norm: Option<Vec<f32>>,
+    pub(crate) ffn_norm: Vec<f32>,
+    pub(crate) gate: Matrix<'a>,
+    pub(crate) up: Matrix<'a>,
+    pub(crate) down: Matrix<'a>,
+    pub(crate) post_ffn_norm: Option<Vec<f32>>,
 }
 
 /// A loaded model: configuration plus weights borrowed from the GGUF map.
 pub struct Model<'a> {
     /// Hyperparameters.
     pub cfg: Config,
-    tok_embd: Matrix<'a>,
-    layers: Vec<Layer<'a>>,
-    output_norm: Vec<f32>,
-    output: Matrix<'a>,
+    pub(crate) tok_embd: Matrix<'a>,
+    pub(crate) layers: Vec<Layer<'a>>,
+    pub(crate) output_norm: Vec<f32>,
+    pub(crate) output: Matrix<'a>,
 }
 
 fn vector(g: &Gguf, name: &str) -> Result<Vec<f32>> {

@@ -1,0 +1,373 @@
+//! The GPU runtime through the full device path on the simulator (code BO → kernargs →
+//! user SGPRs → one IB → CS ioctl → fence wait → read back), checked against the CPU
+//! engine's own ops on seeded random data.
+
+use engine::gguf::GgmlType;
+use engine::gpu::{Arg, Memory, Runtime};
+use engine::model::ops;
+use engine::quant::{self, half::f32_to_f16, Matrix};
+
+/// xorshift64*: deterministic test data without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn byte(&mut self) -> u8 {
+        (self.next() >> 56) as u8
+    }
+    /// Uniform in [-1, 1).
+    fn f32(&mut self) -> f32 {
+        ((self.next() >> 40) as f32 / (1u64 << 23) as f32) - 1.0
+    }
+    fn half(&mut self, lo: f32, hi: f32) -> [u8; 2] {
+        let u = (self.f32() + 1.0) / 2.0;
+        f32_to_f16(lo + (hi - lo) * u).to_le_bytes()
+    }
+}
+
+/// Random rows of `ty` blocks with finite, moderate scales.
+fn random_blocks(rng: &mut Rng, ty: GgmlType, rows: usize, cols: usize) -> Vec<u8> {
+    let nb = rows * cols / ty.block_size();
+    let mut out = Vec::with_capacity(nb * ty.type_size());
+    for _ in 0..nb {
+        match ty {
+            GgmlType::Q8_0 => {
+                out.extend(rng.half(0.001, 0.02));
+                out.extend((0..32).map(|_| rng.byte()));
+            }
+            GgmlType::Q4_K => {
+                out.extend(rng.half(0.001, 0.02));
+                out.extend(rng.half(0.001, 0.02));
+                out.extend((0..12 + 128).map(|_| rng.byte()));
+            }
+            GgmlType::Q4_1 => {
+                out.extend(rng.half(0.001, 0.02));
+                out.extend(rng.half(-0.1, 0.1));
+                out.extend((0..16).map(|_| rng.byte()));
+            }
+            other => panic!("no generator for {other}"),
+        }
+    }
+    out
+}
+
+fn runtime() -> Runtime {
+    Runtime::open("sim").expect("the simulator always opens")
+}
+
+/// Σ|w·x| per row, the scale of the rounding error a dot product may carry.
+fn abs_dots(w: &[f32], x: &[f32]) -> Vec<f64> {
+    w.chunks_exact(x.len())
+        .map(|r| r.iter().zip(x).map(|(a, b)| (a * b).abs() as f64).sum())
+        .collect()
+}
+
+fn check_gemv(ty: GgmlType, rows: usize, cols: usize, seed: u64) {
+    let mut rng = Rng(seed);
+    let data = random_blocks(&mut rng, ty, rows, cols);
+    let x: Vec<f32> = (0..cols).map(|_| rng.f32()).collect();
+    let m = Matrix {
+        ty,
+        rows,
+        cols,
+        row_bytes: cols / ty.block_size() * ty.type_size(),
+        data: &data,
+    };
+    // References: the exact product of the dequantized weights (f64), and the CPU engine's
+    // matvec (which quantizes x to Q8 as ggml does, so it differs by that rounding).
+    let w = quant::dequantize(ty, &data, rows * cols).unwrap();
+    let exact: Vec<f64> = w
+        .chunks_exact(cols)
+        .map(|r| r.iter().zip(&x).map(|(a, b)| *a as f64 * *b as f64).sum())
+        .collect();
+    let mut cpu = vec![0f32; rows];
+    m.matvec(&x, &mut cpu);
+    let scale = abs_dots(&w, &x);
+
+    let rt = runtime();
+    let wb = rt.upload(&data, Memory::Vram).unwrap();
+    let xb = rt.upload_f32(&x, Memory::Vram).unwrap();
+    let yb = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
+    let kernel = format!("gemv_{}", ty.to_string().to_lowercase());
+    let mut b = rt.batch();
+    let grid = (rows as u32).div_ceil(kernels::GEMV_ROWS_PER_WORKGROUP);
+    b.dispatch(
+        &kernel,
+        [grid, 1, 1],
+        &[
+            Arg::Buf(wb),
+            Arg::Buf(xb),
+            Arg::Buf(yb.clone()),
+            Arg::U32(rows as u32),
+            Arg::U32(cols as u32),
+        ],
+    )
+    .unwrap();
+    let p = b.finish().unwrap();
+    let rep = rt.run(&p).unwrap();
+    let y = yb.read_f32(0, rows).unwrap();
+    for r in 0..rows {
+        let tol = 1e-5 * scale[r] + 1e-6;
+        assert!(
+            (y[r] as f64 - exact[r]).abs() <= tol,
+            "{kernel} row {r}: gpu {} exact {} (tol {tol})",
+            y[r],
+            exact[r]
+        );
+        // Q8 activations carry ≤ 1/254 relative error per element.
+        let tol_q8 = 1e-2 * scale[r] + 1e-5;
+        assert!(
+            (y[r] - cpu[r]).abs() as f64 <= tol_q8,
+            "{kernel} row {r}: gpu {} cpu matvec {}",
+            y[r],
+            cpu[r]
+        );
+    }
+    let t = rep.totals().expect("simulator counters");
+    assert_eq!(rep.job.as_ref().unwrap().stats.dispatches.len(), 1);
+    assert_eq!(t.workgroups, u64::from(grid));
+    // Every weight byte is read at least once.
+    assert!(t.global_bytes_read >= data.len() as u64, "{t:?}");
+}
+
+#[test]
+fn gemv_q8_0_matches_the_cpu() {
+    check_gemv(GgmlType::Q8_0, 37, 1312, 1);
+}
+
+#[test]
+fn gemv_q4_k_matches_the_cpu() {
+    check_gemv(GgmlType::Q4_K, 19, 2304, 2);
+}
+
+#[test]
+fn gemv_q4_1_matches_the_cpu() {
+    check_gemv(GgmlType::Q4_1, 9, 576, 3);
+}
+
+#[test]
+fn rms_norm_matches_the_cpu() {
+    let (rows, n, eps) = (3usize, 576usize, 1e-5f32);
+    let mut rng = Rng(4);
+    let x: Vec<f32> = (0..rows * n).map(|_| 3.0 * rng.f32()).collect();
+    let w: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
+    let rt = runtime();
+    let xb = rt.upload_f32(&x, Memory::Vram).unwrap();
+    let wb = rt.upload_f32(&w, Memory::Vram).unwrap();
+    let ob = rt.alloc((rows * n * 4) as u64, Memory::Vram).unwrap();
+    let mut b = rt.batch();
+    b.dispatch(
+        "rms_norm",
+        [rows as u32, 1, 1],
+        &[
+            Arg::Buf(xb),
+            Arg::Buf(wb),
+            Arg::Buf(ob.clone()),
+            Arg::U32(n as u32),
+            Arg::F32(eps),
+            Arg::U32(0),
+        ],
+    )
+    .unwrap();
+    rt.run(&b.finish().unwrap()).unwrap();
+    let got = ob.read_f32(0, rows * n).unwrap();
+    let mut want = vec![0f32; n];
+    for r in 0..rows {
+        ops::rms_norm(&x[r * n..(r + 1) * n], &w, eps, &mut want);
+        for i in 0..n {
+            let g = got[r * n + i];
+            assert!(
+                (g - want[i]).abs() <= 1e-5 * want[i].abs().max(1.0),
+                "row {r} [{i}]: gpu {g} cpu {}",
+                want[i]
+            );
+        }
+    }
+}
+
+/// norm → two GEMVs → add in ONE IB: barriers only where the data flow needs them, and a
+/// kernarg patch between runs moves an output pointer without touching the IB.
+#[test]
+fn dependent_chain_in_one_submission_with_patched_kernargs() {
+    let (rows, cols) = (64usize, 256usize);
+    let mut rng = Rng(5);
+    let x: Vec<f32> = (0..cols).map(|_| rng.f32()).collect();
+    let nw: Vec<f32> = (0..cols).map(|_| rng.f32()).collect();
+    let a = random_blocks(&mut rng, GgmlType::Q8_0, rows, cols);
+    let c = random_blocks(&mut rng, GgmlType::Q8_0, rows, cols);
+
+    let rt = runtime();
+    let xb = rt.upload_f32(&x, Memory::Vram).unwrap();
+    let nwb = rt.upload_f32(&nw, Memory::Vram).unwrap();
+    let hb = rt.alloc(cols as u64 * 4, Memory::Vram).unwrap();
+    let ab = rt.upload(&a, Memory::Vram).unwrap();
+    let cb = rt.upload(&c, Memory::Vram).unwrap();
+    let y1 = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
+    let y2 = rt.alloc(rows as u64 * 4 * 2, Memory::Vram).unwrap();
+    let sum = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
+    let g = (rows as u32).div_ceil(2);
+    let mut b = rt.batch();
+    b.dispatch(
+        "rms_norm",
+        [1, 1, 1],
+        &[
+            Arg::Buf(xb),
+            Arg::Buf(nwb),
+            Arg::Buf(hb.clone()),
+            Arg::U32(cols as u32),
+            Arg::F32(1e-6),
+            Arg::U32(0),
+        ],
+    )
+    .unwrap();
+    let gemv = |b: &mut engine::gpu::Batch<'_>, w: &engine::gpu::Buffer, y: Arg| {
+        b.dispatch(
+            "gemv_q8_0",
+            [g, 1, 1],
+            &[
+                Arg::Buf(w.clone()),
+                Arg::Buf(hb.clone()),
+                y,
+                Arg::U32(rows as u32),
+                Arg::U32(cols as u32),
+            ],
+        )
+        .unwrap()
+    };
+    gemv(&mut b, &ab, Arg::Buf(y1.clone()));
+    let d2 = gemv(&mut b, &cb, Arg::At(y2.clone(), 0));
+    let add = b
+        .dispatch(
+            "add_f32",
+            [(rows as u32).div_ceil(64), 1, 1],
+            &[
+                Arg::Buf(y1.clone()),
+                Arg::At(y2.clone(), 0),
+                Arg::Buf(sum.clone()),
+                Arg::U32(rows as u32),
+            ],
+        )
+        .unwrap();
+    let p = b.finish().unwrap();
+    // norm | gemv, gemv (independent) | add.
+    assert_eq!((p.dispatches(), p.barriers()), (4, 2));
+
+    let mut h = vec![0f32; cols];
+    ops::rms_norm(&x, &nw, 1e-6, &mut h);
+    let dot = |blocks: &[u8]| -> Vec<f32> {
+        let w = quant::dequantize(GgmlType::Q8_0, blocks, rows * cols).unwrap();
+        w.chunks_exact(cols)
+            .map(|r| r.iter().zip(&h).map(|(a, b)| a * b).sum())
+            .collect()
+    };
+    let (ra, rc) = (dot(&a), dot(&c));
+    let close = |got: &[f32], want: &[f32], what: &str| {
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (g - w).abs() <= 1e-4 * w.abs().max(1.0),
+                "{what}[{i}]: {g} vs {w}"
+            );
+        }
+    };
+
+    rt.run(&p).unwrap();
+    close(&y2.read_f32(0, rows).unwrap(), &rc, "y2 first half");
+    let want_sum: Vec<f32> = ra.iter().zip(&rc).map(|(a, c)| a + c).collect();
+    close(&sum.read_f32(0, rows).unwrap(), &want_sum, "sum");
+
+    // Second run: the second GEMV and the add use the upper half of y2.
+    let upper = rows as u64 * 4;
+    p.set_ptr(d2, 2, &y2, upper).unwrap();
+    p.set_ptr(add, 1, &y2, upper).unwrap();
+    sum.write(0, &vec![0u8; rows * 4]).unwrap();
+    rt.run(&p).unwrap();
+    close(&y2.read_f32(upper, rows).unwrap(), &rc, "y2 upper half");
+    close(
+        &sum.read_f32(0, rows).unwrap(),
+        &want_sum,
+        "sum after patch",
+    );
+
+    // Patching is checked: wrong kinds, unknown buffers and indices are errors.
+    assert!(p.set_u32(d2, 2, 1).is_err());
+    assert!(p.set_ptr(d2, 3, &y2, 0).is_err());
+    let stranger = rt.alloc(16, Memory::Gtt).unwrap();
+    assert!(p.set_ptr(d2, 2, &stranger, 0).is_err());
+    assert!(p.set_ptr(d2, 2, &y2, 1 << 20).is_err());
+}
+
+#[test]
+fn bad_dispatches_are_errors() {
+    let rt = runtime();
+    let buf = rt.alloc(64, Memory::Gtt).unwrap();
+    let mut b = rt.batch();
+    let e = b.dispatch("nope", [1, 1, 1], &[]).unwrap_err();
+    assert!(e.to_string().contains("nope"), "{e}");
+    let e = b
+        .dispatch("add_f32", [1, 1, 1], &[Arg::Buf(buf.clone())])
+        .unwrap_err();
+    assert!(e.to_string().contains("4"), "{e}");
+    let e = b
+        .dispatch(
+            "add_f32",
+            [1, 1, 1],
+            &[
+                Arg::U32(1),
+                Arg::Buf(buf.clone()),
+                Arg::Buf(buf.clone()),
+                Arg::U32(1),
+            ],
+        )
+        .unwrap_err();
+    assert!(format!("{e:#}").contains("argument 0"), "{e:#}");
+    assert!(b.is_empty());
+    assert!(b.finish().is_err());
+}
+
+/// Weights go to VRAM the CPU cannot map, copied by CP DMA in STAGING_BYTES chunks: rows on
+/// both sides of a chunk boundary come back intact through a kernel.
+#[test]
+fn device_only_upload_crosses_staging_chunks() {
+    let cols = 1024usize;
+    let rows = (engine::gpu::STAGING_BYTES as usize / 4 / cols) + 256;
+    let w: Vec<f32> = (0..rows * cols).map(|i| i as f32).collect();
+    let rt = runtime();
+    let wb = rt.upload_f32(&w, Memory::VramNoCpu).unwrap();
+    assert!(wb.read(0, 4).is_err(), "no CPU access to device-only VRAM");
+    let boundary = engine::gpu::STAGING_BYTES as usize / 4 / cols;
+    let ids = [0u32, boundary as u32 - 1, boundary as u32, rows as u32 - 1];
+    let idb = rt
+        .upload(bytemuck_u32(&ids).as_slice(), Memory::Gtt)
+        .unwrap();
+    let out = rt
+        .alloc((ids.len() * cols * 4) as u64, Memory::Vram)
+        .unwrap();
+    let mut b = rt.batch();
+    b.dispatch(
+        "get_rows_f32",
+        [cols as u32 / 64, ids.len() as u32, 1],
+        &[
+            Arg::Buf(wb),
+            Arg::Buf(idb),
+            Arg::Buf(out.clone()),
+            Arg::U32(cols as u32),
+            Arg::F32(1.0),
+        ],
+    )
+    .unwrap();
+    rt.run(&b.finish().unwrap()).unwrap();
+    let got = out.read_f32(0, ids.len() * cols).unwrap();
+    for (t, &id) in ids.iter().enumerate() {
+        let want = &w[id as usize * cols..(id as usize + 1) * cols];
+        assert_eq!(&got[t * cols..(t + 1) * cols], want, "row {id}");
+    }
+}
+
+fn bytemuck_u32(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
