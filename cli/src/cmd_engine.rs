@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
+use crate::gpu;
 use engine::gguf::{Gguf, Value};
 use engine::model::{Logits, Model};
 use engine::sample::{Sampler, SamplerConfig};
@@ -69,7 +70,9 @@ pub struct ModelOpts {
     /// (default: gemma-3-270m-q4_k_m.gguf)
     #[arg(short = 'm', long = "model")]
     pub model: Option<String>,
-    /// Where to run: cpu, auto, or sim (auto/sim use the CPU until the GPU path lands)
+    /// Where to run: cpu, auto (an AMD GPU if present, else the simulator), sim, or a
+    /// render-node path. On a device the prompt is prefilled by the CPU engine and every
+    /// generated token is one device submission.
     #[arg(long, default_value = "auto")]
     pub device: String,
     /// Worker threads (default: one per core)
@@ -160,9 +163,9 @@ pub struct BenchArgs {
     /// Prompt tokens to process
     #[arg(short = 'p', long = "prompt-tokens", default_value_t = 128)]
     pub prompt_tokens: usize,
-    /// Tokens to generate
-    #[arg(short = 'n', long = "gen-tokens", default_value_t = 64)]
-    pub gen_tokens: usize,
+    /// Tokens to generate (default 64 on the cpu, 8 on a device)
+    #[arg(short = 'n', long = "gen-tokens")]
+    pub gen_tokens: Option<usize>,
     /// Use the tokens of this text file as the prompt (default: synthetic ids)
     #[arg(short = 'f', long = "prompt-file")]
     pub prompt_file: Option<PathBuf>,
@@ -355,17 +358,11 @@ fn models_list(json: bool) -> Result<()> {
 
 // ---------------------------------------------------------------- loading
 
-/// Applies --device and --threads, resolves and opens the model file.
+/// Checks --device, applies --threads, resolves and opens the model file.
 fn open_model(m: &ModelOpts) -> Result<(PathBuf, Gguf)> {
     match m.device.as_str() {
-        "cpu" => {}
-        "auto" | "sim" => eprintln!(
-            "note: --device {}: the GPU path is not wired yet; running on the CPU",
-            m.device
-        ),
-        other if Path::new(other).exists() => {
-            eprintln!("note: --device {other}: the GPU path is not wired yet; running on the CPU")
-        }
+        "cpu" | "auto" | "sim" => {}
+        other if other.starts_with('/') => {}
         other => {
             bail!("unknown --device '{other}' (expected cpu, auto, sim or a render node path)")
         }
@@ -424,38 +421,107 @@ fn bench(a: BenchArgs) -> Result<()> {
             (ids, None)
         }
     };
+    let backend = gpu::Backend::open(&a.m.device)?;
+    let rt = match &backend {
+        gpu::Backend::Cpu => None,
+        gpu::Backend::Gpu(rt) => Some(&**rt),
+    };
+    let gen_tokens = a.gen_tokens.unwrap_or(if rt.is_some() { 8 } else { 64 });
+    let n_ctx = prompt.len() + gen_tokens + 1;
+    let mut gm = rt.map(|rt| gpu::upload(rt, &model, n_ctx)).transpose()?;
+    let device = device_name(rt);
     let (mut best_pp, mut best_tg) = (0f64, 0f64);
+    let mut summary = None;
     for _ in 0..a.reps.max(1) {
-        let mut cache = model.new_cache(prompt.len() + a.gen_tokens + 1);
+        let mut cache = model.new_cache(n_ctx);
         let t0 = Instant::now();
         let mut logits = engine::generate::prefill(&model, &mut cache, &prompt)?;
         let pp = prompt.len() as f64 / t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
-        for _ in 0..a.gen_tokens {
-            let next = engine::sample::argmax(&logits);
-            logits = model.forward(&[next], &mut cache, Logits::Last)?;
+        if let Some(gm) = gm.as_mut() {
+            let mut next = gm.import_prefill(&cache, &logits)?;
+            let first = gm.pos();
+            let mut steps = Vec::new();
+            let t1 = Instant::now();
+            for _ in 0..gen_tokens {
+                // The device argmax stays where the embedding lookup reads it.
+                let (id, s) = gm.step(None)?;
+                next = id;
+                steps.push(s);
+            }
+            let _ = next;
+            best_tg = best_tg.max(gen_tokens as f64 / t1.elapsed().as_secs_f64());
+            summary = Some(gpu::summarize(gm, &steps, first));
+        } else {
+            for _ in 0..gen_tokens {
+                let next = engine::sample::argmax(&logits);
+                logits = model.forward(&[next], &mut cache, Logits::Last)?;
+            }
+            best_tg = best_tg.max(gen_tokens as f64 / t1.elapsed().as_secs_f64());
         }
-        let tg = a.gen_tokens as f64 / t1.elapsed().as_secs_f64();
         best_pp = best_pp.max(pp);
-        best_tg = best_tg.max(tg);
     }
     let threads = engine::threads();
     if a.json {
         writeln!(
             o,
             "{}",
-            serde_json::json!({"model": path.display().to_string(), "threads": threads,
-            "prompt_tokens": prompt.len(), "prompt_md5": prompt_md5, "gen_tokens": a.gen_tokens,
-            "prompt_tok_per_s": best_pp, "decode_tok_per_s": best_tg})
+            serde_json::json!({"model": path.display().to_string(), "device": gpu::json_device(rt).0,
+            "gfx_target": gpu::json_device(rt).1,
+            "threads": threads, "prompt_tokens": prompt.len(), "prompt_md5": prompt_md5,
+            "gen_tokens": gen_tokens, "prompt_tok_per_s": best_pp, "decode_tok_per_s": best_tg,
+            "prompt_device": "cpu", "device_stats": summary.as_ref().map(gpu::summary_json)})
         )?;
     } else {
         writeln!(o, "model:   {}", path.display())?;
+        writeln!(o, "device:  {device}")?;
         writeln!(o, "threads: {threads}")?;
         if let Some(m) = &prompt_md5 {
             writeln!(o, "prompt file md5: {m}")?;
         }
-        writeln!(o, "prompt:  {} tokens  {best_pp:.1} tok/s", prompt.len())?;
-        writeln!(o, "decode:  {} tokens  {best_tg:.1} tok/s", a.gen_tokens)?;
+        let on = if rt.is_some() { " (cpu prefill)" } else { "" };
+        writeln!(o, "prompt:  {} tokens  {best_pp:.1} tok/s{on}", prompt.len())?;
+        writeln!(o, "decode:  {gen_tokens} tokens  {best_tg:.2} tok/s")?;
+        if let Some(d) = &summary {
+            bench_device_lines(&mut o, d)?;
+        }
+    }
+    Ok(())
+}
+
+/// The device counters of `bench` as text.
+fn bench_device_lines(o: &mut impl Write, d: &gpu::DeviceSummary) -> Result<()> {
+    writeln!(
+        o,
+        "per token: {:.1} ms submission (CS ioctl to fence), {:.0} us host kernarg patch",
+        d.run.as_secs_f64() * 1e3,
+        d.patch.as_secs_f64() * 1e6
+    )?;
+    if let Some(m) = &d.sim {
+        writeln!(o, "simulated counters per token (not a GPU measurement):")?;
+        writeln!(o, "  instructions: {:.2} M", m.instructions / 1e6)?;
+        for (name, v) in &m.by_class {
+            writeln!(o, "    {name:<8} {:.2} M", v / 1e6)?;
+        }
+        writeln!(
+            o,
+            "  global bytes read: {:.2} MB, ideal (weights once + KV attended) {:.2} MB, ratio {:.2}",
+            m.bytes_read / 1e6,
+            m.ideal_bytes / 1e6,
+            m.ratio()
+        )?;
+        writeln!(
+            o,
+            "  global bytes written: {:.2} MB, waves: {:.0}",
+            m.bytes_written / 1e6,
+            m.waves
+        )?;
+        writeln!(
+            o,
+            "predicted RX 5700 XT decode (bandwidth model, 448 GB/s): {:.0} tok/s at these bytes, {:.0} tok/s at the ideal",
+            m.predicted_5700xt_tok_s(),
+            m.ideal_5700xt_tok_s()
+        )?;
     }
     Ok(())
 }
@@ -504,16 +570,25 @@ fn generate(a: GenerateArgs) -> Result<()> {
         );
     }
     let n = a.n.min(n_ctx - ids.len());
+    let backend = gpu::Backend::open(&a.m.device)?;
+    let (rt, mut gm) = match &backend {
+        gpu::Backend::Cpu => (None, None),
+        gpu::Backend::Gpu(rt) => (Some(&**rt), Some(gpu::upload(rt, &model, n_ctx)?)),
+    };
+    let device = device_name(rt);
     let mut cache = model.new_cache(n_ctx);
-    let mut sampler = Sampler::new(a.s.config());
+    let cfg = a.s.config();
+    let mut sampler = Sampler::new(cfg.clone());
     let mut dec = IncrementalDecoder::new(&l.tok, false);
     let mut out = std::io::stdout().lock();
-    let stats = engine::generate::generate(
+    let (stats, steps) = gpu::generate(
         &model,
+        gm.as_mut(),
         &mut cache,
         &ids,
         n,
         &mut sampler,
+        &cfg,
         |id| l.tok.is_eog(id),
         |id| {
             let piece = dec.push(id);
@@ -526,6 +601,9 @@ fn generate(a: GenerateArgs) -> Result<()> {
             Ok(true)
         },
     )?;
+    let summary = gm
+        .as_ref()
+        .map(|gm| gpu::summarize(gm, &steps, ids.len()));
     let rest = dec.flush();
     if a.json {
         writeln!(
@@ -535,16 +613,29 @@ fn generate(a: GenerateArgs) -> Result<()> {
                 "done": true, "tokens": stats.tokens, "prompt_tokens": stats.prompt_tokens,
                 "tok_per_s": stats.decode_tok_per_s(), "prompt_tok_per_s": stats.prompt_tok_per_s(),
                 "ttft_ms": stats.ttft_secs * 1e3, "stop": if stats.stopped_at_eog { "eog" } else { "length" },
-                "device": "cpu", "threads": engine::threads(), "model": l.path.display().to_string(),
+                "device": gpu::json_device(rt).0, "gfx_target": gpu::json_device(rt).1,
+                "threads": engine::threads(), "model": l.path.display().to_string(),
+                "device_stats": summary.as_ref().map(gpu::summary_json),
                 "tail": rest,
             })
         )?;
     } else {
         writeln!(out, "{rest}")?;
         out.flush()?;
-        eprintln!("{}", stats_line(&stats));
+        eprintln!("{}", stats_line(&stats, &device));
+        if let Some(d) = &summary {
+            eprintln!("{}", gpu::summary_line(d));
+        }
     }
     Ok(())
+}
+
+/// The device as the stats lines name it.
+fn device_name(rt: Option<&engine::gpu::Runtime>) -> String {
+    match rt {
+        None => "cpu".into(),
+        Some(rt) => gpu::describe(rt),
+    }
 }
 
 /// Renders `messages` with the model's chat template, generation prompt added.
@@ -556,8 +647,15 @@ fn chat(a: ChatArgs) -> Result<()> {
     let l = load(&a.m)?;
     let model = load_model(&l.g, &l.path)?;
     let n_ctx = n_ctx(&a.m, &model);
+    let backend = gpu::Backend::open(&a.m.device)?;
+    let (rt, mut gm) = match &backend {
+        gpu::Backend::Cpu => (None, None),
+        gpu::Backend::Gpu(rt) => (Some(&**rt), Some(gpu::upload(rt, &model, n_ctx)?)),
+    };
+    let device = device_name(rt);
     let mut cache = model.new_cache(n_ctx);
-    let mut sampler = Sampler::new(a.s.config());
+    let cfg = a.s.config();
+    let mut sampler = Sampler::new(cfg.clone());
     let mut messages: Vec<(String, String)> = Vec::new();
     if let Some(s) = &a.system {
         messages.push(("system".into(), s.clone()));
@@ -567,7 +665,7 @@ fn chat(a: ChatArgs) -> Result<()> {
     let mut cached: Vec<u32> = Vec::new();
     let stdin = std::io::stdin();
     eprintln!(
-        "chat with {} — empty line or Ctrl-D to quit",
+        "chat with {} on {device} — empty line or Ctrl-D to quit",
         l.path.display()
     );
     loop {
@@ -592,12 +690,14 @@ fn chat(a: ChatArgs) -> Result<()> {
         let mut dec = IncrementalDecoder::new(&l.tok, false);
         let mut reply_ids = Vec::new();
         let mut out = std::io::stdout().lock();
-        let stats = engine::generate::generate(
+        let (stats, _) = gpu::generate(
             &model,
+            gm.as_mut(),
             &mut cache,
-            &ids[common..],
+            &ids,
             a.n,
             &mut sampler,
+            &cfg,
             |id| l.tok.is_eog(id),
             |id| {
                 reply_ids.push(id);
@@ -607,7 +707,10 @@ fn chat(a: ChatArgs) -> Result<()> {
             },
         )?;
         writeln!(out, "{}", dec.flush())?;
-        eprintln!("[{}]", stats_line(&stats));
+        eprintln!("[{}]", stats_line(&stats, &device));
+        if gm.is_some() {
+            gpu::sync_reply(&model, &mut cache, &reply_ids)?;
+        }
         cached = ids;
         cached.extend(&reply_ids);
         // The cache holds the reply too, minus the last sampled token (never fed).
@@ -621,19 +724,34 @@ fn coherence(a: CoherenceArgs) -> Result<()> {
     let mut o = std::io::stdout().lock();
     let l = load(&a.m)?;
     let model = load_model(&l.g, &l.path)?;
+    let n_ctx = engine::coherence::PROMPTS
+        .iter()
+        .map(|p| tokenize_prompt(&l.tok, p).len())
+        .max()
+        .unwrap_or(0)
+        + a.n
+        + 1;
+    let backend = gpu::Backend::open(&a.m.device)?;
+    let mut gm = match &backend {
+        gpu::Backend::Cpu => None,
+        gpu::Backend::Gpu(rt) => Some(gpu::upload(rt, &model, n_ctx)?),
+    };
     let mut failed = 0;
     for (i, prompt) in engine::coherence::PROMPTS.iter().enumerate() {
         let ids = tokenize_prompt(&l.tok, prompt);
         let mut cache = model.new_cache(ids.len() + a.n + 1);
-        let mut sampler = Sampler::new(engine::coherence::sampler());
+        let cfg = engine::coherence::sampler();
+        let mut sampler = Sampler::new(cfg.clone());
         let mut gen = Vec::new();
         // Generation does not stop at end-of-text here: the check wants n tokens.
-        let stats = engine::generate::generate(
+        let (stats, _) = gpu::generate(
             &model,
+            gm.as_mut(),
             &mut cache,
             &ids,
             a.n,
             &mut sampler,
+            &cfg,
             |_| false,
             |id| {
                 gen.push(id);
@@ -676,10 +794,18 @@ fn coherence(a: CoherenceArgs) -> Result<()> {
     Ok(())
 }
 
-fn stats_line(s: &engine::generate::GenStats) -> String {
+fn stats_line(s: &engine::generate::GenStats, device: &str) -> String {
+    let place = if device == "cpu" {
+        format!("device: cpu, {} threads", engine::threads())
+    } else {
+        format!(
+            "device: {device} (prompt prefilled on the cpu, {} threads)",
+            engine::threads()
+        )
+    };
     format!(
-        "prompt: {} tokens, {:.1} tok/s | decode: {} tokens, {:.1} tok/s | time to first token: {:.0} ms | device: cpu, {} threads",
-        s.prompt_tokens, s.prompt_tok_per_s(), s.tokens, s.decode_tok_per_s(), s.ttft_secs * 1e3, engine::threads()
+        "prompt: {} tokens, {:.1} tok/s | decode: {} tokens, {:.1} tok/s | time to first token: {:.0} ms | {place}",
+        s.prompt_tokens, s.prompt_tok_per_s(), s.tokens, s.decode_tok_per_s(), s.ttft_secs * 1e3
     )
 }
 

@@ -10,6 +10,7 @@ mod cmd_info;
 mod cmd_launch;
 mod cmd_pm4;
 mod cmd_tokenize;
+mod gpu;
 
 use clap::{Parser, Subcommand};
 
