@@ -95,6 +95,20 @@ pub struct DeviceReport {
     pub vbios: Option<String>,
     /// Every firmware id.
     pub firmware: Vec<FwVersion>,
+    /// The amdgpu sysfs memory counters of the node (real devices; None elsewhere).
+    pub sysfs_mem: Option<crate::sysfs::MemInfo>,
+}
+
+/// The wave sizes a chip runs. DEV_INFO `wave_front_size` is the kernel's one value (64 on
+/// every GCN/RDNA chip: amdgpu_kms.c `dev_info->wave_front_size = adev->gfx.cu_info.wave_front_size`);
+/// RDNA (family NV = 143 and later) also runs wave32 natively, the mode our kernels use
+/// (AMD RDNA ISA reference, "Wave32 and Wave64").
+fn wave_sizes(family: u32, wave_front_size: u32) -> String {
+    if family >= AMDGPU_FAMILY_NV {
+        format!("wave32 and wave{wave_front_size} (DEV_INFO wave_front_size {wave_front_size})")
+    } else {
+        format!("wave{wave_front_size}")
+    }
 }
 
 fn vram_type_name(t: u32) -> &'static str {
@@ -185,6 +199,7 @@ impl DeviceReport {
                 )
             }),
             firmware: info.firmware(),
+            sysfs_mem: None,
         }
     }
 
@@ -226,12 +241,12 @@ impl DeviceReport {
         );
         let _ = writeln!(
             s,
-            "compute:     {} CUs ({} SE x {} SA x {} CU), wave{}",
+            "compute:     {} CUs ({} SE x {} SA x {} CU), {}",
             self.compute_units,
             self.shader_engines,
             self.shader_arrays_per_engine,
             self.cu_per_sh,
-            self.wave_front_size
+            wave_sizes(self.family, self.wave_front_size)
         );
         let _ = writeln!(
             s,
@@ -255,6 +270,15 @@ impl DeviceReport {
             mib(m.gtt_size),
             mib(m.gtt_usage)
         );
+        if let Some(f) = &self.sysfs_mem {
+            let _ = writeln!(
+                s,
+                "sysfs:       mem_info_vram_used {}, mem_info_vis_vram_used {}, mem_info_gtt_used {}",
+                mib(f.vram_used),
+                mib(f.vis_vram_used),
+                mib(f.gtt_used)
+            );
+        }
         let _ = writeln!(
             s,
             "va window:   {:#x}..{:#x}",
@@ -321,7 +345,16 @@ mod tests {
             text.contains("gfx target:  gfx1010 (chip NAVI10, family 143"),
             "{text}"
         );
-        assert!(text.contains("40 CUs (2 SE x 2 SA x 10 CU)"), "{text}");
+        assert!(
+            text.contains(
+                "40 CUs (2 SE x 2 SA x 10 CU), wave32 and wave64 (DEV_INFO wave_front_size 64)"
+            ),
+            "{text}"
+        );
+        assert!(
+            !text.contains("sysfs:"),
+            "no sysfs counters for a non-sysfs device"
+        );
         assert!(text.contains("MEC2"), "{text}");
         assert!(text.contains("VCE        n/a (EINVAL)"), "{text}");
         assert!(

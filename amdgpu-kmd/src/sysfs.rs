@@ -34,6 +34,25 @@ impl RenderNode {
     }
 }
 
+/// The amdgpu memory-manager counters in sysfs, bytes (None when a file is absent):
+/// `mem_info_{vram,vis_vram,gtt}_{total,used}` under `/sys/class/drm/renderD*/device/`
+/// (amdgpu_vram_mgr.c `amdgpu_mem_info_vram_used_show`, amdgpu_gtt_mgr.c
+/// `amdgpu_mem_info_gtt_used_show`). They count every process's BOs, unlike INFO
+/// VRAM_USAGE which is the same global counter read through the ioctl.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MemInfo {
+    /// `mem_info_vram_total`.
+    pub vram_total: Option<u64>,
+    /// `mem_info_vram_used`.
+    pub vram_used: Option<u64>,
+    /// `mem_info_vis_vram_used`.
+    pub vis_vram_used: Option<u64>,
+    /// `mem_info_gtt_total`.
+    pub gtt_total: Option<u64>,
+    /// `mem_info_gtt_used`.
+    pub gtt_used: Option<u64>,
+}
+
 /// Where to look: sysfs root and the device directory.
 #[derive(Clone, Debug)]
 pub struct Sysfs {
@@ -119,6 +138,24 @@ impl Sysfs {
         Ok(nodes)
     }
 
+    /// The `mem_info_*` counters of render node `name` (`renderD128`); all None when the
+    /// node has none (not amdgpu, or no such node).
+    pub fn mem_info(&self, name: &str) -> MemInfo {
+        let dev = self.drm_class_dir().join(name).join("device");
+        let read = |f: &str| {
+            std::fs::read_to_string(dev.join(f))
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+        };
+        MemInfo {
+            vram_total: read("mem_info_vram_total"),
+            vram_used: read("mem_info_vram_used"),
+            vis_vram_used: read("mem_info_vis_vram_used"),
+            gtt_total: read("mem_info_gtt_total"),
+            gtt_used: read("mem_info_gtt_used"),
+        }
+    }
+
     /// AMD render nodes, discrete GPUs first (stable within each group).
     pub fn amd_nodes(&self) -> Result<Vec<RenderNode>> {
         let mut v: Vec<_> = self
@@ -187,6 +224,23 @@ pub(crate) mod tests {
         assert_eq!((pick.device, pick.revision), (0x731F, 0xC1));
         assert_eq!(pick.dev_path, PathBuf::from("/dev/dri/renderD130"));
         std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn mem_info_reads_the_amdgpu_counters() {
+        let root = fake_tree("meminfo", &[("renderD128", 0x1002, 0x731F, 0xC1, "amdgpu")]);
+        let d = root.join("class/drm/renderD128/device");
+        std::fs::write(d.join("mem_info_vram_total"), "8573157376\n").unwrap();
+        std::fs::write(d.join("mem_info_vram_used"), "1246674944\n").unwrap();
+        std::fs::write(d.join("mem_info_gtt_used"), "garbage\n").unwrap();
+        let m = Sysfs::with_roots(&root, "/d").mem_info("renderD128");
+        assert_eq!(m.vram_total, Some(8573157376));
+        assert_eq!(m.vram_used, Some(1246674944));
+        assert_eq!(m.gtt_used, None, "unparsable counts as absent");
+        assert_eq!(m.vis_vram_used, None);
+        let none = Sysfs::with_roots(&root, "/d").mem_info("renderD999");
+        assert_eq!(none, MemInfo::default());
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

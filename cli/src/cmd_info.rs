@@ -4,6 +4,7 @@
 //! `Driver`.
 
 use amdgpu_kmd::report::DeviceReport;
+use amdgpu_kmd::sysfs::Sysfs;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -32,12 +33,11 @@ pub fn run(cmd: Cmd) -> anyhow::Result<()> {
     if let Some(n) = opened.notice() {
         eprintln!("{n}");
     }
-    let slot = match &opened.kind {
-        sim::DeviceKind::Real(node) => node.pci_slot.clone(),
-        _ => None,
-    };
     let mut report = DeviceReport::gather(&opened.device);
-    report.pci_slot = slot;
+    if let sim::DeviceKind::Real(node) = &opened.kind {
+        report.pci_slot = node.pci_slot.clone();
+        report.sysfs_mem = Some(Sysfs::system().mem_info(&node.name));
+    }
     if opened.is_sim() {
         report.marketing_name = format!("{} (simulated by rocless sim)", report.marketing_name);
     }
