@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::gpu;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use crate::gpu;
 use engine::gguf::{Gguf, Value};
 use engine::model::{Logits, Model};
 use engine::sample::{Sampler, SamplerConfig};
@@ -480,7 +480,11 @@ fn bench(a: BenchArgs) -> Result<()> {
             writeln!(o, "prompt file md5: {m}")?;
         }
         let on = if rt.is_some() { " (cpu prefill)" } else { "" };
-        writeln!(o, "prompt:  {} tokens  {best_pp:.1} tok/s{on}", prompt.len())?;
+        writeln!(
+            o,
+            "prompt:  {} tokens  {best_pp:.1} tok/s{on}",
+            prompt.len()
+        )?;
         writeln!(o, "decode:  {gen_tokens} tokens  {best_tg:.2} tok/s")?;
         if let Some(d) = &summary {
             bench_device_lines(&mut o, d)?;
@@ -601,9 +605,7 @@ fn generate(a: GenerateArgs) -> Result<()> {
             Ok(true)
         },
     )?;
-    let summary = gm
-        .as_ref()
-        .map(|gm| gpu::summarize(gm, &steps, ids.len()));
+    let summary = gm.as_ref().map(|gm| gpu::summarize(gm, &steps, ids.len()));
     let rest = dec.flush();
     if a.json {
         writeln!(

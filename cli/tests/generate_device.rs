@@ -48,7 +48,16 @@ fn generate_on_sim_equals_cpu_greedy() {
     };
     let m = m.to_str().unwrap();
     let base = [
-        "generate", "-m", m, "--raw", "--temp", "0", "-n", "3", "--json", "-p",
+        "generate",
+        "-m",
+        m,
+        "--raw",
+        "--temp",
+        "0",
+        "-n",
+        "3",
+        "--json",
+        "-p",
         "The capital of France is",
     ];
     let (rc, cpu_out, err) = rocless(&[&base[..], &["--device", "cpu"]].concat());
@@ -64,7 +73,10 @@ fn generate_on_sim_equals_cpu_greedy() {
     assert_eq!(done["device"], "sim");
     assert_eq!(done["gfx_target"], "gfx1010");
     let d = &done["device_stats"]["sim"];
-    assert!(d["instructions_per_token"].as_f64().unwrap() > 1e6, "{done}");
+    assert!(
+        d["instructions_per_token"].as_f64().unwrap() > 1e6,
+        "{done}"
+    );
     assert!(d["read_over_ideal"].as_f64().unwrap() >= 1.0, "{done}");
     assert_eq!(cpu.last().unwrap()["device"], "cpu");
 }
@@ -79,10 +91,22 @@ fn auto_without_gpu_says_it_uses_the_simulator() {
         return;
     }
     let (rc, out, err) = rocless(&[
-        "generate", "-m", m.to_str().unwrap(), "--raw", "--temp", "0", "-n", "1", "-p", "Hi",
+        "generate",
+        "-m",
+        m.to_str().unwrap(),
+        "--raw",
+        "--temp",
+        "0",
+        "-n",
+        "1",
+        "-p",
+        "Hi",
     ]);
     assert_eq!(rc, 0, "{err}");
-    assert!(err.contains("no AMD GPU found, using the simulator"), "{err}");
+    assert!(
+        err.contains("no AMD GPU found, using the simulator"),
+        "{err}"
+    );
     assert!(err.contains("device: sim (gfx1010"), "{err}");
     assert!(!out.is_empty());
 }
@@ -93,7 +117,16 @@ fn bench_on_sim_prints_the_bandwidth_model() {
         return;
     };
     let (rc, out, err) = rocless(&[
-        "bench", "-m", m.to_str().unwrap(), "--device", "sim", "-p", "4", "-n", "1", "--json",
+        "bench",
+        "-m",
+        m.to_str().unwrap(),
+        "--device",
+        "sim",
+        "-p",
+        "4",
+        "-n",
+        "1",
+        "--json",
     ]);
     assert_eq!(rc, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
