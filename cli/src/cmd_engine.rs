@@ -422,13 +422,10 @@ fn bench(a: BenchArgs) -> Result<()> {
         }
     };
     let backend = gpu::Backend::open(&a.m.device)?;
-    let rt = match &backend {
-        gpu::Backend::Cpu => None,
-        gpu::Backend::Gpu(rt) => Some(&**rt),
-    };
+    let rt = backend.runtime();
     let gen_tokens = a.gen_tokens.unwrap_or(if rt.is_some() { 8 } else { 64 });
     let n_ctx = prompt.len() + gen_tokens + 1;
-    let mut gm = rt.map(|rt| gpu::upload(rt, &model, n_ctx)).transpose()?;
+    let mut gm = backend.load(&model, n_ctx)?;
     let device = device_name(rt);
     let (mut best_pp, mut best_tg) = (0f64, 0f64);
     let mut summary = None;
@@ -575,10 +572,7 @@ fn generate(a: GenerateArgs) -> Result<()> {
     }
     let n = a.n.min(n_ctx - ids.len());
     let backend = gpu::Backend::open(&a.m.device)?;
-    let (rt, mut gm) = match &backend {
-        gpu::Backend::Cpu => (None, None),
-        gpu::Backend::Gpu(rt) => (Some(&**rt), Some(gpu::upload(rt, &model, n_ctx)?)),
-    };
+    let (rt, mut gm) = (backend.runtime(), backend.load(&model, n_ctx)?);
     let device = device_name(rt);
     let mut cache = model.new_cache(n_ctx);
     let cfg = a.s.config();
@@ -650,10 +644,7 @@ fn chat(a: ChatArgs) -> Result<()> {
     let model = load_model(&l.g, &l.path)?;
     let n_ctx = n_ctx(&a.m, &model);
     let backend = gpu::Backend::open(&a.m.device)?;
-    let (rt, mut gm) = match &backend {
-        gpu::Backend::Cpu => (None, None),
-        gpu::Backend::Gpu(rt) => (Some(&**rt), Some(gpu::upload(rt, &model, n_ctx)?)),
-    };
+    let (rt, mut gm) = (backend.runtime(), backend.load(&model, n_ctx)?);
     let device = device_name(rt);
     let mut cache = model.new_cache(n_ctx);
     let cfg = a.s.config();
@@ -734,10 +725,7 @@ fn coherence(a: CoherenceArgs) -> Result<()> {
         + a.n
         + 1;
     let backend = gpu::Backend::open(&a.m.device)?;
-    let mut gm = match &backend {
-        gpu::Backend::Cpu => None,
-        gpu::Backend::Gpu(rt) => Some(gpu::upload(rt, &model, n_ctx)?),
-    };
+    let mut gm = backend.load(&model, n_ctx)?;
     let mut failed = 0;
     for (i, prompt) in engine::coherence::PROMPTS.iter().enumerate() {
         let ids = tokenize_prompt(&l.tok, prompt);

@@ -33,6 +33,19 @@ impl Backend {
         let rt = Runtime::new(opened).with_context(|| format!("--device {spec}"))?;
         Ok(Backend::Gpu(Box::new(rt)))
     }
+
+    /// The runtime, if a device.
+    pub fn runtime(&self) -> Option<&Runtime> {
+        match self {
+            Backend::Cpu => None,
+            Backend::Gpu(rt) => Some(rt),
+        }
+    }
+
+    /// Uploads `model` with a `n_ctx`-position KV cache when on a device.
+    pub fn load<'b>(&'b self, model: &Model<'_>, n_ctx: usize) -> Result<Option<GpuModel<'b>>> {
+        self.runtime().map(|rt| upload(rt, model, n_ctx)).transpose()
+    }
 }
 
 /// How the CLI names a runtime's device: `sim (gfx1010)` or `/dev/dri/renderD128 (gfx1010)`.

@@ -2,50 +2,15 @@
 //! `src/llama-vocab.cpp`): pre-tokenize into words, byte-encode each word, then
 //! repeatedly apply the lowest-ranked merge among adjacent symbols.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::unicode::{byte_encode, len_utf8};
+use super::symbols::{merge, push_chars, Candidate, Symbol};
+use super::unicode::byte_encode;
 use super::Tokenizer;
 
-/// A live symbol inside one word (llama.cpp `llm_symbol`).
-#[derive(Clone, Copy)]
-struct Symbol {
-    prev: Option<usize>,
-    next: Option<usize>,
-    start: usize,
-    n: usize,
-}
-
-/// A merge candidate (llama.cpp `llm_bigram_bpe`).
-struct Bigram {
-    left: usize,
-    right: usize,
-    text: String,
-    rank: u32,
-}
-
-impl PartialEq for Bigram {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Bigram {}
-impl PartialOrd for Bigram {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Bigram {
-    /// The heap pops the lowest rank first, ties to the leftmost pair
-    /// (llama.cpp `llm_bigram_bpe::comparator`).
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .rank
-            .cmp(&self.rank)
-            .then_with(|| other.left.cmp(&self.left))
-    }
-}
+/// A merge candidate (llama.cpp `llm_bigram_bpe`): lowest rank first, with the merged text.
+type Bigram = Candidate<Reverse<u32>, String>;
 
 /// Tokenize one text fragment (no special tokens inside), appending ids to `out`.
 pub(super) fn tokenize(tok: &Tokenizer, text: &str, out: &mut Vec<u32>) {
@@ -72,21 +37,7 @@ fn merge_word(tok: &Tokenizer, word: &str, out: &mut Vec<u32>) {
         });
         offset = bytes.len();
     }
-    while offset < bytes.len() {
-        let n = len_utf8(bytes[offset]).min(bytes.len() - offset);
-        let index = symbols.len();
-        symbols.push(Symbol {
-            prev: index.checked_sub(1),
-            next: if offset + n == bytes.len() {
-                None
-            } else {
-                Some(index + 1)
-            },
-            start: offset,
-            n,
-        });
-        offset += n;
-    }
+    push_chars(&mut symbols, bytes, offset);
 
     let text_of = |s: &Symbol| &word[s.start..s.start + s.n];
     let mut queue = BinaryHeap::new();
@@ -100,8 +51,8 @@ fn merge_word(tok: &Tokenizer, word: &str, out: &mut Vec<u32>) {
                 queue.push(Bigram {
                     left,
                     right,
-                    text: format!("{lt}{rt}"),
-                    rank,
+                    key: Reverse(rank),
+                    extra: format!("{lt}{rt}"),
                 });
             }
         };
@@ -116,15 +67,11 @@ fn merge_word(tok: &Tokenizer, word: &str, out: &mut Vec<u32>) {
         }
         // Skip pairs made stale by an earlier merge.
         let (lt, rt) = (text_of(&l), text_of(&r));
-        if lt.len() + rt.len() != b.text.len() || !b.text.starts_with(lt) || !b.text.ends_with(rt) {
+        let text = &b.extra;
+        if lt.len() + rt.len() != text.len() || !text.starts_with(lt) || !text.ends_with(rt) {
             continue;
         }
-        symbols[b.left].n += r.n;
-        symbols[b.right].n = 0;
-        symbols[b.left].next = r.next;
-        if let Some(next) = r.next {
-            symbols[next].prev = Some(b.left);
-        }
+        merge(&mut symbols, b.left, b.right);
         add(&symbols, &mut queue, symbols[b.left].prev, Some(b.left));
         add(&symbols, &mut queue, Some(b.left), symbols[b.left].next);
     }

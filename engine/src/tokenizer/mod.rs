@@ -11,6 +11,7 @@ mod bpe;
 mod decode;
 mod pretok;
 mod spm;
+mod symbols;
 mod unicode;
 mod unicode_data;
 pub mod vocab;
