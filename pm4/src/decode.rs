@@ -198,14 +198,8 @@ impl<'a> Iterator for Packets<'a> {
             pkt_type::TYPE0 => (count + 1, 0, false, false),
             _ => {
                 let opcode = HEADER::OPCODE.get(header) as u8;
-                // PKT3_NOP_PAD: a NOP with count 0x3FFF is header-only.
-                let body_len = if opcode == op::NOP && count == 0x3FFF {
-                    0
-                } else {
-                    count + 1
-                };
                 (
-                    body_len,
+                    op::pkt3_body_dwords(header),
                     opcode,
                     HEADER::SHADER_TYPE.get(header) != 0,
                     HEADER::PREDICATE.get(header) != 0,

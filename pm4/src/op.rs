@@ -82,6 +82,20 @@ pub const TYPE2_NOP: u32 = 0x8000_0000;
 /// Largest body a type-3 packet can carry (count field is 14 bits, count = body - 1).
 pub const MAX_BODY_DW: usize = 0x4000;
 
+/// COUNT of `PKT3_NOP_PAD` (Mesa sid.h `PKT3_NOP_PAD = PKT3(PKT3_NOP, 0x3fff, 0)`; the
+/// kernel's ring `.nop` in gfx_v10_0.c): this NOP is one header dword with no body.
+pub const NOP_PAD_COUNT: u32 = (MAX_BODY_DW - 1) as u32;
+
+/// Body dwords that follow a type-3 `header`: COUNT + 1, except `PKT3_NOP_PAD` (none).
+pub fn pkt3_body_dwords(header: u32) -> usize {
+    let count = HEADER::COUNT.get(header);
+    if HEADER::OPCODE.get(header) as u8 == NOP && count == NOP_PAD_COUNT {
+        0
+    } else {
+        count as usize + 1
+    }
+}
+
 crate::bitfields! {
     /// The type-3 header (Mesa `PKT_TYPE_S`, `PKT_COUNT_S`, `PKT3_IT_OPCODE_S`,
     /// `PKT3_SHADER_TYPE_S`, `PKT3_PREDICATE`). Type-0 packets use `BASE_INDEX` for the
@@ -702,6 +716,9 @@ mod tests {
         // RELEASE_MEM: 8 dwords with header -> count 6
         assert_eq!(pkt3(RELEASE_MEM, 7, false), 0xC006_4900);
         assert_eq!(HEADER::COUNT.get(pkt3(NOP, MAX_BODY_DW, false)), 0x3FFF);
+        assert_eq!(pkt3_body_dwords(pkt3(NOP, MAX_BODY_DW, false)), 0);
+        assert_eq!(pkt3_body_dwords(pkt3(NOP, MAX_BODY_DW - 1, false)), 0x3FFF);
+        assert_eq!(pkt3_body_dwords(pkt3(WRITE_DATA, 4, false)), 4);
     }
 
     #[test]

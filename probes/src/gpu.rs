@@ -221,23 +221,10 @@ impl Kernel {
         let mut ib = IbBuilder::with_capacity(RecipeOptions::default(), 256)?;
         ib.dispatch(&desc)?;
         ib.barrier()?;
-        avoid_nop_pad(&mut ib)?;
         let cs = ib.finish();
         bufs.push(&kernarg);
         run_ib(ctx, cs.as_slice(), &bufs).with_context(|| format!("kernel {}", self.name))
     }
-}
-
-/// When `finish()` would pad with exactly one dword it emits the
-/// header-only `PKT3_NOP_PAD` (COUNT 0x3FFF), valid on hardware (the
-/// kernel's gfx10 ring NOP) but rejected by the simulator's CP so far (see
-/// sim/NOTES-simkmd.md); a 2-dword NOP first makes the padding ordinary.
-fn avoid_nop_pad(ib: &mut IbBuilder) -> anyhow::Result<()> {
-    let align = ib.options().ib_align_dw.max(1);
-    if align > 1 && ib.as_slice().len() % align == align - 1 {
-        ib.stream()?.nop(2);
-    }
-    Ok(())
 }
 
 /// f32 slice to bytes.

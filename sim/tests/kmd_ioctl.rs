@@ -631,3 +631,41 @@ fn injected_hang_and_refusal() {
     assert_eq!(errno(f.wait(Duration::from_secs(1))), Errno::ETIME);
     assert!(ctx.query_state2().unwrap().guilty());
 }
+
+#[test]
+fn every_padding_length_runs_including_the_one_dword_nop_pad() {
+    // Before padding the IB is 7..=14 dwords long, so pm4's pad_to(8) emits every pad
+    // length 0..=7 — 1 is the header-only PKT3_NOP_PAD (NOP, count 0x3FFF) that the kernel
+    // pads its rings with (gfx_v10_0.c `.nop`).
+    let (d, h) = dev();
+    let ctx = d.create_context(0).unwrap();
+    let (data, dva) = gtt(&d, 0x1000);
+    let (ibbo, iva) = gtt(&d, 0x1000);
+    for extra in 0..8usize {
+        let mut cs = pm4::CmdStream::new();
+        let mut w = vec![0xF00D_0000 | extra as u32];
+        w.extend(std::iter::repeat_n(0, extra));
+        let mut ib = Vec::new();
+        write_data(&mut ib, dva + 64 * extra as u64, &w);
+        cs.extend(&ib);
+        let before = cs.len_dw();
+        cs.pad_to(8, 0);
+        let pad = cs.len_dw() - before;
+        assert_eq!(pad, (8 - before % 8) % 8);
+        let dw = cs.as_slice().to_vec();
+        upload(&ibbo, 0, &dw);
+        let ibs = [Ib::new(iva, dw.len() as u32 * 4)];
+        let f = ctx.submit(&Submit::compute(&ibs, &[&data, &ibbo])).unwrap();
+        assert!(
+            f.wait(Duration::from_secs(5)).unwrap(),
+            "pad of {pad} dwords"
+        );
+        assert!(h.last_job().unwrap().result.is_ok(), "pad of {pad} dwords");
+        let got = data.read_vec(64 * extra as u64, 4).unwrap();
+        assert_eq!(
+            u32::from_le_bytes(got.try_into().unwrap()),
+            0xF00D_0000 | extra as u32
+        );
+    }
+    assert!(!ctx.query_state2().unwrap().guilty());
+}

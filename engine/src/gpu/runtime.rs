@@ -401,13 +401,6 @@ impl Runtime {
             bits64: true,
             interrupt: false,
         })?;
-        // The simulator's CP does not know the header-only PKT3_NOP_PAD (NOP, count 0x3FFF)
-        // that a 1-dword pad would be (it reads 16384 body dwords and fails): steer the
-        // final padding away from exactly one dword.
-        let align = self.opts.ib_align_dw.max(1);
-        if align > 1 && ib.as_slice().len() % align == align - 1 {
-            ib.stream()?.nop(2);
-        }
         self.upload(&ib.finish().to_bytes(), Memory::Gtt)
     }
 

@@ -263,7 +263,8 @@ impl Cp<'_, '_> {
                 )));
             }
             let opcode = op::HEADER::OPCODE.get(header) as u8;
-            let n = op::HEADER::COUNT.get(header) as usize + 1;
+            // PKT3_NOP_PAD (the kernel's one-dword ring pad) has no body.
+            let n = op::pkt3_body_dwords(header);
             if frame.pos + 1 + n > frame.dw.len() {
                 return Err(CpError::Packet(format!(
                     "packet opcode 0x{opcode:02x} at {at} has {n} body dwords but the IB ends after {}",
