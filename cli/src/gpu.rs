@@ -44,7 +44,9 @@ impl Backend {
 
     /// Uploads `model` with a `n_ctx`-position KV cache when on a device.
     pub fn load<'b>(&'b self, model: &Model<'_>, n_ctx: usize) -> Result<Option<GpuModel<'b>>> {
-        self.runtime().map(|rt| upload(rt, model, n_ctx)).transpose()
+        self.runtime()
+            .map(|rt| upload(rt, model, n_ctx))
+            .transpose()
     }
 }
 
@@ -156,8 +158,11 @@ pub struct SimSummary {
     pub instructions: f64,
     /// Instructions by class (`sim::exec::CLASS_NAMES` order).
     pub by_class: Vec<(&'static str, f64)>,
-    /// Global-memory bytes read by the kernels.
+    /// Global-memory bytes the lanes requested (L0/L1 traffic; re-reads count each time).
     pub bytes_read: f64,
+    /// Distinct 128-byte lines read per dispatch: the DRAM-traffic model (sim
+    /// `DispatchCounters::global_dram_bytes_read`).
+    pub dram_bytes: f64,
     /// What the token must read at least: weights once + KV rows attended.
     pub ideal_bytes: f64,
     /// Global-memory bytes written.
@@ -170,15 +175,20 @@ pub struct SimSummary {
 pub const RX5700XT_BYTES_PER_S: f64 = 448e9;
 
 impl SimSummary {
-    /// bytes read / ideal bytes.
+    /// DRAM-model bytes / ideal bytes.
     pub fn ratio(&self) -> f64 {
+        self.dram_bytes / self.ideal_bytes.max(1.0)
+    }
+
+    /// Requested bytes / ideal bytes.
+    pub fn requested_ratio(&self) -> f64 {
         self.bytes_read / self.ideal_bytes.max(1.0)
     }
 
-    /// Decode tok/s an RX 5700 XT would reach if bound by reading `bytes_read` per token at
-    /// full bandwidth (a model, not a measurement).
+    /// Decode tok/s an RX 5700 XT would reach if bound by fetching the DRAM-model bytes per
+    /// token at full bandwidth (a model, not a measurement).
     pub fn predicted_5700xt_tok_s(&self) -> f64 {
-        RX5700XT_BYTES_PER_S / self.bytes_read.max(1.0)
+        RX5700XT_BYTES_PER_S / self.dram_bytes.max(1.0)
     }
 
     /// The same bound for the ideal bytes.
@@ -211,6 +221,7 @@ pub fn summarize(gm: &GpuModel<'_>, steps: &[TokenStats], first_pos: usize) -> D
                 .map(|(name, c)| (*name, c as f64 / nf))
                 .collect(),
             bytes_read: t.global_bytes_read as f64 / nf,
+            dram_bytes: t.global_dram_bytes_read as f64 / nf,
             ideal_bytes: ideal as f64 / nf,
             bytes_written: t.global_bytes_written as f64 / nf,
             waves: t.waves as f64 / nf,
@@ -236,12 +247,13 @@ pub fn summary_line(d: &DeviceSummary) -> String {
     );
     if let Some(m) = &d.sim {
         s += &format!(
-            " | simulated: {:.1} M instructions, {:.1} MB read (ideal {:.1} MB, ratio {:.2}), \
-             RX 5700 XT model at 448 GB/s: {:.0} tok/s ({:.0} at ideal)",
+            " | simulated: {:.1} M instructions, DRAM model {:.1} MB read (ideal {:.1} MB, ratio {:.2}; \
+             lanes requested {:.1} MB), RX 5700 XT model at 448 GB/s: {:.0} tok/s ({:.0} at ideal)",
             m.instructions / 1e6,
-            m.bytes_read / 1e6,
+            m.dram_bytes / 1e6,
             m.ideal_bytes / 1e6,
             m.ratio(),
+            m.bytes_read / 1e6,
             m.predicted_5700xt_tok_s(),
             m.ideal_5700xt_tok_s()
         );
@@ -258,13 +270,15 @@ pub fn summary_json(d: &DeviceSummary) -> serde_json::Value {
                 .map(|(k, v)| ((*k).to_string(), serde_json::json!(v)))
                 .collect::<serde_json::Map<_, _>>(),
             "bytes_read_per_token": m.bytes_read,
+            "dram_bytes_per_token": m.dram_bytes,
             "ideal_bytes_per_token": m.ideal_bytes,
             "read_over_ideal": m.ratio(),
+            "requested_over_ideal": m.requested_ratio(),
             "bytes_written_per_token": m.bytes_written,
             "waves_per_token": m.waves,
             "predicted_rx5700xt_tok_per_s": m.predicted_5700xt_tok_s(),
             "ideal_rx5700xt_tok_per_s": m.ideal_5700xt_tok_s(),
-            "note": "simulated counters; the RX 5700 XT figure is a bandwidth model (448 GB/s), not a measurement",
+            "note": "simulated counters; dram_bytes = distinct 128-B lines per dispatch (an L2 that keeps a dispatch's lines), bytes_read = bytes the lanes requested; the RX 5700 XT figure is a bandwidth model (448 GB/s over dram_bytes), not a measurement",
         })
     });
     serde_json::json!({

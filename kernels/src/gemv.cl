@@ -3,22 +3,32 @@
 // ggml-org/llama.cpp ggml/src/ggml-common.h: block_q4_0, block_q4_1, block_q5_0, block_q8_0,
 // block_q4_K, block_q6_K; F16 = IEEE half, F32), rows packed back to back
 // (row stride = cols / QK * sizeof(block)). x and y are f32.
-// One wave32 per row, two rows per 64-item workgroup: grid = ceil(rows / 2) workgroups.
-// Every lane walks the row's blocks with stride 32 (K-quants: 32-value sub-blocks) and
-// the wave sums with ds_bpermute. Requirements: 32-value blocks: cols % 32 == 0;
-// K-quants: cols % 256 == 0; F16/F32: any cols; w 4-byte aligned.
+// `group` lanes (1, 2, 4, 8, 16 or 32) share one row, so a wave32 computes 32 / group rows
+// and a 64-item workgroup 64 / group: grid = ceil(rows / (64 / group)) workgroups. The
+// lanes of a group walk the row's work units (32-value blocks or K-quant sub-blocks; F16/F32:
+// single values) with stride `group` and sum with a ds_bpermute butterfly inside the group.
+// The dispatcher picks the largest group that divides the units per row (kernels::gemv_group)
+// so every lane does the same number of units: a 640-column row (20 blocks) takes group 4
+// and 5 blocks per lane, where one wave per row left 12 of 32 lanes idle.
+// Requirements: 32-value blocks: cols % 32 == 0; K-quants: cols % 256 == 0; F16/F32: any
+// cols; w 4-byte aligned.
 #include "rocless.h"
 
-#define ROW_SETUP(BYTES_PER_ROW)                                  \
-    uint lane = TID() & (WAVE - 1);                               \
-    uint row = GID_X() * 2 + TID() / WAVE;                        \
-    if (row >= rows) return; /* uniform per wave */               \
-    const __global uchar* rp = w + (ulong)row * (BYTES_PER_ROW);  \
+// `lane`: index inside the row's group; `live`: the row exists (dead lanes keep 0 and
+// still take part in the butterfly). Loops run `for (u = lane; live && u < n; u += group)`.
+#define ROW_SETUP(BYTES_PER_ROW)                                               \
+    uint wl = TID() & (WAVE - 1);                                              \
+    uint lane = wl & (group - 1);                                              \
+    uint gsh = __builtin_ctz(group); /* group is a power of two */             \
+    uint row = ((GID_X() * 2 + TID() / WAVE) << (5 - gsh)) + (wl >> gsh);      \
+    bool live = row < rows;                                                    \
+    const __global uchar* rp = w + (ulong)(live ? row : 0) * (BYTES_PER_ROW);  \
     float acc = 0.0f;
 
-#define ROW_FINISH()                 \
-    acc = wave_sum(acc);             \
-    if (lane == 0) y[row] = acc;
+#define ROW_FINISH()                                                                  \
+    for (uint off = group >> 1; off > 0; off >>= 1)                                   \
+        acc += AS_F(__builtin_amdgcn_ds_bpermute((int)((wl ^ off) << 2), AS_I(acc))); \
+    if (live && lane == 0) y[row] = acc;
 
 // Sum of x[0..n) (n multiple of 4, x 16-byte aligned).
 static inline float sum4(const __global float* x, uint n) {
@@ -33,10 +43,10 @@ static inline float sum4(const __global float* x, uint n) {
 // block_q4_0 (18 B): ggml_half d; uint8_t qs[16]; x[j] = ((qs[j] & 15) - 8) * d,
 // x[j + 16] = ((qs[j] >> 4) - 8) * d.
 KERNEL void gemv_q4_0(const __global uchar* w, const __global float* x, __global float* y,
-                      uint rows, uint cols) {
+                      uint rows, uint cols, uint group) {
     uint nb = cols / 32;
     ROW_SETUP(nb * 18)
-    for (uint b = lane; b < nb; b += WAVE) {
+    for (uint b = lane; live && b < nb; b += group) {
         const __global ushort* p = (const __global ushort*)(rp + b * 18);
         const __global float* xb = x + b * 32;
         float s = 0.0f;
@@ -52,10 +62,10 @@ KERNEL void gemv_q4_0(const __global uchar* w, const __global float* x, __global
 
 // block_q4_1 (20 B): ggml_half d, m; uint8_t qs[16]; x = q * d + m.
 KERNEL void gemv_q4_1(const __global uchar* w, const __global float* x, __global float* y,
-                      uint rows, uint cols) {
+                      uint rows, uint cols, uint group) {
     uint nb = cols / 32;
     ROW_SETUP(nb * 20)
-    for (uint b = lane; b < nb; b += WAVE) {
+    for (uint b = lane; live && b < nb; b += group) {
         const __global uint* p = (const __global uint*)(rp + b * 20);
         const __global float* xb = x + b * 32;
         float s = 0.0f;
@@ -75,10 +85,10 @@ KERNEL void gemv_q4_1(const __global uchar* w, const __global float* x, __global
 // block_q5_0 (22 B): ggml_half d; uint8_t qh[4]; uint8_t qs[16];
 // x[j] = ((qs[j] & 15 | bit j of qh << 4) - 16) * d, x[j+16] uses qs[j] >> 4 and bit j+16.
 KERNEL void gemv_q5_0(const __global uchar* w, const __global float* x, __global float* y,
-                      uint rows, uint cols) {
+                      uint rows, uint cols, uint group) {
     uint nb = cols / 32;
     ROW_SETUP(nb * 22)
-    for (uint b = lane; b < nb; b += WAVE) {
+    for (uint b = lane; live && b < nb; b += group) {
         const __global ushort* p = (const __global ushort*)(rp + b * 22);
         const __global float* xb = x + b * 32;
         uint qh = (uint)p[1] | ((uint)p[2] << 16);
@@ -99,10 +109,10 @@ KERNEL void gemv_q5_0(const __global uchar* w, const __global float* x, __global
 
 // block_q8_0 (34 B): ggml_half d; int8_t qs[32]; x = qs * d.
 KERNEL void gemv_q8_0(const __global uchar* w, const __global float* x, __global float* y,
-                      uint rows, uint cols) {
+                      uint rows, uint cols, uint group) {
     uint nb = cols / 32;
     ROW_SETUP(nb * 34)
-    for (uint b = lane; b < nb; b += WAVE) {
+    for (uint b = lane; live && b < nb; b += group) {
         const __global ushort* p = (const __global ushort*)(rp + b * 34);
         const __global float* xb = x + b * 32;
         float s = 0.0f;
@@ -121,10 +131,10 @@ KERNEL void gemv_q8_0(const __global uchar* w, const __global float* x, __global
 static inline uint kbyte(const __global uint* p, uint i) { return (p[i >> 2] >> (8 * (i & 3))) & 255; }
 
 KERNEL void gemv_q4_k(const __global uchar* w, const __global float* x, __global float* y,
-                      uint rows, uint cols) {
+                      uint rows, uint cols, uint group) {
     uint nb = cols / 256;
     ROW_SETUP(nb * 144)
-    for (uint t = lane; t < nb * 8; t += WAVE) {
+    for (uint t = lane; live && t < nb * 8; t += group) {
         uint b = t >> 3, sub = t & 7;
         const __global uint* p = (const __global uint*)(rp + b * 144);
         const __global uint* sc = p + 1;
@@ -158,10 +168,10 @@ KERNEL void gemv_q4_k(const __global uchar* w, const __global float* x, __global
 // q = ((ql[64n + 32(k&1) + l] >> 4(k>>1)) & 15) | (((qh[32n + l] >> 2k) & 3) << 4),
 // x = d * scales[8n + 2k + l/16] * (q - 32).
 KERNEL void gemv_q6_k(const __global uchar* w, const __global float* x, __global float* y,
-                      uint rows, uint cols) {
+                      uint rows, uint cols, uint group) {
     uint nb = cols / 256;
     ROW_SETUP(nb * 210)
-    for (uint t = lane; t < nb * 8; t += WAVE) {
+    for (uint t = lane; live && t < nb * 8; t += group) {
         uint b = t >> 3, sub = t & 7;
         uint n = sub >> 2, k = sub & 3;
         const __global uchar* blk = rp + b * 210;
@@ -185,17 +195,17 @@ KERNEL void gemv_q6_k(const __global uchar* w, const __global float* x, __global
 }
 
 KERNEL void gemv_f16(const __global uchar* w, const __global float* x, __global float* y,
-                     uint rows, uint cols) {
+                     uint rows, uint cols, uint group) {
     ROW_SETUP(cols * 2)
     const __global ushort* p = (const __global ushort*)rp;
-    for (uint c = lane; c < cols; c += WAVE) acc += h2f(p[c]) * x[c];
+    for (uint c = lane; live && c < cols; c += group) acc += h2f(p[c]) * x[c];
     ROW_FINISH()
 }
 
 KERNEL void gemv_f32(const __global uchar* w, const __global float* x, __global float* y,
-                     uint rows, uint cols) {
+                     uint rows, uint cols, uint group) {
     ROW_SETUP(cols * 4)
     const __global float* p = (const __global float*)rp;
-    for (uint c = lane; c < cols; c += WAVE) acc += p[c] * x[c];
+    for (uint c = lane; live && c < cols; c += group) acc += p[c] * x[c];
     ROW_FINISH()
 }

@@ -20,8 +20,27 @@ use thiserror::Error;
 /// Work-items per workgroup of every kernel (block = [64, 1, 1]).
 pub const WORKGROUP_SIZE: u32 = 64;
 
-/// Rows of W one `gemv_*` workgroup computes (one wave32 per row): grid = ceil(rows / this).
-pub const GEMV_ROWS_PER_WORKGROUP: u32 = 2;
+/// Lanes of a wave32 that share one row in `gemv_*` (their `group` argument): the largest
+/// power of two ≤ 32 that divides the row's work units, so every lane of the group does the
+/// same number of units. `units` = 32-value blocks (or K-quant 32-value sub-blocks) per
+/// row, i.e. `cols / 32`, for the quantized formats; `cols` for F16/F32.
+///
+/// ```
+/// assert_eq!(kernels::gemv_group(20), 4); // 640 columns of Q8_0: 5 blocks per lane
+/// assert_eq!(kernels::gemv_group(64), 32);
+/// assert_eq!(kernels::gemv_group(9), 1);
+/// ```
+pub fn gemv_group(units: u32) -> u32 {
+    if units == 0 {
+        return 32;
+    }
+    1 << units.trailing_zeros().min(5)
+}
+
+/// Workgroups of a `gemv_*` dispatch over `rows` rows with `group` lanes per row.
+pub fn gemv_grid(rows: u32, group: u32) -> u32 {
+    rows.div_ceil(WORKGROUP_SIZE / group)
+}
 
 /// Largest head_dim the attention kernels accept (it must also be a multiple of 4).
 pub const ATTN_MAX_HEAD_DIM: u32 = 256;

@@ -3,7 +3,7 @@
 //! (ggml-org/llama.cpp `ggml/src/ggml-quants.c` `dequantize_row_*`, `ggml.c` rope / gelu),
 //! on seeded random data with odd sizes.
 
-use kernels::{find, Target, GEMV_ROWS_PER_WORKGROUP, KERNARG_SLACK, WORKGROUP_SIZE};
+use kernels::{find, gemv_grid, gemv_group, Target, KERNARG_SLACK, WORKGROUP_SIZE};
 use loader::{ArgValue, CodeObject, Dispatch, KernargBuilder, UserSgprValues};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -337,26 +337,30 @@ fn gemv_every_format_odd_sizes_on(target: Target) {
             _ => &[(5, 256), (11, 2304)],
         };
         for &(rows, cols) in shapes {
-            let (w, wf) = q.rand_matrix(&mut r, rows, cols);
-            let x = rand_vec(&mut r, cols, 1.0);
-            let mut g = Gpu::new(target);
-            let (wv, xv, yv) = (g.upload(w), g.f32s(&x), g.zeros(4 * rows));
-            let name = format!("gemv_{}", q.suffix());
-            let c = g.run(
-                &name,
-                [(rows as u32).div_ceil(GEMV_ROWS_PER_WORKGROUP), 1],
-                vec![
-                    ArgValue::Pointer(wv),
-                    ArgValue::Pointer(xv),
-                    ArgValue::Pointer(yv),
-                    ArgValue::u32(rows as u32),
-                    ArgValue::u32(cols as u32),
-                ],
-            );
-            // every weight byte read exactly once; x re-read per row (from cache on hardware)
-            let ideal = (rows * cols * q.block().1 / qk + 4 * cols * rows + 4 * rows) as u64;
-            println!(
-                "{} {name} {rows}x{cols}: {} instr ({} valu), global read {} B (weights+x per row {} B), lane util {:.2}",
+            let units = if qk == 1 { cols } else { cols / 32 } as u32;
+            // The dispatcher's choice, plus one row per lane and one row per wave.
+            for group in [gemv_group(units), 1, 32] {
+                let (w, wf) = q.rand_matrix(&mut r, rows, cols);
+                let x = rand_vec(&mut r, cols, 1.0);
+                let mut g = Gpu::new(target);
+                let (wv, xv, yv) = (g.upload(w), g.f32s(&x), g.zeros(4 * rows));
+                let name = format!("gemv_{}", q.suffix());
+                let c = g.run(
+                    &name,
+                    [gemv_grid(rows as u32, group), 1],
+                    vec![
+                        ArgValue::Pointer(wv),
+                        ArgValue::Pointer(xv),
+                        ArgValue::Pointer(yv),
+                        ArgValue::u32(rows as u32),
+                        ArgValue::u32(cols as u32),
+                        ArgValue::u32(group),
+                    ],
+                );
+                // every weight byte read exactly once; x re-read per row (from cache on hardware)
+                let ideal = (rows * cols * q.block().1 / qk + 4 * cols * rows + 4 * rows) as u64;
+                println!(
+                "{} {name} {rows}x{cols} group {group}: {} instr ({} valu), global read {} B (weights+x per row {} B), lane util {:.2}",
                 target.name(),
                 c.total_instructions(),
                 c.instructions[1],
@@ -364,21 +368,25 @@ fn gemv_every_format_odd_sizes_on(target: Target) {
                 ideal,
                 c.valu_utilisation()
             );
-            let got = g.read_f32(yv);
-            let mut want = vec![0.0; rows];
-            let mut mag = vec![0.0; rows];
-            for i in 0..rows {
-                let row = &wf[i * cols..(i + 1) * cols];
-                want[i] = row
-                    .iter()
-                    .zip(&x)
-                    .map(|(a, b)| *a as f64 * *b as f64)
-                    .sum::<f64>() as f32;
-                mag[i] = row.iter().zip(&x).map(|(a, b)| (a * b).abs()).sum::<f32>();
+                let got = g.read_f32(yv);
+                let mut want = vec![0.0; rows];
+                let mut mag = vec![0.0; rows];
+                for i in 0..rows {
+                    let row = &wf[i * cols..(i + 1) * cols];
+                    want[i] = row
+                        .iter()
+                        .zip(&x)
+                        .map(|(a, b)| *a as f64 * *b as f64)
+                        .sum::<f64>() as f32;
+                    mag[i] = row.iter().zip(&x).map(|(a, b)| (a * b).abs()).sum::<f32>();
+                }
+                assert_close(
+                    &format!("{name} {rows}x{cols} group {group}"),
+                    &got,
+                    &want,
+                    |i| 1e-5 * mag[i] + 1e-6,
+                );
             }
-            assert_close(&format!("{name} {rows}x{cols}"), &got, &want, |i| {
-                1e-5 * mag[i] + 1e-6
-            });
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Tier 3 — memory: VRAM and GTT BOs, VA-mapped; a CPU-written pattern is
-//! copied GTT → VRAM → GTT by the CP (DMA_DATA), WRITE_DATA stores a marker,
-//! everything reads back equal; BOs are unmapped and freed and the VRAM / GTT
-//! usage returns to its start value.
+//! copied GTT → VRAM → GTT by the CP (DMA_DATA), WRITE_DATA stores a marker, and
+//! a copy kernel (the shader path: global loads/stores) copies GTT → VRAM → GTT
+//! again; everything reads back equal; BOs are unmapped and freed and the VRAM /
+//! GTT usage returns to its start value.
 
-use crate::gpu::{buffer, run_ib, va};
+use crate::gpu::{buffer, run_ib, va, Arg, Kernel};
 use crate::{Metrics, ProbeResult, Target};
 use amdgpu_kmd::{Device, Domains};
 use anyhow::{bail, Context};
@@ -105,9 +106,41 @@ fn body(dev: &Device) -> anyhow::Result<(String, Metrics)> {
                 marker
             );
         }
-        for bo in [&src, &mid, &dst] {
+        // The shader path: the `copy` kernel (float4 grid-stride loop) GTT → VRAM → GTT.
+        let k = Kernel::load(dev, crate::kernels::BANDWIDTH, "copy")?;
+        let kmid = buffer(dev, COPY_BYTES as u64, Domains::VRAM)?;
+        let kdst = buffer(dev, COPY_BYTES as u64, Domains::GTT)?;
+        let vec4s = (COPY_BYTES / 16) as u32;
+        let block = 64;
+        let groups = vec4s.div_ceil(block * 4);
+        let mut kernel_us = 0;
+        for (from, to) in [(&src, &kmid), (&kmid, &kdst)] {
+            let t = k
+                .launch(
+                    &ctx,
+                    &[Arg::Buf(from), Arg::Buf(to), Arg::U32(vec4s)],
+                    [groups, 1, 1],
+                    [block, 1, 1],
+                )
+                .context("copy kernel")?;
+            kernel_us += t.as_micros() as u64;
+        }
+        for (what, bo) in [("GTT→VRAM", &kmid), ("VRAM→GTT", &kdst)] {
+            let got = bo.read_vec(0, COPY_BYTES)?;
+            if let Some(i) = first_diff(&got, &pat) {
+                bail!(
+                    "copy kernel {what}: byte {i} differs (got {:#04x}, pattern {:#04x})",
+                    got[i],
+                    pat[i]
+                );
+            }
+        }
+        m.insert("copy_kernel_submit_to_fence_us".into(), json!(kernel_us));
+        m.insert("copy_kernel_groups".into(), json!(groups));
+        for bo in [&src, &mid, &dst, &kmid, &kdst] {
             bo.unmap_gpu().context("GEM_VA unmap")?;
         }
+        drop(k);
     } // BOs closed here
     drop(ctx);
     let after = usage(dev)?;
@@ -123,7 +156,7 @@ fn body(dev: &Device) -> anyhow::Result<(String, Metrics)> {
         );
     }
     Ok((
-        format!("{} KiB GTT→VRAM→GTT by CP DMA_DATA and a WRITE_DATA marker read back equal; BOs unmapped and freed, usage back to start", COPY_BYTES >> 10),
+        format!("{} KiB GTT→VRAM→GTT by CP DMA_DATA, a WRITE_DATA marker, and GTT→VRAM→GTT by a copy kernel read back equal; BOs unmapped and freed, usage back to start", COPY_BYTES >> 10),
         m,
     ))
 }

@@ -142,3 +142,21 @@ fn unopened_device_fails_every_device_tier() {
     assert_eq!(r.status, Status::Fail);
     assert!(r.detail.contains("/nonexistent/renderD999"), "{}", r.detail);
 }
+
+#[test]
+fn a_copy_kernel_that_never_ends_fails_tier3_after_the_cp_copies_pass() {
+    // The CP-only DMA_DATA / WRITE_DATA job runs no shader instructions; the copy kernel
+    // then exceeds a tiny instruction budget, as a kernel that never ends would.
+    let cfg = SimConfig {
+        budget: sim::exec::Budget {
+            max_instructions: 10,
+            max_time: None,
+        },
+        ..SimConfig::default()
+    };
+    let t = sim_target("t3budget", cfg);
+    let r = run_tier(3, &t);
+    assert_eq!(r.status, Status::Fail, "{}", r.detail);
+    assert!(r.detail.contains("copy kernel"), "{}", r.detail);
+    assert!(r.metrics.contains_key("sim_dmesg"), "{:?}", r.metrics);
+}

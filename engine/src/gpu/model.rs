@@ -26,7 +26,7 @@ use crate::sample::{argmax, Sampler, SamplerConfig};
 const ARGMAX_CHUNK: u32 = 2048;
 
 // Explicit-argument positions patched per token (kernels/src/*.cl signatures).
-/// `gemv_*(w, x, y, rows, cols)`: y.
+/// `gemv_*(w, x, y, rows, cols, group)`: y.
 const GEMV_ARG_Y: usize = 2;
 /// `rms_norm(x, w, out, n, eps, add_one)`: x.
 const RMS_NORM_ARG_X: usize = 0;
@@ -129,15 +129,21 @@ fn upload_matrix(rt: &Runtime, m: &Matrix<'_>) -> Result<DevMatrix> {
 
 /// Records `y = W·x`.
 fn gemv(b: &mut Batch<'_>, w: &DevMatrix, x: &Buffer, y: Arg) -> Result<DispatchId> {
+    let units = match w.ty {
+        GgmlType::F32 | GgmlType::F16 => w.cols,
+        _ => w.cols / 32,
+    };
+    let group = kernels::gemv_group(units);
     b.dispatch(
         &format!("gemv_{}", type_suffix(w.ty)?),
-        [w.rows.div_ceil(kernels::GEMV_ROWS_PER_WORKGROUP), 1, 1],
+        [kernels::gemv_grid(w.rows, group), 1, 1],
         &[
             Arg::Buf(w.buf.clone()),
             Arg::Buf(x.clone()),
             y,
             Arg::U32(w.rows),
             Arg::U32(w.cols),
+            Arg::U32(group),
         ],
     )
 }

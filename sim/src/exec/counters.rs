@@ -1,5 +1,81 @@
 //! Per-dispatch counters and the optional single-wave trace.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Cache-line size of the DRAM-traffic model (Navi 10 L2: 128-byte lines, 4 MiB).
+pub const DRAM_LINE: u64 = 128;
+const LINES_PER_PAGE: u64 = 512;
+
+/// Hasher for page numbers (u64 keys): one multiply, no SipHash.
+#[derive(Default)]
+pub struct PageHasher(u64);
+
+impl Hasher for PageHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// `BuildHasher` of [`PageHasher`].
+pub type PageHash = BuildHasherDefault<PageHasher>;
+
+/// The distinct 128-byte lines of global memory one dispatch read: the DRAM traffic of a
+/// GPU whose L2 keeps every line a dispatch touches (cold at dispatch start). Re-reads of
+/// the same line by other lanes, waves or workgroups of the dispatch count once, as they
+/// hit in L0/L1/L2 on hardware; nothing is carried across dispatches (conservative).
+#[derive(Debug, Clone, Default)]
+pub struct LineSet {
+    pages: HashMap<u64, [u64; (LINES_PER_PAGE / 64) as usize], PageHash>,
+    lines: u64,
+}
+
+impl PartialEq for LineSet {
+    fn eq(&self, o: &Self) -> bool {
+        self.lines == o.lines
+    }
+}
+impl Eq for LineSet {}
+
+impl LineSet {
+    /// Marks the lines of `[va, va + len)`.
+    #[inline]
+    pub fn touch(&mut self, va: u64, len: u64) {
+        if len == 0 {
+            return;
+        }
+        let (first, last) = (va / DRAM_LINE, (va + len - 1) / DRAM_LINE);
+        let mut line = first;
+        while line <= last {
+            let page = line / LINES_PER_PAGE;
+            let bits = self.pages.entry(page).or_default();
+            let end = last.min((page + 1) * LINES_PER_PAGE - 1);
+            while line <= end {
+                let i = (line % LINES_PER_PAGE) as usize;
+                let m = 1u64 << (i % 64);
+                if bits[i / 64] & m == 0 {
+                    bits[i / 64] |= m;
+                    self.lines += 1;
+                }
+                line += 1;
+            }
+        }
+    }
+
+    /// Distinct lines marked.
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+}
+
 /// Instruction classes counted per dispatch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstClass {
@@ -37,6 +113,11 @@ pub struct DispatchCounters {
     pub valu_total_lanes: u64,
     /// Bytes read from global memory (FLAT/GLOBAL/MUBUF to non-scratch).
     pub global_bytes_read: u64,
+    /// Bytes of distinct 128-byte lines the dispatch read from global memory: the
+    /// DRAM-traffic model of [`LineSet`] (what an RX 5700 XT would fetch from GDDR6 if its
+    /// 4 MiB L2 kept the dispatch's lines), against `global_bytes_read` = bytes requested
+    /// by the lanes (L0/L1 traffic).
+    pub global_dram_bytes_read: u64,
     /// Bytes written to global memory.
     pub global_bytes_written: u64,
     /// Bytes read by scalar loads (kernargs, constants).
@@ -59,12 +140,20 @@ pub struct DispatchCounters {
     pub workgroups: u64,
     /// The trace of the chosen wave, when one was asked for.
     pub trace: Vec<TraceEntry>,
+    /// Lines read so far (turned into `global_dram_bytes_read` at the end of the dispatch).
+    pub dram_lines: LineSet,
 }
 
 impl DispatchCounters {
     /// All instructions.
     pub fn total_instructions(&self) -> u64 {
         self.instructions.iter().sum()
+    }
+
+    /// Ends the dispatch: the line set becomes `global_dram_bytes_read`.
+    pub fn finish_dispatch(&mut self) {
+        self.global_dram_bytes_read += self.dram_lines.lines() * DRAM_LINE;
+        self.dram_lines = LineSet::default();
     }
 
     /// Lane operations: VALU active lanes (the figure the bench reports).
@@ -89,6 +178,7 @@ impl DispatchCounters {
         self.valu_active_lanes += o.valu_active_lanes;
         self.valu_total_lanes += o.valu_total_lanes;
         self.global_bytes_read += o.global_bytes_read;
+        self.global_dram_bytes_read += o.global_dram_bytes_read;
         self.global_bytes_written += o.global_bytes_written;
         self.scalar_bytes_read += o.scalar_bytes_read;
         self.scratch_bytes_read += o.scratch_bytes_read;
@@ -99,6 +189,33 @@ impl DispatchCounters {
         self.barriers += o.barriers;
         self.waves += o.waves;
         self.workgroups += o.workgroups;
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_once_and_span_pages() {
+        let mut s = LineSet::default();
+        s.touch(0, 4);
+        s.touch(100, 4); // same line
+        s.touch(124, 8); // lines 0 and 1
+        assert_eq!(s.lines(), 2);
+        s.touch(LINES_PER_PAGE * DRAM_LINE - 4, 8); // last line of page 0, first of page 1
+        assert_eq!(s.lines(), 4);
+        s.touch(1 << 40, 1024);
+        assert_eq!(s.lines(), 12);
+        s.touch(5, 0);
+        assert_eq!(s.lines(), 12);
+        let mut c = DispatchCounters {
+            dram_lines: s,
+            ..Default::default()
+        };
+        c.finish_dispatch();
+        assert_eq!(c.global_dram_bytes_read, 12 * DRAM_LINE);
+        assert_eq!(c.dram_lines.lines(), 0);
     }
 }
 

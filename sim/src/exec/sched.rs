@@ -98,6 +98,7 @@ pub fn run_program(
             }
         }
     }
+    counters.finish_dispatch();
     Ok(counters)
 }
 

@@ -289,6 +289,7 @@ fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<F
         }
     }
     e.counters.global_bytes_read += (n * bytes) as u64;
+    e.counters.dram_lines.touch(a0, (n * bytes) as u64);
     Some(Flow::Next)
 }
 
@@ -320,11 +321,25 @@ fn load<const SPACE: u8, const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flo
         if let Err(f) = read_target(e, u, tg[0], &mut raw[..n * bytes]) {
             return f;
         }
+        if let (Target::Va(a), false) = (tg[0], scratch) {
+            e.counters.dram_lines.touch(a, (n * bytes) as u64);
+        }
     } else {
+        let mut last_line = u64::MAX;
         for l in 0..n {
             if exec >> l & 1 != 0 {
                 if let Err(f) = read_target(e, u, tg[l], &mut raw[l * bytes..(l + 1) * bytes]) {
                     return f;
+                }
+                if let (Target::Va(a), false) = (tg[l], scratch) {
+                    // Neighbouring lanes mostly share a line: skip the set for repeats.
+                    let line = a / super::counters::DRAM_LINE;
+                    if line != last_line
+                        || (a + bytes as u64 - 1) / super::counters::DRAM_LINE != line
+                    {
+                        e.counters.dram_lines.touch(a, bytes as u64);
+                        last_line = line;
+                    }
                 }
             }
         }
