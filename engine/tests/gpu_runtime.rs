@@ -95,7 +95,8 @@ fn check_gemv(ty: GgmlType, rows: usize, cols: usize, seed: u64) {
     let yb = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
     let kernel = format!("gemv_{}", ty.to_string().to_lowercase());
     let mut b = rt.batch();
-    let grid = (rows as u32).div_ceil(kernels::GEMV_ROWS_PER_WORKGROUP);
+    let group = kernels::gemv_group(cols as u32 / 32);
+    let grid = kernels::gemv_grid(rows as u32, group);
     b.dispatch(
         &kernel,
         [grid, 1, 1],
@@ -105,6 +106,7 @@ fn check_gemv(ty: GgmlType, rows: usize, cols: usize, seed: u64) {
             Arg::Buf(yb.clone()),
             Arg::U32(rows as u32),
             Arg::U32(cols as u32),
+            Arg::U32(group),
         ],
     )
     .unwrap();
@@ -210,7 +212,8 @@ fn dependent_chain_in_one_submission_with_patched_kernargs() {
     let y1 = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
     let y2 = rt.alloc(rows as u64 * 4 * 2, Memory::Vram).unwrap();
     let sum = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
-    let g = (rows as u32).div_ceil(2);
+    let group = kernels::gemv_group(cols as u32 / 32);
+    let g = kernels::gemv_grid(rows as u32, group);
     let mut b = rt.batch();
     b.dispatch(
         "rms_norm",
@@ -235,6 +238,7 @@ fn dependent_chain_in_one_submission_with_patched_kernargs() {
                 y,
                 Arg::U32(rows as u32),
                 Arg::U32(cols as u32),
+                Arg::U32(group),
             ],
         )
         .unwrap()
