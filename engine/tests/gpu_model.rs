@@ -210,3 +210,87 @@ fn smollm2_after_a_cpu_prefill_equals_the_cpu_engine() {
         true,
     );
 }
+
+#[test]
+fn sixteen_greedy_tokens_on_two_prompts_per_model_equal_the_cpu_engine() {
+    // Issue 9: >= 2 prompts x 16 tokens per model, prompts prefilled by the CPU engine,
+    // every generated token one device submission. Prompts whose CPU greedy top-2 logit
+    // margin stays >= 1.2 over the 16 steps (measured: SmolLM2 1.24 / 1.63, Gemma 1.75 /
+    // 1.35): the GPU keeps f32 activations and an f32 KV cache where the CPU reference
+    // (like ggml) multiplies Q8-quantized activations and rounds K/V through f16, so on
+    // near-ties the two may pick differently — see the next test.
+    for file in [
+        "SmolLM2-135M-Instruct.Q4_1.gguf",
+        "gemma-3-270m-q4_k_m.gguf",
+    ] {
+        for prompt in ["The alphabet: A, B, C, D,", "10, 20, 30, 40,"] {
+            check(file, prompt, 16, SamplerConfig::greedy(), true);
+        }
+    }
+}
+
+#[test]
+fn on_a_near_tie_prompt_the_gpu_only_departs_at_a_near_tie() {
+    // "The capital of France is": the CPU's greedy run passes margins of 0.03 (SmolLM2) and
+    // 0.21 (Gemma) within 16 tokens. Either the ids are equal, or at the first difference
+    // the GPU's pick is within 0.5 logits of the CPU's best at that step.
+    for file in [
+        "SmolLM2-135M-Instruct.Q4_1.gguf",
+        "gemma-3-270m-q4_k_m.gguf",
+    ] {
+        let Some(path) = engine::models::test_model(file) else {
+            return;
+        };
+        let g = Gguf::open(&path).unwrap();
+        let tok = Tokenizer::from_gguf(&g).unwrap();
+        let model = Model::load(&g, |_, _| {}).unwrap();
+        let ids = tok.encode("The capital of France is", true, false);
+        let n = 16;
+        let cfg = SamplerConfig::greedy();
+        let (want, _) = cpu_generate(&model, &ids, n, &cfg);
+        let rt = Runtime::open("sim").unwrap();
+        let mut gm = GpuModel::new(&rt, &model, ids.len() + n, |_, _| {}).unwrap();
+        let mut cache = model.new_cache(ids.len());
+        let logits = prefill(&model, &mut cache, &ids).unwrap();
+        let start = Prompt::Prefilled {
+            tokens: &ids,
+            cache: &cache,
+            logits: &logits,
+        };
+        let mut got = Vec::new();
+        gm.generate(
+            start,
+            n,
+            &cfg,
+            |_| false,
+            |id| {
+                got.push(id);
+                Ok(true)
+            },
+            &mut Vec::new(),
+        )
+        .unwrap();
+        let Some(i) = got.iter().zip(&want).position(|(a, b)| a != b) else {
+            eprintln!("{file}: all {n} ids equal");
+            continue;
+        };
+        let mut seq = ids.clone();
+        seq.extend(&want[..i]);
+        let mut c = model.new_cache(seq.len());
+        let l = model.forward(&seq, &mut c, Logits::Last).unwrap();
+        let gap = l[want[i] as usize] - l[got[i] as usize];
+        eprintln!(
+            "{file}: first difference at step {i}: cpu {} gpu {}, cpu logit gap {gap}",
+            want[i], got[i]
+        );
+        assert!(
+            (0.0..0.5).contains(&gap),
+            "{file}: step {i}: the GPU picked {} ({:?}) where the CPU picked {} ({:?}); \
+             CPU logit gap {gap} is not a near-tie",
+            got[i],
+            tok.decode(&[got[i]]),
+            want[i],
+            tok.decode(&[want[i]])
+        );
+    }
+}
