@@ -108,19 +108,28 @@ KERNEL void gemv_q5_0(const __global uchar* w, const __global float* x, __global
 }
 
 // block_q8_0 (34 B): ggml_half d; int8_t qs[32]; x = qs * d.
+// qs starts 2 bytes into the block, so its dword loads are 2 mod 4: the amdgpu kernel
+// runs every VMID with SH_MEM_CONFIG.ALIGNMENT_MODE = UNALIGNED (gfx_v10_0.c
+// DEFAULT_SH_MEM_CONFIG), where unaligned global loads are legal. One dword = 4 weights
+// converted with byte-select SDWA (I8F), no shifts.
 KERNEL void gemv_q8_0(const __global uchar* w, const __global float* x, __global float* y,
                       uint rows, uint cols, uint group) {
     uint nb = cols / 32;
     ROW_SETUP(nb * 34)
     for (uint b = lane; live && b < nb; b += group) {
-        const __global ushort* p = (const __global ushort*)(rp + b * 34);
-        const __global float* xb = x + b * 32;
+        const __global uchar* bp = rp + b * 34;
+        const __global uint* q = (const __global uint*)(bp + 2);
+        const __global float4* xb = (const __global float4*)(x + b * 32);
         float s = 0.0f;
-        for (uint i = 0; i < 16; i++) {
-            uint u = p[1 + i];
-            s += (float)(char)(u & 255) * xb[2 * i] + (float)(char)(u >> 8) * xb[2 * i + 1];
+        for (uint i = 0; i < 8; i++) {
+            uint u = q[i];
+            float4 xv = xb[i];
+            s = __builtin_fmaf(I8F(u, 0), xv.x, s);
+            s = __builtin_fmaf(I8F(u, 1), xv.y, s);
+            s = __builtin_fmaf(I8F(u, 2), xv.z, s);
+            s = __builtin_fmaf(I8F(u, 3), xv.w, s);
         }
-        acc += h2f(p[0]) * s;
+        acc = __builtin_fmaf(h2f(*(const __global ushort*)bp), s, acc);
     }
     ROW_FINISH()
 }

@@ -191,7 +191,7 @@ impl Wave {
     pub fn rd(&self, o: Opnd, out: &mut Lanes) {
         let n = self.n;
         match o {
-            Opnd::V(r) => out[..n].copy_from_slice(&self.vreg(r)[..n]),
+            Opnd::V(r) => copy_lanes(n, out, self.vreg(r)),
             o => out[..n].fill(self.sget(o)),
         }
     }
@@ -219,7 +219,7 @@ impl Wave {
         let full = self.full();
         let d = self.vreg_mut(r);
         if mask == full {
-            d[..n].copy_from_slice(&vals[..n]);
+            copy_lanes(n, d, vals);
         } else {
             for l in 0..n {
                 if mask >> l & 1 != 0 {
@@ -411,5 +411,17 @@ impl Env<'_> {
             msg: format!("{}: {}", self.text[u.text as usize], msg.into()),
         });
         super::ir::Flow::Stop
+    }
+}
+
+/// Copies the first `n` lanes (32 or 64) with a length known at compile time, so the
+/// copy is a few vector moves instead of a `memcpy` call (measured: ~10 % of simulated
+/// GEMV time went to `memmove` for these 128-byte copies).
+#[inline(always)]
+fn copy_lanes(n: usize, dst: &mut [u32], src: &[u32]) {
+    if n == 32 {
+        dst[..32].copy_from_slice(&src[..32]);
+    } else {
+        dst[..LANES].copy_from_slice(&src[..LANES]);
     }
 }
