@@ -25,6 +25,6 @@ fuzz_target!(|data: &[u8]| {
             target,
             ..Default::default()
         };
-        let _ = run_dispatch(&d, &mut mem, &Budget { max_instructions: 10_000, max_time: None });
+        let _ = run_dispatch(&d, &mut mem, &Budget { max_instructions: 10_000, max_time: None, workers: None });
     }
 });

@@ -151,6 +151,7 @@ fn a_copy_kernel_that_never_ends_fails_tier3_after_the_cp_copies_pass() {
         budget: sim::exec::Budget {
             max_instructions: 10,
             max_time: None,
+            workers: None,
         },
         ..SimConfig::default()
     };

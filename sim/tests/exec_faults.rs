@@ -74,6 +74,7 @@ fn infinite_loop_hits_instruction_budget() {
     let budget = Budget {
         max_instructions: 100_000,
         max_time: None,
+        workers: None,
     };
     let e = run_dispatch(&p.state, &mut gpu.mem, &budget).unwrap_err();
     assert!(

@@ -53,6 +53,7 @@ fn random_programs_never_panic() {
                 &Budget {
                     max_instructions: 20_000,
                     max_time: None,
+                    workers: None,
                 },
             );
         }

@@ -13,6 +13,16 @@ use sim::{SimConfig, SimDriver, SimHandle};
 const SRC: &str = "
 __kernel void poke(__global uint *p) { p[LID(x)] = LID(x) + 7; }
 __kernel void spin(__global volatile uint *p) { while (p[0] == 0) {} }
+__kernel void mix(__global uint *p) {
+    __local uint s[32];
+    uint g = GID(x), l = LID(x);
+    uint v = p[g] * 2654435761u + g;
+    s[l] = v;
+    BARRIER();
+    p[g] = v ^ s[31 - l];
+    if (l == 0) p[4096 + WGID(x)] = s[7] + s[13];
+}
+__kernel void count(__global uint *p) { __atomic_fetch_add(&p[0], GID(x) & 3, __ATOMIC_RELAXED); p[1 + GID(x)] = p[0]; }
 ";
 
 struct Rig {
@@ -23,6 +33,10 @@ struct Rig {
 }
 
 fn rig() -> Option<Rig> {
+    rig_with(None)
+}
+
+fn rig_with(workers: Option<usize>) -> Option<Rig> {
     // Compile once: the helper's temp dir is per process + source, so
     // parallel tests compiling the same source would race.
     static CO: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
@@ -33,6 +47,7 @@ fn rig() -> Option<Rig> {
         budget: Budget {
             max_instructions: 200_000,
             max_time: Some(Duration::from_secs(20)),
+            workers,
         },
         ..SimConfig::default()
     };
@@ -62,6 +77,17 @@ impl Rig {
 
     /// Builds and submits one dispatch of `kernel` with pointer `arg`.
     fn submit(&mut self, ctx: &amdgpu_kmd::Context, kernel: &str, arg: u64) -> amdgpu_kmd::Fence {
+        self.submit_grid(ctx, kernel, arg, 1)
+    }
+
+    /// [`Rig::submit`] over `groups` workgroups of 32.
+    fn submit_grid(
+        &mut self,
+        ctx: &amdgpu_kmd::Context,
+        kernel: &str,
+        arg: u64,
+        groups: u32,
+    ) -> amdgpu_kmd::Fence {
         let co = CodeObject::parse(&self.co).unwrap();
         let k = co.kernel(kernel).unwrap();
         let code_va = self.bo(co.image_size());
@@ -69,7 +95,7 @@ impl Rig {
         self.last().write(0, &img.bytes).unwrap();
         let mut kb = KernargBuilder::new(&k.metadata);
         kb.push(ArgValue::Pointer(arg)).unwrap();
-        kb.dispatch(Dispatch::from_workgroups([1, 1, 1], [32, 1, 1]).unwrap());
+        kb.dispatch(Dispatch::from_workgroups([groups, 1, 1], [32, 1, 1]).unwrap());
         let ka = kb.build().unwrap();
         let ka_va = self.bo(ka.bytes.len() as u64);
         self.last().write(0, &ka.bytes).unwrap();
@@ -87,7 +113,7 @@ impl Rig {
             rsrc2: k.descriptor.rsrc2,
             rsrc3: k.descriptor.rsrc3,
             user_sgprs: user,
-            grid: [1, 1, 1],
+            grid: [groups, 1, 1],
             block: [32, 1, 1],
             wave32: k.descriptor.wave32,
             lds_bytes: ka.lds_bytes,
@@ -160,4 +186,42 @@ fn hung_kernel_times_out_and_device_stays_usable() {
     let buf = r.bo(4096);
     let f = r.submit(&ctx2, "poke", buf);
     assert!(f.wait(Duration::from_secs(10)).unwrap());
+}
+
+/// Runs `kernel` over 128 workgroups with `workers` threads; returns the buffer and counters.
+fn run_mix(kernel: &str, workers: usize) -> Option<(Vec<u8>, sim::exec::DispatchCounters)> {
+    let mut r = rig_with(Some(workers))?;
+    let ctx = r.dev.create_context(0).unwrap();
+    let buf = r.bo(5 << 12);
+    let idx = r.keep.len() - 1;
+    let init: Vec<u8> = (0..5u32 << 10)
+        .flat_map(|i| (i * 7 + 1).to_le_bytes())
+        .collect();
+    r.keep[idx].write(0, &init).unwrap();
+    let f = r.submit_grid(&ctx, kernel, buf, 128);
+    assert!(f.wait(Duration::from_secs(30)).unwrap());
+    let j = r.h.last_job().unwrap();
+    assert!(j.result.is_ok(), "{:?}", j.result);
+    Some((
+        r.keep[idx].read_vec(0, 5 << 12).unwrap(),
+        j.stats.dispatches[0].clone(),
+    ))
+}
+
+#[test]
+fn workgroups_on_several_threads_give_the_same_memory_and_counters() {
+    for kernel in ["mix", "count"] {
+        let Some((one, c1)) = run_mix(kernel, 1) else {
+            return;
+        };
+        for workers in [2, 3] {
+            let (many, cn) = run_mix(kernel, workers).unwrap();
+            assert!(
+                one == many,
+                "{kernel}: memory differs with {workers} workers"
+            );
+            assert_eq!(c1, cn, "{kernel}: counters differ with {workers} workers");
+        }
+        assert!(c1.global_dram_bytes_read > 0 && c1.workgroups == 128);
+    }
 }

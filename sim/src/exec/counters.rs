@@ -74,6 +74,17 @@ impl LineSet {
     pub fn lines(&self) -> u64 {
         self.lines
     }
+
+    /// Adds every line of `o`.
+    pub fn union(&mut self, o: &LineSet) {
+        for (page, bits) in &o.pages {
+            let mine = self.pages.entry(*page).or_default();
+            for (a, b) in mine.iter_mut().zip(bits) {
+                self.lines += u64::from((b & !*a).count_ones());
+                *a |= b;
+            }
+        }
+    }
 }
 
 /// Instruction classes counted per dispatch.
@@ -150,6 +161,14 @@ impl DispatchCounters {
         self.instructions.iter().sum()
     }
 
+    /// Adds the counters of a worker that ran other workgroups of the same dispatch
+    /// (lines read by both count once).
+    pub fn merge(&mut self, o: DispatchCounters) {
+        self.accumulate(&o);
+        self.dram_lines.union(&o.dram_lines);
+        self.trace.extend(o.trace);
+    }
+
     /// Ends the dispatch: the line set becomes `global_dram_bytes_read`.
     pub fn finish_dispatch(&mut self) {
         self.global_dram_bytes_read += self.dram_lines.lines() * DRAM_LINE;
@@ -213,8 +232,13 @@ mod line_tests {
             dram_lines: s,
             ..Default::default()
         };
+        let mut other = LineSet::default();
+        other.touch(0, 256); // lines 0 and 1: already counted
+        other.touch(1 << 41, 1); // new
+        c.dram_lines.union(&other);
+        assert_eq!(c.dram_lines.lines(), 13);
         c.finish_dispatch();
-        assert_eq!(c.global_dram_bytes_read, 12 * DRAM_LINE);
+        assert_eq!(c.global_dram_bytes_read, 13 * DRAM_LINE);
         assert_eq!(c.dram_lines.lines(), 0);
     }
 }

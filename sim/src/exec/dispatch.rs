@@ -50,6 +50,10 @@ pub struct Budget {
     pub max_instructions: u64,
     /// Maximum wall time.
     pub max_time: Option<Duration>,
+    /// Worker threads for the workgroups (None: `ROCLESS_SIM_THREADS` or the host's
+    /// parallelism; 1: one thread, the sequential order). Results and counters do not
+    /// depend on it for kernels without global atomics.
+    pub workers: Option<usize>,
 }
 
 impl Default for Budget {
@@ -57,6 +61,7 @@ impl Default for Budget {
         Self {
             max_instructions: 50_000_000_000,
             max_time: Some(Duration::from_secs(600)),
+            workers: None,
         }
     }
 }

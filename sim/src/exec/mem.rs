@@ -28,6 +28,136 @@ pub trait GpuMemory {
         let _ = (va, len);
         None
     }
+    /// Read-only fast path: a host slice for `len` bytes at `va` (`None`: use `read`).
+    fn read_slice(&mut self, va: u64, len: usize) -> Option<&[u8]> {
+        self.host_slice(va, len).map(|s| &*s)
+    }
+    /// A view several threads can read at once, for running the workgroups of one
+    /// dispatch in parallel ([`Overlay`]); `None` keeps the dispatch on one thread.
+    fn shared(&self) -> Option<&dyn SharedRead> {
+        None
+    }
+}
+
+/// Read access to GPU memory that worker threads share during one dispatch.
+pub trait SharedRead: Sync {
+    /// Reads `out.len()` bytes at `va`.
+    fn read_at(&self, va: u64, out: &mut [u8]) -> Result<(), MemFault>;
+    /// A host slice for `[va, va + len)` when one host buffer backs it.
+    fn slice_at(&self, va: u64, len: usize) -> Option<&[u8]>;
+    /// `Ok` when `[va, va + len)` is mapped writable; the first faulting VA otherwise.
+    fn check_write(&self, va: u64, len: usize) -> Result<(), MemFault>;
+}
+
+const OPAGE: u64 = 4096;
+
+/// One copied-on-write page of an [`Overlay`] with the bytes written marked.
+struct OverlayPage {
+    data: Box<[u8; OPAGE as usize]>,
+    dirty: [u64; (OPAGE / 64) as usize],
+}
+
+/// A worker's memory during a parallel dispatch: reads see the shared memory plus this
+/// worker's own writes; writes stay here (copy-on-write 4 KiB pages, byte-exact dirty
+/// masks) until [`Overlay::into_writes`] hands them back, to be applied in workgroup order.
+pub struct Overlay<'a> {
+    base: &'a dyn SharedRead,
+    pages: std::collections::HashMap<u64, OverlayPage, super::counters::PageHash>,
+}
+
+impl<'a> Overlay<'a> {
+    /// An empty overlay over `base`.
+    pub fn new(base: &'a dyn SharedRead) -> Self {
+        Self {
+            base,
+            pages: Default::default(),
+        }
+    }
+
+    /// The written byte runs `(va, bytes)`, in address order.
+    pub fn into_writes(self) -> Vec<(u64, Vec<u8>)> {
+        let mut keys: Vec<u64> = self.pages.keys().copied().collect();
+        keys.sort_unstable();
+        let mut out: Vec<(u64, Vec<u8>)> = Vec::new();
+        for k in keys {
+            let p = &self.pages[&k];
+            let mut i = 0usize;
+            while i < OPAGE as usize {
+                if p.dirty[i / 64] >> (i % 64) & 1 == 0 {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < OPAGE as usize && p.dirty[i / 64] >> (i % 64) & 1 != 0 {
+                    i += 1;
+                }
+                let va = k * OPAGE + start as u64;
+                match out.last_mut() {
+                    Some((v, b)) if *v + b.len() as u64 == va => b.extend(&p.data[start..i]),
+                    _ => out.push((va, p.data[start..i].to_vec())),
+                }
+            }
+        }
+        out
+    }
+}
+
+impl GpuMemory for Overlay<'_> {
+    fn read(&mut self, va: u64, out: &mut [u8]) -> Result<(), MemFault> {
+        let mut done = 0usize;
+        while done < out.len() {
+            let cur = va.wrapping_add(done as u64);
+            let (page, off) = (cur / OPAGE, (cur % OPAGE) as usize);
+            let n = (OPAGE as usize - off).min(out.len() - done);
+            match self.pages.get(&page) {
+                Some(p) => out[done..done + n].copy_from_slice(&p.data[off..off + n]),
+                None => self.base.read_at(cur, &mut out[done..done + n])?,
+            }
+            done += n;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, va: u64, data: &[u8]) -> Result<(), MemFault> {
+        self.base.check_write(va, data.len())?;
+        let mut done = 0usize;
+        while done < data.len() {
+            let cur = va.wrapping_add(done as u64);
+            let (page, off) = (cur / OPAGE, (cur % OPAGE) as usize);
+            let n = (OPAGE as usize - off).min(data.len() - done);
+            let base = self.base;
+            let p = self.pages.entry(page).or_insert_with(|| {
+                let mut data = Box::new([0u8; OPAGE as usize]);
+                // Pages are mapped whole; a failed read leaves zeros (never read back).
+                let _ = base.read_at(page * OPAGE, &mut data[..]);
+                OverlayPage {
+                    data,
+                    dirty: [0; (OPAGE / 64) as usize],
+                }
+            });
+            p.data[off..off + n].copy_from_slice(&data[done..done + n]);
+            for i in off..off + n {
+                p.dirty[i / 64] |= 1 << (i % 64);
+            }
+            done += n;
+        }
+        Ok(())
+    }
+
+    fn read_slice(&mut self, va: u64, len: usize) -> Option<&[u8]> {
+        let end = va.checked_add(len as u64)?;
+        let (first, last) = (va / OPAGE, (end.max(va + 1) - 1) / OPAGE);
+        if first == last {
+            if let Some(p) = self.pages.get(&first) {
+                let off = (va % OPAGE) as usize;
+                return Some(&p.data[off..off + len]);
+            }
+        }
+        if (first..=last).any(|pg| self.pages.contains_key(&pg)) {
+            return None;
+        }
+        self.base.slice_at(va, len)
+    }
 }
 
 /// A simple GPU memory: a list of non-overlapping host-backed regions.

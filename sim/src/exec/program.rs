@@ -87,6 +87,16 @@ pub struct Program {
 }
 
 impl Program {
+    /// True when the program has global/flat/buffer atomics: its workgroups may observe
+    /// each other's writes within a dispatch, so it runs on one thread, in order.
+    pub fn has_global_atomics(&self) -> bool {
+        self.text.iter().any(|t| {
+            t.starts_with("global_atomic")
+                || t.starts_with("flat_atomic")
+                || t.starts_with("buffer_atomic")
+        })
+    }
+
     /// Uop index of an instruction at byte offset `off`.
     pub fn index_of(&self, off: u64) -> Option<u32> {
         let off = u32::try_from(off).ok()?;

@@ -7,7 +7,7 @@ use super::counters::{DispatchCounters, InstClass, TraceEntry};
 use super::dispatch::{tmpring_wave_bytes, Budget, DispatchState, Rsrc};
 use super::error::ExecError;
 use super::ir::{sreg, Flow};
-use super::mem::GpuMemory;
+use super::mem::{GpuMemory, Overlay};
 use super::program::Program;
 use super::wave::{Env, Lanes, Lanes64, Wave, LANES};
 
@@ -40,66 +40,176 @@ pub fn run_program(
         )));
     }
     let waves_per_group = threads.div_ceil(n as u64) as usize;
-    let wave_bytes = tmpring_wave_bytes(d.tmpring_size);
-    // Slack registers keep 64-bit/quad reads of the last used VGPR in bounds.
-    let nvgpr = prog.max_vgpr.max(3) as usize + 8;
-    let mut waves: Vec<Wave> = (0..waves_per_group).map(|_| Wave::new(n, nvgpr)).collect();
-    let mut lds = vec![0u8; rs.lds_bytes.max(prog.min_lds) as usize];
-    let mut counters = DispatchCounters::default();
-    let mut t = Box::new([[0u32; LANES]; 4]);
-    let mut t64 = Box::new([[0u64; LANES]; 4]);
-    let start = Instant::now();
-    let mut executed: u64 = 0;
-    let mut next_check = TIME_CHECK_INTERVAL;
     let [gx, gy, gz] = d.grid;
-    let mut wg_linear: u64 = 0;
-    for z in 0..gz {
-        for y in 0..gy {
-            for x in 0..gx {
-                lds.fill(0);
-                for (i, w) in waves.iter_mut().enumerate() {
-                    init_wave(
-                        w,
-                        i,
-                        d,
-                        &rs,
-                        [x, y, z],
-                        threads,
-                        waves_per_group,
-                        wave_bytes,
-                    );
+    let groups = gx as u64 * gy as u64 * gz as u64;
+    let workers = budget
+        .workers
+        .unwrap_or_else(worker_threads)
+        .min((groups / MIN_GROUPS_PER_WORKER) as usize);
+    let start = Instant::now();
+    let mut counters = DispatchCounters::default();
+    let parallel = workers > 1 && d.trace_wave.is_none() && !prog.has_global_atomics();
+    match mem.shared().filter(|_| parallel) {
+        None => {
+            let ctx = GroupCtx {
+                prog,
+                d,
+                rs: &rs,
+                n,
+                threads,
+                waves_per_group,
+                budget,
+                start,
+            };
+            ctx.run_range(0..groups, mem, &mut counters)?;
+        }
+        Some(base) => {
+            // Contiguous workgroup ranges per worker; each writes into its own overlay and
+            // the writes are applied in range order below, as one thread would have left
+            // them (workgroups of a dispatch without global atomics do not observe each
+            // other's writes in a defined order on hardware either).
+            let ctx = GroupCtx {
+                prog,
+                d,
+                rs: &rs,
+                n,
+                threads,
+                waves_per_group,
+                budget,
+                start,
+            };
+            let chunk = groups.div_ceil(workers as u64);
+            let results: Vec<_> = std::thread::scope(|sc| {
+                let handles: Vec<_> = (0..workers as u64)
+                    .map(|i| {
+                        let ctx = &ctx;
+                        sc.spawn(move || {
+                            let mut ov = Overlay::new(base);
+                            let mut c = DispatchCounters::default();
+                            let range = i * chunk..((i + 1) * chunk).min(groups);
+                            let r = ctx.run_range(range, &mut ov, &mut c);
+                            (r, c, ov.into_writes())
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("simulator worker panicked"))
+                    .collect()
+            });
+            let mut first_err = None;
+            let mut writes = Vec::new();
+            for (r, c, w) in results {
+                if first_err.is_some() {
+                    break;
                 }
-                counters.workgroups += 1;
-                counters.waves += waves_per_group as u64;
-                let mut env = Env {
-                    mem: &mut *mem,
-                    lds: &mut lds,
-                    counters: &mut counters,
-                    error: None,
-                    target: d.target,
-                    pgm_va: d.pgm_va,
-                    scratch_wave_bytes: wave_bytes,
-                    text: &prog.text,
-                    t: &mut t,
-                    t64: &mut t64,
-                };
-                let trace_base = wg_linear * waves_per_group as u64;
-                run_group(
-                    prog,
-                    &mut waves,
-                    &mut env,
-                    budget,
-                    &start,
-                    &mut executed,
-                    &mut next_check,
-                    d.trace_wave.and_then(|tw| tw.checked_sub(trace_base)),
-                )?;
-                wg_linear += 1;
+                counters.merge(c);
+                writes.push(w);
+                if let Err(e) = r {
+                    first_err = Some(e);
+                }
+            }
+            for w in writes.into_iter().flatten() {
+                mem.write(w.0, &w.1).map_err(|f| ExecError::MemFault {
+                    va: f.va,
+                    write: true,
+                    pc: d.pgm_va,
+                    text: "(applying a worker's writes)".into(),
+                })?;
+            }
+            if let Some(e) = first_err {
+                return Err(e);
             }
         }
     }
     counters.finish_dispatch();
     Ok(counters)
+}
+
+/// Workgroups per worker thread below which a dispatch stays on one thread.
+const MIN_GROUPS_PER_WORKER: u64 = 8;
+
+/// Worker threads for the workgroups of one dispatch: `ROCLESS_SIM_THREADS`, else the
+/// host's available parallelism. 1 = the sequential order.
+pub fn worker_threads() -> usize {
+    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *N.get_or_init(|| {
+        std::env::var("ROCLESS_SIM_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
+}
+
+/// What every workgroup of one dispatch shares.
+struct GroupCtx<'a> {
+    prog: &'a Program,
+    d: &'a DispatchState,
+    rs: &'a Rsrc,
+    n: usize,
+    threads: u64,
+    waves_per_group: usize,
+    budget: &'a Budget,
+    start: Instant,
+}
+
+impl GroupCtx<'_> {
+    /// Runs the workgroups with linear index in `range` (x fastest, then y, then z).
+    fn run_range(
+        &self,
+        range: std::ops::Range<u64>,
+        mem: &mut dyn GpuMemory,
+        counters: &mut DispatchCounters,
+    ) -> Result<(), ExecError> {
+        let (prog, d, rs) = (self.prog, self.d, self.rs);
+        let wave_bytes = tmpring_wave_bytes(d.tmpring_size);
+        // Slack registers keep 64-bit/quad reads of the last used VGPR in bounds.
+        let nvgpr = prog.max_vgpr.max(3) as usize + 8;
+        let wpg = self.waves_per_group;
+        let mut waves: Vec<Wave> = (0..wpg).map(|_| Wave::new(self.n, nvgpr)).collect();
+        let mut lds = vec![0u8; rs.lds_bytes.max(prog.min_lds) as usize];
+        let mut t = Box::new([[0u32; LANES]; 4]);
+        let mut t64 = Box::new([[0u64; LANES]; 4]);
+        let mut executed: u64 = 0;
+        let mut next_check = TIME_CHECK_INTERVAL;
+        let [gx, gy, _] = d.grid;
+        for wg_linear in range {
+            let x = (wg_linear % gx as u64) as u32;
+            let y = ((wg_linear / gx as u64) % gy as u64) as u32;
+            let z = (wg_linear / (gx as u64 * gy as u64)) as u32;
+            lds.fill(0);
+            for (i, w) in waves.iter_mut().enumerate() {
+                init_wave(w, i, d, rs, [x, y, z], self.threads, wpg, wave_bytes);
+            }
+            counters.workgroups += 1;
+            counters.waves += wpg as u64;
+            let mut env = Env {
+                mem: &mut *mem,
+                lds: &mut lds,
+                counters: &mut *counters,
+                error: None,
+                target: d.target,
+                pgm_va: d.pgm_va,
+                scratch_wave_bytes: wave_bytes,
+                text: &prog.text,
+                t: &mut t,
+                t64: &mut t64,
+            };
+            let trace_base = wg_linear * wpg as u64;
+            run_group(
+                prog,
+                &mut waves,
+                &mut env,
+                self.budget,
+                &self.start,
+                &mut executed,
+                &mut next_check,
+                d.trace_wave.and_then(|tw| tw.checked_sub(trace_base)),
+            )?;
+        }
+        Ok(())
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

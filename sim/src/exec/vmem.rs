@@ -279,7 +279,7 @@ fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<F
         }
         _ => return None,
     };
-    let src = e.mem.host_slice(a0, n * bytes)?;
+    let src = e.mem.read_slice(a0, n * bytes)?;
     let base = d as usize;
     for k in 0..dwords {
         let dst = &mut w.v[(base + k) * LANES..(base + k) * LANES + n];
@@ -331,7 +331,7 @@ fn load_gather<const K: u8>(
     if hi - lo > GATHER_SPAN {
         return None;
     }
-    let src = e.mem.host_slice(lo, (hi - lo) as usize)?;
+    let src = e.mem.read_slice(lo, (hi - lo) as usize)?;
     let mut last_line = u64::MAX;
     for (l, t) in tg.iter().enumerate().take(n) {
         if exec >> l & 1 == 0 {

@@ -15,6 +15,7 @@ fn small() -> SimConfig {
         budget: Budget {
             max_instructions: 100_000,
             max_time: Some(Duration::from_secs(2)),
+            workers: None,
         },
         job_timeout: Duration::from_millis(1),
         max_packets: 10_000,

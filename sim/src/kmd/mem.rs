@@ -8,7 +8,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::exec::counters::PageHash;
+use crate::exec::mem::SharedRead;
 use crate::exec::{GpuMemory, MemFault};
+
+/// What an untouched chunk reads as (returned by [`SparseBuf::slice`]).
+static ZERO_CHUNK: [u8; CHUNK] = [0; CHUNK];
 
 /// Chunk size of the sparse backing store.
 pub const CHUNK: usize = 64 * 1024;
@@ -95,6 +99,22 @@ impl SparseBuf {
             off += n as u64;
         }
         true
+    }
+
+    /// A host slice when `[off, off+len)` lies inside one chunk (zeros if untouched).
+    pub fn slice(&self, off: u64, len: usize) -> Option<&[u8]> {
+        if !self.in_range(off, len) {
+            return None;
+        }
+        let ci = (off / CHUNK as u64) as usize;
+        let co = (off % CHUNK as u64) as usize;
+        if co + len > CHUNK {
+            return None;
+        }
+        Some(match &self.chunks[ci] {
+            Some(c) => &c[co..co + len],
+            None => &ZERO_CHUNK[co..co + len],
+        })
     }
 
     /// A mutable host slice when `[off, off+len)` lies inside one chunk.
@@ -341,6 +361,18 @@ impl GpuMemory for VmMem<'_> {
         Ok(())
     }
 
+    fn read_slice(&mut self, va: u64, len: usize) -> Option<&[u8]> {
+        let m = self.translate(va, false).ok()?;
+        if va.checked_add(len as u64)? > m.end {
+            return None;
+        }
+        self.store.buf(m.obj)?.slice(m.offset + (va - m.start), len)
+    }
+
+    fn shared(&self) -> Option<&dyn SharedRead> {
+        Some(self)
+    }
+
     fn host_slice(&mut self, va: u64, len: usize) -> Option<&mut [u8]> {
         // Writable mappings only: the executor may write through the slice.
         let m = self.translate(va, true).ok()?;
@@ -350,6 +382,61 @@ impl GpuMemory for VmMem<'_> {
         self.store
             .buf_mut(m.obj)?
             .slice_mut(m.offset + (va - m.start), len)
+    }
+}
+
+impl VmMem<'_> {
+    /// The mapping of `va` if it allows the access (no translation cache: shared use).
+    fn lookup_for(&self, va: u64, write: bool) -> Result<Mapping, MemFault> {
+        let m = *self.vm.lookup(va).ok_or(MemFault { va, write })?;
+        let need = if write {
+            amdgpu_kmd::uapi::AMDGPU_VM_PAGE_WRITEABLE
+        } else {
+            amdgpu_kmd::uapi::AMDGPU_VM_PAGE_READABLE
+        };
+        if m.flags & need == 0 {
+            return Err(MemFault { va, write });
+        }
+        Ok(m)
+    }
+}
+
+impl SharedRead for VmMem<'_> {
+    fn read_at(&self, va: u64, out: &mut [u8]) -> Result<(), MemFault> {
+        let mut done = 0usize;
+        while done < out.len() {
+            let cur = va.wrapping_add(done as u64);
+            let m = self.lookup_for(cur, false)?;
+            let n = ((m.end - cur) as usize).min(out.len() - done);
+            let fault = MemFault {
+                va: cur,
+                write: false,
+            };
+            let buf = self.store.buf(m.obj).ok_or(fault)?;
+            if !buf.read(m.offset + (cur - m.start), &mut out[done..done + n]) {
+                return Err(fault);
+            }
+            done += n;
+        }
+        Ok(())
+    }
+
+    fn slice_at(&self, va: u64, len: usize) -> Option<&[u8]> {
+        let m = self.lookup_for(va, false).ok()?;
+        if va.checked_add(len as u64)? > m.end {
+            return None;
+        }
+        self.store.buf(m.obj)?.slice(m.offset + (va - m.start), len)
+    }
+
+    fn check_write(&self, va: u64, len: usize) -> Result<(), MemFault> {
+        let mut done = 0usize;
+        while done < len {
+            let cur = va.wrapping_add(done as u64);
+            let m = self.lookup_for(cur, true)?;
+            done += ((m.end - cur) as usize).min(len - done);
+        }
+        Ok(())
     }
 }
 
