@@ -13,6 +13,14 @@ pub const PCI_VENDOR_ATI: u32 = 0x1002;
 /// Where libdrm installs its marketing-name table.
 pub const AMDGPU_IDS_PATH: &str = "/usr/share/libdrm/amdgpu.ids";
 
+/// Start of the flat LDS ("shared") aperture the amdgpu kernel programs into SH_MEM_BASES
+/// for render-node contexts on gfx9–gfx12 (`adev->gmc.shared_aperture_start`,
+/// gmc_v10_0.c `gmc_v10_0_early_init`; KFD uses the opposite layout). Kernels learn it from
+/// the COV5 hidden argument `shared_base` (high dword) or `s_getreg SH_MEM_BASES`.
+pub const SHARED_APERTURE_BASE: u64 = 0x2000_0000_0000_0000;
+/// Start of the flat private (scratch) aperture (`adev->gmc.private_aperture_start`).
+pub const PRIVATE_APERTURE_BASE: u64 = 0x1000_0000_0000_0000;
+
 /// One chip: `(family, external_rev range)` → name and LLVM gfx target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chip {

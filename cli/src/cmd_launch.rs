@@ -47,11 +47,6 @@ pub fn run(cmd: Cmd) -> Result<()> {
     }
 }
 
-/// `adev->gmc.shared_aperture_start` (amdgpu gmc_v10_0.c).
-const KERNEL_SHARED_APERTURE: u64 = 0x2000_0000_0000_0000;
-/// `adev->gmc.private_aperture_start` (amdgpu gmc_v10_0.c).
-const KERNEL_PRIVATE_APERTURE: u64 = 0x1000_0000_0000_0000;
-
 /// How long to wait for the job before calling it a timeout.
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -213,16 +208,12 @@ fn launch(a: &LaunchArgs) -> Result<()> {
         kb.push(value).with_context(|| format!("spec: args[{i}]"))?;
     }
     kb.dispatch(Dispatch::from_workgroups(grid, block)?);
-    // Flat apertures for the COV5 hidden args: the simulator's, or the
-    // kernel's SH_MEM_BASES (gmc_v10_0_early_init: shared 0x2000…, private 0x1000…).
-    let (shared, private) = if opened.is_sim() {
-        (
-            sim::exec::SHARED_APERTURE_BASE,
-            sim::exec::PRIVATE_APERTURE_BASE,
-        )
-    } else {
-        (KERNEL_SHARED_APERTURE, KERNEL_PRIVATE_APERTURE)
-    };
+    // Flat apertures for the COV5 hidden args: the kernel's SH_MEM_BASES
+    // (gmc_v10_0_early_init), which the simulator models too.
+    let (shared, private) = (
+        amdgpu_kmd::chips::SHARED_APERTURE_BASE,
+        amdgpu_kmd::chips::PRIVATE_APERTURE_BASE,
+    );
     kb.pointers(HiddenPointers {
         shared_base: (shared >> 32) as u32,
         private_base: (private >> 32) as u32,

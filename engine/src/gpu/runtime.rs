@@ -25,11 +25,6 @@ use super::hazard::Hazards;
 /// a 135M-parameter model in seconds; amdgpu's own compute lockup timeout is 60 s).
 pub const WAIT: Duration = Duration::from_secs(600);
 
-/// `adev->gmc.shared_aperture_start` (amdgpu gmc_v10_0.c), for the COV5 hidden argument.
-const KERNEL_SHARED_APERTURE: u64 = 0x2000_0000_0000_0000;
-/// `adev->gmc.private_aperture_start` (amdgpu gmc_v10_0.c).
-const KERNEL_PRIVATE_APERTURE: u64 = 0x1000_0000_0000_0000;
-
 /// Alignment of every kernarg segment in the kernarg BO (one cache line; ROCr uses 16, the
 /// scalar cache line is 64 B).
 const KERNARG_ALIGN: u64 = 64;
@@ -201,7 +196,6 @@ impl Runtime {
 
     /// Loads every embedded kernel code object for the device's processor into one code BO.
     pub fn new(opened: sim::OpenedDevice) -> Result<Runtime> {
-        let is_sim = opened.is_sim();
         let dev = opened.device;
         let proc_name = dev.gfx_target().ok_or_else(|| {
             anyhow!(
@@ -234,9 +228,7 @@ impl Runtime {
                 .ok_or_else(|| anyhow!("{} has no {} build", f.file, target.name()))?;
             let co = CodeObject::parse(bytes)
                 .with_context(|| format!("embedded {}/{}.hsaco", target.name(), f.file))?;
-            if !is_sim {
-                co.check_device(&loader::Mach::from_name(proc_name)?, false)?;
-            }
+            co.check_device(&loader::Mach::from_name(proc_name)?, false)?;
             let at = size.next_multiple_of(co.image_align().max(4096));
             size = at + co.image_size();
             objects.push((f, co, at));
@@ -266,16 +258,12 @@ impl Runtime {
                 );
             }
         }
-        // Flat apertures for COV5 hidden arguments: the simulator's, or the kernel's
-        // SH_MEM_BASES (gmc_v10_0_early_init).
-        let (shared, private) = if is_sim {
-            (
-                sim::exec::SHARED_APERTURE_BASE,
-                sim::exec::PRIVATE_APERTURE_BASE,
-            )
-        } else {
-            (KERNEL_SHARED_APERTURE, KERNEL_PRIVATE_APERTURE)
-        };
+        // Flat apertures for the COV5 hidden arguments: what the kernel programs into
+        // SH_MEM_BASES (the simulator models the same).
+        let (shared, private) = (
+            amdgpu_kmd::chips::SHARED_APERTURE_BASE,
+            amdgpu_kmd::chips::PRIVATE_APERTURE_BASE,
+        );
         let ctx = dev.create_context(0)?;
         Ok(Runtime {
             dev,

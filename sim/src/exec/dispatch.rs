@@ -117,9 +117,10 @@ pub fn tmpring_waves(tmpring_size: u32) -> u32 {
     tmpring_size & 0xfff
 }
 
-/// High 16 bits of the LDS aperture (SH_MEM_BASES.SHARED_BASE); the flat
-/// aperture is `[SHARED_APERTURE_BASE, +4 GiB)`. Same layout the Linux driver
-/// programs for gfx9+ (amdgpu `gfx_v10_0` via `amdgpu_gmc` apertures).
-pub const SHARED_APERTURE_BASE: u64 = 0x1000_0000_0000_0000;
+/// The LDS flat aperture `[SHARED_APERTURE_BASE, +4 GiB)` (SH_MEM_BASES.SHARED_BASE):
+/// what the amdgpu kernel programs for render-node contexts (gmc_v10_0.c
+/// `gmc_v10_0_early_init`), so code above the ioctl boundary uses the same value on the
+/// simulator and on hardware.
+pub const SHARED_APERTURE_BASE: u64 = amdgpu_kmd::chips::SHARED_APERTURE_BASE;
 /// Base of the private (scratch) flat aperture.
-pub const PRIVATE_APERTURE_BASE: u64 = 0x2000_0000_0000_0000;
+pub const PRIVATE_APERTURE_BASE: u64 = amdgpu_kmd::chips::PRIVATE_APERTURE_BASE;
