@@ -116,17 +116,33 @@ fn vf32<const N: usize>(
         fetch(w, u, 2, F32, c, &mut mask);
     }
     let n = w.n;
-    for l in 0..n {
+    lanes(n, |l| {
         r[l] = f(
             f32::from_bits(a[l]),
             f32::from_bits(b[l]),
             f32::from_bits(c[l]),
         )
         .to_bits();
-    }
+    });
     omod_clamp_f32(u, r, n);
     put(w, u, r, mask);
     Flow::Next
+}
+
+/// Runs `body(l)` for every lane `l < n`, with the wave width (32 or 64) known at
+/// compile time in each branch so the loop unrolls and vectorises (a runtime-length lane
+/// loop was the top cost of the 64-bit address arithmetic, findings/sim-exec.md).
+#[inline(always)]
+fn lanes(n: usize, mut body: impl FnMut(usize)) {
+    if n == 32 {
+        for l in 0..32 {
+            body(l);
+        }
+    } else {
+        for l in 0..LANES {
+            body(l);
+        }
+    }
 }
 
 /// Generic 32-bit integer op with N sources.
@@ -146,10 +162,7 @@ fn vu32<const N: usize>(
     if N > 2 {
         fetch(w, u, 2, B32, c, &mut mask);
     }
-    let n = w.n;
-    for l in 0..n {
-        r[l] = f(a[l], b[l], c[l]);
-    }
+    lanes(w.n, |l| r[l] = f(a[l], b[l], c[l]));
     put(w, u, r, mask);
     Flow::Next
 }
@@ -828,11 +841,11 @@ fn carry_op(
     fetch(w, u, 1, B32, b, &mut mask);
     let ci = if cin { w.mask_opnd(u.src[2]) } else { 0 };
     let mut co = 0u64;
-    for l in 0..w.n {
+    lanes(w.n, |l| {
         let (v, c) = f(a[l], b[l], (ci >> l & 1) as u32);
         r[l] = v;
         co |= (c as u64) << l;
-    }
+    });
     let exec = w.exec();
     if u.m.clamp {
         // Clamp saturates instead of wrapping (unsigned).
@@ -922,9 +935,7 @@ fn shift64(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(u32, u64) -> u64) -> F
     let [b, r, _, _] = &mut *e.t64;
     w.rd(u.src[0], a);
     w.rd64(u.src[1], b);
-    for l in 0..w.n {
-        r[l] = f(a[l], b[l]);
-    }
+    lanes(w.n, |l| r[l] = f(a[l], b[l]));
     if let Opnd::V(d) = u.dst {
         let m = w.exec();
         w.wr64(d, r, m);
@@ -1242,9 +1253,7 @@ fn cmp32(
     fetch(w, u, 0, ty, a, &mut mask);
     fetch(w, u, 1, ty, b, &mut mask);
     let mut bits = 0u64;
-    for l in 0..w.n {
-        bits |= (f(a[l], b[l]) as u64) << l;
-    }
+    lanes(w.n, |l| bits |= (f(a[l], b[l]) as u64) << l);
     cmp_out(w, u, bits & mask, cmpx)
 }
 #[inline(always)]
