@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod decode;
+pub mod doc;
 mod encode;
 mod generated;
 pub mod hsaco;
