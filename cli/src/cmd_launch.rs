@@ -130,11 +130,11 @@ fn launch(a: &LaunchArgs) -> Result<()> {
         .with_context(|| format!("code object {}", co_path.display()))?;
     let k = co.kernel(kname)?;
     let desc = &k.descriptor;
-    if desc.private_segment_fixed_size > 0 || desc.uses_dynamic_stack {
+    if desc.uses_dynamic_stack {
         bail!(
-            "kernel {} needs scratch ({} bytes per work-item): launch does not set up scratch yet",
-            k.name,
-            desc.private_segment_fixed_size
+            "kernel {} uses a dynamic stack (recursion or alloca of unknown size): its scratch \
+             size is not known, launch cannot size the scratch buffer",
+            k.name
         );
     }
 
@@ -223,10 +223,16 @@ fn launch(a: &LaunchArgs) -> Result<()> {
     let (ka_bo, ka_va) = map_bo(dev, ka.bytes.len() as u64, Domains::GTT, BoFlags::empty())?;
     ka_bo.write(0, &ka.bytes)?;
 
+    let scratch = scratch_buffer(dev, desc, grid, block)?;
     let layout = loader::sgpr_layout(desc, &k.name)?;
     let user_sgprs = layout.user_data(&UserSgprValues {
         kernarg_ptr: ka_va,
         kernarg: ka.bytes.clone(),
+        private_segment_buffer: scratch
+            .as_ref()
+            .map_or([0; 4], |s| pm4::scratch_rsrc(s.va, desc.wave32)),
+        flat_scratch_init: scratch.as_ref().map_or(0, |s| s.va),
+        private_segment_size: desc.private_segment_fixed_size,
         ..Default::default()
     });
 
@@ -243,7 +249,7 @@ fn launch(a: &LaunchArgs) -> Result<()> {
         block,
         wave32: desc.wave32,
         lds_bytes: ka.lds_bytes,
-        scratch: None,
+        scratch: scratch.as_ref().map(|s| s.setup),
     })?;
     ib.fence(pm4::Fence {
         va: fence_va,
@@ -261,6 +267,7 @@ fn launch(a: &LaunchArgs) -> Result<()> {
     let ctx = dev.create_context(0)?;
     let mut bos: Vec<&Bo> = vec![&code_bo, &ka_bo, &fence_bo, &ib_bo];
     bos.extend(buffers.iter().map(|(_, b)| b));
+    bos.extend(scratch.as_ref().map(|s| &s.bo));
     let ibs = [Ib::new(ib_va, ib_bytes.len() as u32)];
     let fence = ctx.submit(&Submit::compute(&ibs, &bos))?;
     let cause = || {
@@ -339,6 +346,16 @@ fn launch(a: &LaunchArgs) -> Result<()> {
                 "global_bytes_written".into(),
                 json!(total.global_bytes_written),
             );
+            counters.insert(
+                "global_dram_bytes_read".into(),
+                json!(total.global_dram_bytes_read),
+            );
+            counters.insert("scalar_bytes_read".into(), json!(total.scalar_bytes_read));
+            counters.insert("scratch_bytes_read".into(), json!(total.scratch_bytes_read));
+            counters.insert(
+                "scratch_bytes_written".into(),
+                json!(total.scratch_bytes_written),
+            );
             counters.insert("lds_ops".into(), json!(total.lds_ops));
             counters.insert("barriers".into(), json!(total.barriers));
             counters.insert("waves".into(), json!(total.waves));
@@ -358,6 +375,54 @@ fn launch(a: &LaunchArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A dispatch's scratch (private segment) buffer.
+struct Scratch {
+    bo: Bo,
+    va: u64,
+    setup: pm4::ScratchSetup,
+}
+
+/// Scratch for a kernel with `private_segment_fixed_size > 0`: one slot of
+/// `size × wave size` bytes (1 KiB units, TMPRING_SIZE.WAVESIZE) per wave that may hold
+/// scratch at once — the grid's waves, capped like radeonsi at 32 per CU and at
+/// TMPRING_SIZE.WAVES' 4095 (`si_get_max_scratch_waves`-style sizing). `None` without
+/// scratch.
+fn scratch_buffer(
+    dev: &amdgpu_kmd::Device,
+    desc: &loader::KernelDescriptor,
+    grid: [u32; 3],
+    block: [u32; 3],
+) -> Result<Option<Scratch>> {
+    if desc.private_segment_fixed_size == 0 {
+        return Ok(None);
+    }
+    const WAVESIZE_UNIT: u64 = 1024;
+    const MAX_TMPRING_WAVES: u64 = 4095;
+    const SCRATCH_WAVES_PER_CU: u64 = 32;
+    let lanes: u64 = if desc.wave32 { 32 } else { 64 };
+    let bytes_per_wave =
+        (u64::from(desc.private_segment_fixed_size) * lanes).next_multiple_of(WAVESIZE_UNIT);
+    let threads: u64 = block.iter().map(|&b| u64::from(b)).product();
+    let groups: u64 = grid.iter().map(|&g| u64::from(g)).product();
+    let grid_waves = groups * threads.div_ceil(lanes);
+    let cus = u64::from(dev.dev_info().cu_active_number.max(1));
+    let waves = grid_waves
+        .min(SCRATCH_WAVES_PER_CU * cus)
+        .clamp(1, MAX_TMPRING_WAVES);
+    let size = bytes_per_wave * waves;
+    let (bo, va) = map_bo(dev, size, Domains::VRAM, BoFlags::empty()).with_context(|| {
+        format!("scratch buffer of {size} bytes ({waves} waves x {bytes_per_wave} B)")
+    })?;
+    Ok(Some(Scratch {
+        bo,
+        va,
+        setup: pm4::ScratchSetup {
+            bytes_per_wave: u32::try_from(bytes_per_wave)?,
+            waves: waves as u32,
+        },
+    }))
 }
 
 #[cfg(test)]

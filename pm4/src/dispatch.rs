@@ -33,6 +33,21 @@ pub struct ScratchSetup {
     pub waves: u32,
 }
 
+/// The private-segment-buffer V# of a scratch buffer at `va` (the 4 user SGPRs a kernel
+/// with `enable_sgpr_private_segment_buffer` reads): swizzled per lane (ADD_TID_ENABLE,
+/// SWIZZLE_ENABLE), INDEX_STRIDE = the wave size (2 → 32, 3 → 64), unbounded NUM_RECORDS —
+/// as radeonsi builds it (`si_setup_compute_scratch_buffer`). The shader adds its wave's
+/// byte offset (an SGPR the hardware fills from the wave's scratch slot) to the base.
+pub fn scratch_rsrc(va: u64, wave32: bool) -> [u32; 4] {
+    use crate::op::{SQ_BUF_RSRC_WORD1 as W1, SQ_BUF_RSRC_WORD3 as W3};
+    [
+        va as u32,
+        W1::BASE_ADDRESS_HI.set((va >> 32) as u32) | W1::SWIZZLE_ENABLE.set(1),
+        u32::MAX,
+        W3::INDEX_STRIDE.set(if wave32 { 2 } else { 3 }) | W3::ADD_TID_ENABLE.set(1),
+    ]
+}
+
 /// Everything one dispatch needs (pm4's own type: no dependency on the loader crate).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DispatchDesc {
@@ -709,6 +724,20 @@ pub fn build_chain(
     }
     ib.fence(fence)?;
     Ok((ib.finish(), patches))
+}
+
+#[cfg(test)]
+mod scratch_rsrc_tests {
+    #[test]
+    fn scratch_rsrc_matches_the_hand_built_v_sharp() {
+        // The V# the simulator tests build by hand (sim/tests/exec_support).
+        let va = 0x3_0000_0000u64;
+        assert_eq!(
+            super::scratch_rsrc(va, true),
+            [0, 3 | 1 << 31, u32::MAX, 2 << 21 | 1 << 23]
+        );
+        assert_eq!(super::scratch_rsrc(va, false)[3], 3 << 21 | 1 << 23);
+    }
 }
 
 #[cfg(test)]

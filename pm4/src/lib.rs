@@ -24,7 +24,7 @@ pub mod regs;
 pub use builder::{BuildError, CmdStream};
 pub use decode::{DecodeError, Packet, Packets};
 pub use dispatch::{
-    user_sgprs_from_properties, DispatchDesc, Fence, IbBuilder, Patch, RecipeOptions, ScratchSetup,
-    UserSgprValues,
+    scratch_rsrc, user_sgprs_from_properties, DispatchDesc, Fence, IbBuilder, Patch, RecipeOptions,
+    ScratchSetup, UserSgprValues,
 };
 pub use field::Field;

@@ -143,6 +143,11 @@ crate::bitfields! {
         DST_SEL: 8..=11, WR_ONE_ADDR: 16..=16, WR_CONFIRM: 20..=20, CACHE_POLICY: 25..=26,
         ENGINE_SEL: 30..=31,
     }
+    /// Buffer resource (V#) dword 1 (Mesa sid.h `S_008F04_BASE_ADDRESS_HI`, `S_008F04_STRIDE`,
+    /// `S_008F04_SWIZZLE_ENABLE_GFX6`).
+    SQ_BUF_RSRC_WORD1 { BASE_ADDRESS_HI: 0..=15, STRIDE: 16..=29, SWIZZLE_ENABLE: 31..=31 }
+    /// Buffer resource (V#) dword 3 (sid.h `S_008F0C_INDEX_STRIDE`, `S_008F0C_ADD_TID_ENABLE`).
+    SQ_BUF_RSRC_WORD3 { INDEX_STRIDE: 21..=22, ADD_TID_ENABLE: 23..=23 }
     /// `INDIRECT_BUFFER` dword 3 (Mesa `S_3F2_*`, kernel `INDIRECT_BUFFER_VALID`).
     INDIRECT_BUFFER_DW3 {
         IB_SIZE: 0..=19, CHAIN: 20..=20, PRE_ENA: 21..=21, VALID: 23..=23, VMID: 24..=27,
