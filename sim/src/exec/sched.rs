@@ -49,18 +49,18 @@ pub fn run_program(
     let start = Instant::now();
     let mut counters = DispatchCounters::default();
     let parallel = workers > 1 && d.trace_wave.is_none() && !prog.has_global_atomics();
+    let ctx = GroupCtx {
+        prog,
+        d,
+        rs: &rs,
+        n,
+        threads,
+        waves_per_group,
+        budget,
+        start,
+    };
     match mem.shared().filter(|_| parallel) {
         None => {
-            let ctx = GroupCtx {
-                prog,
-                d,
-                rs: &rs,
-                n,
-                threads,
-                waves_per_group,
-                budget,
-                start,
-            };
             ctx.run_range(0..groups, mem, &mut counters)?;
         }
         Some(base) => {
@@ -68,16 +68,6 @@ pub fn run_program(
             // the writes are applied in range order below, as one thread would have left
             // them (workgroups of a dispatch without global atomics do not observe each
             // other's writes in a defined order on hardware either).
-            let ctx = GroupCtx {
-                prog,
-                d,
-                rs: &rs,
-                n,
-                threads,
-                waves_per_group,
-                budget,
-                start,
-            };
             let chunk = groups.div_ceil(workers as u64);
             let results: Vec<_> = std::thread::scope(|sc| {
                 let handles: Vec<_> = (0..workers as u64)

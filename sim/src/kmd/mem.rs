@@ -259,6 +259,32 @@ impl Vm {
     }
 }
 
+/// The mapping of `va` through a one-entry cache, permission-checked for the access.
+fn translate_cached(
+    vm: &Vm,
+    last: &mut Option<Mapping>,
+    va: u64,
+    write: bool,
+) -> Result<Mapping, MemFault> {
+    let m = match *last {
+        Some(m) if va >= m.start && va < m.end => m,
+        _ => {
+            let m = *vm.lookup(va).ok_or(MemFault { va, write })?;
+            *last = Some(m);
+            m
+        }
+    };
+    let need = if write {
+        amdgpu_kmd::uapi::AMDGPU_VM_PAGE_WRITEABLE
+    } else {
+        amdgpu_kmd::uapi::AMDGPU_VM_PAGE_READABLE
+    };
+    if m.flags & need == 0 {
+        return Err(MemFault { va, write });
+    }
+    Ok(m)
+}
+
 /// The GPU's view of memory during one job: page table + storage.
 pub struct VmMem<'a> {
     /// The page table.
@@ -279,23 +305,7 @@ impl<'a> VmMem<'a> {
     }
 
     fn translate(&mut self, va: u64, write: bool) -> Result<Mapping, MemFault> {
-        let m = match self.last {
-            Some(m) if va >= m.start && va < m.end => m,
-            _ => {
-                let m = *self.vm.lookup(va).ok_or(MemFault { va, write })?;
-                self.last = Some(m);
-                m
-            }
-        };
-        let need = if write {
-            amdgpu_kmd::uapi::AMDGPU_VM_PAGE_WRITEABLE
-        } else {
-            amdgpu_kmd::uapi::AMDGPU_VM_PAGE_READABLE
-        };
-        if m.flags & need == 0 {
-            return Err(MemFault { va, write });
-        }
-        Ok(m)
+        translate_cached(self.vm, &mut self.last, va, write)
     }
 
     /// Reads a little-endian dword.
@@ -315,24 +325,10 @@ impl<'a> VmMem<'a> {
 
 impl GpuMemory for VmMem<'_> {
     fn read(&mut self, va: u64, out: &mut [u8]) -> Result<(), MemFault> {
-        let mut done = 0usize;
-        while done < out.len() {
-            let cur = va.wrapping_add(done as u64);
-            let m = self.translate(cur, false)?;
-            let n = ((m.end - cur) as usize).min(out.len() - done);
-            let buf = self.store.buf(m.obj).ok_or(MemFault {
-                va: cur,
-                write: false,
-            })?;
-            if !buf.read(m.offset + (cur - m.start), &mut out[done..done + n]) {
-                return Err(MemFault {
-                    va: cur,
-                    write: false,
-                });
-            }
-            done += n;
-        }
-        Ok(())
+        let (vm, last) = (self.vm, &mut self.last);
+        copy_out(self.store, va, out, |cur| {
+            translate_cached(vm, last, cur, false)
+        })
     }
 
     fn write(&mut self, va: u64, data: &[u8]) -> Result<(), MemFault> {
@@ -388,37 +384,39 @@ impl GpuMemory for VmMem<'_> {
 impl VmMem<'_> {
     /// The mapping of `va` if it allows the access (no translation cache: shared use).
     fn lookup_for(&self, va: u64, write: bool) -> Result<Mapping, MemFault> {
-        let m = *self.vm.lookup(va).ok_or(MemFault { va, write })?;
-        let need = if write {
-            amdgpu_kmd::uapi::AMDGPU_VM_PAGE_WRITEABLE
-        } else {
-            amdgpu_kmd::uapi::AMDGPU_VM_PAGE_READABLE
-        };
-        if m.flags & need == 0 {
-            return Err(MemFault { va, write });
-        }
-        Ok(m)
+        translate_cached(self.vm, &mut None, va, write)
     }
+}
+
+/// Copies `out.len()` bytes at `va` out of `store`, mapping by mapping (`lookup` finds
+/// and permission-checks the mapping of an address).
+fn copy_out(
+    store: &Store,
+    va: u64,
+    out: &mut [u8],
+    mut lookup: impl FnMut(u64) -> Result<Mapping, MemFault>,
+) -> Result<(), MemFault> {
+    let mut done = 0usize;
+    while done < out.len() {
+        let cur = va.wrapping_add(done as u64);
+        let m = lookup(cur)?;
+        let n = ((m.end - cur) as usize).min(out.len() - done);
+        let fault = MemFault {
+            va: cur,
+            write: false,
+        };
+        let buf = store.buf(m.obj).ok_or(fault)?;
+        if !buf.read(m.offset + (cur - m.start), &mut out[done..done + n]) {
+            return Err(fault);
+        }
+        done += n;
+    }
+    Ok(())
 }
 
 impl SharedRead for VmMem<'_> {
     fn read_at(&self, va: u64, out: &mut [u8]) -> Result<(), MemFault> {
-        let mut done = 0usize;
-        while done < out.len() {
-            let cur = va.wrapping_add(done as u64);
-            let m = self.lookup_for(cur, false)?;
-            let n = ((m.end - cur) as usize).min(out.len() - done);
-            let fault = MemFault {
-                va: cur,
-                write: false,
-            };
-            let buf = self.store.buf(m.obj).ok_or(fault)?;
-            if !buf.read(m.offset + (cur - m.start), &mut out[done..done + n]) {
-                return Err(fault);
-            }
-            done += n;
-        }
-        Ok(())
+        copy_out(self.store, va, out, |cur| self.lookup_for(cur, false))
     }
 
     fn slice_at(&self, va: u64, len: usize) -> Option<&[u8]> {
