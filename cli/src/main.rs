@@ -9,6 +9,7 @@ mod cmd_engine;
 mod cmd_info;
 mod cmd_launch;
 mod cmd_pm4;
+mod cmd_serve;
 mod cmd_tokenize;
 mod gpu;
 
@@ -38,6 +39,8 @@ enum Top {
     Engine(cmd_engine::Cmd),
     #[command(flatten)]
     Tokenize(cmd_tokenize::Cmd),
+    #[command(flatten)]
+    Serve(cmd_serve::Cmd),
 }
 
 fn main() {
@@ -50,6 +53,7 @@ fn main() {
         Top::Launch(c) => cmd_launch::run(c),
         Top::Engine(c) => cmd_engine::run(c),
         Top::Tokenize(c) => cmd_tokenize::run(c),
+        Top::Serve(c) => cmd_serve::run(c),
     };
     if let Err(e) = result {
         // One line, no backtrace: the contract of DESIGN.md.

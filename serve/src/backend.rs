@@ -1,0 +1,237 @@
+//! What the server runs requests on: the [`Backend`] trait and the CPU engine backend.
+
+use anyhow::{Context, Result};
+use engine::gguf::Gguf;
+use engine::model::Model;
+use engine::sample::{Sampler, SamplerConfig};
+use engine::tokenizer::{IncrementalDecoder, Tokenizer};
+
+/// One generation request, already tokenized.
+#[derive(Debug, Clone)]
+pub struct GenParams {
+    /// Prompt token ids (BOS included when the model wants one).
+    pub prompt: Vec<u32>,
+    /// Tokens to generate at most.
+    pub max_tokens: usize,
+    /// Sampling settings (seeded: same request, same output).
+    pub sampler: SamplerConfig,
+    /// Stop sequences: generation ends before the first one in the output.
+    pub stop: Vec<String>,
+}
+
+/// Why a generation ended (OpenAI `finish_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// End-of-generation token or a stop sequence.
+    Stop,
+    /// `max_tokens` reached.
+    Length,
+    /// The client went away.
+    Cancelled,
+}
+
+impl Finish {
+    /// The OpenAI string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Finish::Stop => "stop",
+            Finish::Length => "length",
+            Finish::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A finished generation.
+#[derive(Debug, Clone, Copy)]
+pub struct GenOutcome {
+    /// Tokens generated.
+    pub tokens: usize,
+    /// Why it ended.
+    pub finish: Finish,
+    /// Decode speed of this request.
+    pub tok_per_s: f64,
+}
+
+/// Device memory in use, for `/metrics` (None on the CPU).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MemoryUsage {
+    /// VRAM bytes in use.
+    pub vram_used: u64,
+    /// GTT bytes in use.
+    pub gtt_used: u64,
+}
+
+/// A model the server can run requests on. Implementations must be usable from several
+/// request threads at once (one per slot).
+pub trait Backend: Send + Sync + 'static {
+    /// Model name for `/v1/models` and responses.
+    fn model_id(&self) -> &str;
+    /// Context size in tokens (prompt + generated must fit).
+    fn n_ctx(&self) -> usize;
+    /// Tokenizes a prompt (BOS per the model's metadata, special tokens parsed).
+    fn tokenize(&self, text: &str) -> Vec<u32>;
+    /// Renders chat messages `(role, content)` with the model's template, generation
+    /// prompt added.
+    fn render_chat(&self, messages: &[(String, String)]) -> Result<String>;
+    /// Generates; `emit(text)` receives each new piece of text and returns `false` to
+    /// cancel (the client went away).
+    fn generate(&self, p: &GenParams, emit: &mut dyn FnMut(&str) -> bool) -> Result<GenOutcome>;
+    /// Device memory in use, when on a device.
+    fn memory(&self) -> Option<MemoryUsage> {
+        None
+    }
+}
+
+/// The CPU engine as a backend. The GGUF mapping lives as long as the process (the server
+/// never unloads its model), which lets every request thread borrow the weights.
+pub struct CpuBackend {
+    name: String,
+    model: Model<'static>,
+    tok: Tokenizer,
+    gguf: &'static Gguf,
+    n_ctx: usize,
+}
+
+impl CpuBackend {
+    /// Loads `path`; `ctx` overrides the context size (default: metadata, capped at 4096).
+    pub fn load(path: &std::path::Path, ctx: Option<usize>) -> Result<CpuBackend> {
+        let g: &'static Gguf = Box::leak(Box::new(Gguf::open(path)?));
+        let model =
+            Model::load(g, |_, _| {}).with_context(|| format!("loading {}", path.display()))?;
+        let tok =
+            Tokenizer::from_gguf(g).with_context(|| format!("tokenizer of {}", path.display()))?;
+        let n_ctx = ctx.unwrap_or_else(|| model.cfg.context_length.min(4096));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into());
+        Ok(CpuBackend {
+            name,
+            model,
+            tok,
+            gguf: g,
+            n_ctx,
+        })
+    }
+}
+
+/// Cuts `text` at the first stop sequence: `(kept part, stopped)`.
+pub fn cut_at_stop<'t>(text: &'t str, stop: &[String]) -> (&'t str, bool) {
+    match stop
+        .iter()
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| text.find(s.as_str()))
+        .min()
+    {
+        Some(i) => (&text[..i], true),
+        None => (text, false),
+    }
+}
+
+impl Backend for CpuBackend {
+    fn model_id(&self) -> &str {
+        &self.name
+    }
+
+    fn n_ctx(&self) -> usize {
+        self.n_ctx
+    }
+
+    fn tokenize(&self, text: &str) -> Vec<u32> {
+        let starts_with_bos = self
+            .tok
+            .bos()
+            .and_then(|b| self.tok.token_text(b))
+            .is_some_and(|t| !t.is_empty() && text.starts_with(t));
+        self.tok.encode(text, !starts_with_bos, true)
+    }
+
+    fn render_chat(&self, messages: &[(String, String)]) -> Result<String> {
+        let kind = engine::chat::TemplateKind::from_gguf(self.gguf)
+            .map_err(|e| anyhow::anyhow!("chat template: {e}"))?;
+        let msgs: Vec<engine::chat::Message> = messages
+            .iter()
+            .map(|(r, c)| engine::chat::Message::new(r.as_str(), c.as_str()))
+            .collect();
+        Ok(engine::chat::render(kind, &msgs, true))
+    }
+
+    fn generate(&self, p: &GenParams, emit: &mut dyn FnMut(&str) -> bool) -> Result<GenOutcome> {
+        let mut cache = self.model.new_cache(p.prompt.len() + p.max_tokens + 1);
+        let mut sampler = Sampler::new(p.sampler.clone());
+        let mut dec = IncrementalDecoder::new(&self.tok, false);
+        let mut text = String::new();
+        let mut sent = 0usize;
+        let mut finish = None;
+        let stats = engine::generate::generate(
+            &self.model,
+            &mut cache,
+            &p.prompt,
+            p.max_tokens,
+            &mut sampler,
+            |id| self.tok.is_eog(id),
+            |id| {
+                text.push_str(&dec.push(id));
+                let (kept, stopped) = cut_at_stop(&text, &p.stop);
+                // Hold back a tail that could still become a stop sequence.
+                let hold = if stopped {
+                    0
+                } else {
+                    p.stop
+                        .iter()
+                        .map(|s| s.len().saturating_sub(1))
+                        .max()
+                        .unwrap_or(0)
+                };
+                let mut upto = kept.len().saturating_sub(hold).max(sent);
+                while !kept.is_char_boundary(upto) {
+                    upto -= 1;
+                }
+                if upto > sent {
+                    if !emit(&kept[sent..upto]) {
+                        finish = Some(Finish::Cancelled);
+                        return Ok(false);
+                    }
+                    sent = upto;
+                }
+                if stopped {
+                    finish = Some(Finish::Stop);
+                    return Ok(false);
+                }
+                Ok(true)
+            },
+        )?;
+        if finish.is_none() {
+            text.push_str(&dec.flush());
+            let (kept, stopped) = cut_at_stop(&text, &p.stop);
+            if kept.len() > sent && !emit(&kept[sent..]) {
+                finish = Some(Finish::Cancelled);
+            } else if stopped {
+                finish = Some(Finish::Stop);
+            }
+        }
+        let finish = finish.unwrap_or(if stats.stopped_at_eog {
+            Finish::Stop
+        } else {
+            Finish::Length
+        });
+        Ok(GenOutcome {
+            tokens: stats.tokens,
+            finish,
+            tok_per_s: stats.decode_tok_per_s(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_at_stop;
+
+    #[test]
+    fn stop_sequences_cut_at_the_first_match() {
+        let stop = vec!["\n\n".to_string(), "END".to_string()];
+        assert_eq!(cut_at_stop("abc END x\n\n", &stop), ("abc ", true));
+        assert_eq!(cut_at_stop("abc", &stop), ("abc", false));
+        assert_eq!(cut_at_stop("a\n\nb", &[String::new()]), ("a\n\nb", false));
+    }
+}
