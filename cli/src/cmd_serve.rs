@@ -19,7 +19,8 @@ pub enum Cmd {
         /// Port to listen on
         #[arg(long, default_value_t = 8080)]
         port: u16,
-        /// Where to run: cpu (the GPU path is not wired into the server yet)
+        /// Where to run: cpu, auto (an AMD GPU if present, else the simulator), sim, or a
+        /// render-node path. On a device one model serves requests in turn.
         #[arg(long, default_value = "cpu")]
         device: String,
         /// Context size in tokens per request (default: metadata, capped at 4096)
@@ -48,24 +49,34 @@ pub fn run(cmd: Cmd) -> Result<()> {
         queue,
         threads,
     } = cmd;
-    if device != "cpu" {
-        bail!(
-            "serve: --device {device} is not supported yet; the server runs the CPU engine \
-             (--device cpu). `rocless generate --device {device}` runs the GPU path"
-        );
-    }
     if parallel == 0 {
         bail!("serve: --parallel must be at least 1");
     }
     engine::set_threads(threads.unwrap_or(0));
     let path = engine::models::resolve(model.as_deref())?;
-    let backend = serve::CpuBackend::load(&path, ctx)?;
+    let cpu = serve::CpuBackend::load(&path, ctx)?;
+    let backend: Arc<dyn serve::Backend> = if device == "cpu" {
+        Arc::new(cpu)
+    } else {
+        let spec = device.clone();
+        if let Ok(d) = sim::open_device(&spec) {
+            if let Some(n) = d.notice() {
+                eprintln!("{n}");
+            }
+        }
+        let gpu = serve::GpuBackend::new(cpu, Box::new(move || engine::gpu::Runtime::open(&spec)))
+            .with_context(|| format!("--device {device}"))?;
+        if let Some(rt) = gpu.runtime() {
+            eprintln!("model resident on {}", crate::gpu::describe(rt));
+        }
+        Arc::new(gpu)
+    };
     let limits = serve::Limits {
         parallel,
         queue,
         ..serve::Limits::default()
     };
-    let state = serve::State::new(Arc::new(backend), limits);
+    let state = serve::State::new(backend, limits);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -59,6 +59,8 @@ pub struct MemoryUsage {
     pub vram_used: u64,
     /// GTT bytes in use.
     pub gtt_used: u64,
+    /// sysfs `mem_info_vram_used` of the render node (all processes), when present.
+    pub sysfs_vram_used: Option<u64>,
 }
 
 /// A model the server can run requests on. Implementations must be usable from several
@@ -85,11 +87,11 @@ pub trait Backend: Send + Sync + 'static {
 /// The CPU engine as a backend. The GGUF mapping lives as long as the process (the server
 /// never unloads its model), which lets every request thread borrow the weights.
 pub struct CpuBackend {
-    name: String,
-    model: Model<'static>,
-    tok: Tokenizer,
-    gguf: &'static Gguf,
-    n_ctx: usize,
+    pub(crate) name: String,
+    pub(crate) model: Model<'static>,
+    pub(crate) tok: Tokenizer,
+    pub(crate) gguf: &'static Gguf,
+    pub(crate) n_ctx: usize,
 }
 
 impl CpuBackend {
@@ -159,10 +161,7 @@ impl Backend for CpuBackend {
     fn generate(&self, p: &GenParams, emit: &mut dyn FnMut(&str) -> bool) -> Result<GenOutcome> {
         let mut cache = self.model.new_cache(p.prompt.len() + p.max_tokens + 1);
         let mut sampler = Sampler::new(p.sampler.clone());
-        let mut dec = IncrementalDecoder::new(&self.tok, false);
-        let mut text = String::new();
-        let mut sent = 0usize;
-        let mut finish = None;
+        let mut sink = TextSink::new(&self.tok, &p.stop, emit);
         let stats = engine::generate::generate(
             &self.model,
             &mut cache,
@@ -170,56 +169,93 @@ impl Backend for CpuBackend {
             p.max_tokens,
             &mut sampler,
             |id| self.tok.is_eog(id),
-            |id| {
-                text.push_str(&dec.push(id));
-                let (kept, stopped) = cut_at_stop(&text, &p.stop);
-                // Hold back a tail that could still become a stop sequence.
-                let hold = if stopped {
-                    0
-                } else {
-                    p.stop
-                        .iter()
-                        .map(|s| s.len().saturating_sub(1))
-                        .max()
-                        .unwrap_or(0)
-                };
-                let mut upto = kept.len().saturating_sub(hold).max(sent);
-                while !kept.is_char_boundary(upto) {
-                    upto -= 1;
-                }
-                if upto > sent {
-                    if !emit(&kept[sent..upto]) {
-                        finish = Some(Finish::Cancelled);
-                        return Ok(false);
-                    }
-                    sent = upto;
-                }
-                if stopped {
-                    finish = Some(Finish::Stop);
-                    return Ok(false);
-                }
-                Ok(true)
-            },
+            |id| Ok(sink.push(id)),
         )?;
-        if finish.is_none() {
-            text.push_str(&dec.flush());
-            let (kept, stopped) = cut_at_stop(&text, &p.stop);
-            if kept.len() > sent && !emit(&kept[sent..]) {
-                finish = Some(Finish::Cancelled);
-            } else if stopped {
-                finish = Some(Finish::Stop);
-            }
+        Ok(sink.finish(&stats))
+    }
+}
+
+/// Turns generated ids into the text a client sees: incremental UTF-8 decoding, stop
+/// sequences (the text before the first one, with a tail held back while it could still
+/// become one), and cancellation when `emit` returns false.
+pub(crate) struct TextSink<'a> {
+    dec: IncrementalDecoder<'a>,
+    text: String,
+    sent: usize,
+    stop: &'a [String],
+    emit: &'a mut dyn FnMut(&str) -> bool,
+    finish: Option<Finish>,
+}
+
+impl<'a> TextSink<'a> {
+    pub(crate) fn new(
+        tok: &'a Tokenizer,
+        stop: &'a [String],
+        emit: &'a mut dyn FnMut(&str) -> bool,
+    ) -> Self {
+        TextSink {
+            dec: IncrementalDecoder::new(tok, false),
+            text: String::new(),
+            sent: 0,
+            stop,
+            emit,
+            finish: None,
         }
-        let finish = finish.unwrap_or(if stats.stopped_at_eog {
+    }
+
+    /// Takes one generated id; `false` ends the generation (stop sequence or cancel).
+    pub(crate) fn push(&mut self, id: u32) -> bool {
+        let piece = self.dec.push(id);
+        self.text.push_str(&piece);
+        self.flush_text(false)
+    }
+
+    fn flush_text(&mut self, last: bool) -> bool {
+        let (kept, stopped) = cut_at_stop(&self.text, self.stop);
+        let hold = if stopped || last {
+            0
+        } else {
+            self.stop
+                .iter()
+                .map(|s| s.len().saturating_sub(1))
+                .max()
+                .unwrap_or(0)
+        };
+        let mut upto = kept.len().saturating_sub(hold).max(self.sent);
+        while !kept.is_char_boundary(upto) {
+            upto -= 1;
+        }
+        if upto > self.sent {
+            if !(self.emit)(&kept[self.sent..upto]) {
+                self.finish = Some(Finish::Cancelled);
+                return false;
+            }
+            self.sent = upto;
+        }
+        if stopped {
+            self.finish = Some(Finish::Stop);
+            return false;
+        }
+        true
+    }
+
+    /// Ends the generation: the held-back tail goes out, the outcome is built.
+    pub(crate) fn finish(mut self, stats: &engine::generate::GenStats) -> GenOutcome {
+        if self.finish.is_none() {
+            let rest = self.dec.flush();
+            self.text.push_str(&rest);
+            self.flush_text(true);
+        }
+        let finish = self.finish.unwrap_or(if stats.stopped_at_eog {
             Finish::Stop
         } else {
             Finish::Length
         });
-        Ok(GenOutcome {
+        GenOutcome {
             tokens: stats.tokens,
             finish,
             tok_per_s: stats.decode_tok_per_s(),
-        })
+        }
     }
 }
 

@@ -19,6 +19,7 @@
 
 mod api;
 mod backend;
+mod gpu;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -38,6 +39,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 pub use api::{ChatRequest, CompletionRequest};
 pub use backend::{cut_at_stop, Backend, CpuBackend, Finish, GenOutcome, GenParams, MemoryUsage};
+pub use gpu::GpuBackend;
 
 /// Concurrency and size limits.
 #[derive(Debug, Clone, Copy)]
