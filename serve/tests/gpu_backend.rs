@@ -50,6 +50,15 @@ fn sim_backend_equals_cpu_and_recovers_from_a_fault() {
     assert!(format!("{e:#}").contains("will be reloaded"), "{e:#}");
     assert_eq!(text(gpu.as_ref(), &p).unwrap(), want);
     assert_eq!(gpu.resets(), 1);
+    // A hung job (the scheduler's timeout, ETIME, context guilty): same path.
+    gpu.runtime()
+        .and_then(|rt| rt.sim())
+        .expect("simulator")
+        .configure(|c| c.inject_hangs = 1);
+    let e = text(gpu.as_ref(), &p).unwrap_err();
+    assert!(format!("{e:#}").contains("will be reloaded"), "{e:#}");
+    assert_eq!(text(gpu.as_ref(), &p).unwrap(), want);
+    assert_eq!(gpu.resets(), 2);
 }
 
 #[test]
