@@ -81,3 +81,79 @@ mod tests {
         assert_eq!(f32_to_f16(1.0 + 1.0 / 2048.0), 0x3c00); // tie to even
     }
 }
+
+/// Fused f32 multiply-add, correctly rounded, without calling libm `fmaf` (a function call
+/// per lane on hosts built without the FMA target feature): the product is exact in f64
+/// (24 + 24 significant bits), the sum is rounded once to f64, and rounding that to f32 is
+/// the correctly rounded fma unless the f64 sum lies exactly halfway between two f32 values
+/// — rounding to nearest is monotonic and f32 midpoints are f64 values, so the exact sum
+/// and its f64 rounding can only straddle a midpoint by landing on it. That rare case takes
+/// the exact `mul_add`.
+#[inline(always)]
+pub fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
+    let s = f64::from(a) * f64::from(b) + f64::from(c);
+    let r = s as f32;
+    if is_f32_midpoint(s, r) {
+        a.mul_add(b, c)
+    } else {
+        r
+    }
+}
+
+/// True when `s` lies exactly halfway between `r` (its f32 rounding) and the next f32.
+#[inline(always)]
+fn is_f32_midpoint(s: f64, r: f32) -> bool {
+    let d = s - f64::from(r);
+    if d == 0.0 || !d.is_finite() {
+        return false;
+    }
+    let next = if d > 0.0 { r.next_up() } else { r.next_down() };
+    2.0 * d == f64::from(next) - f64::from(r)
+}
+
+#[cfg(test)]
+mod fma_tests {
+    use super::fma_f32;
+
+    #[test]
+    fn fma_f32_equals_the_fused_operation_bit_for_bit() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut midpoints = 0;
+        for i in 0..2_000_000u32 {
+            let r = next();
+            let a = f32::from_bits(r as u32);
+            let b = f32::from_bits((r >> 32) as u32);
+            // Every 4th case: c cancels a*b to force many halfway and tiny results.
+            let c = if i % 4 == 0 {
+                -(a * b) + f32::from_bits((next() as u32 & 0x807f_ffff) | 0x3300_0000)
+            } else {
+                f32::from_bits(next() as u32)
+            };
+            let want = a.mul_add(b, c);
+            let got = fma_f32(a, b, c);
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "fma({a:e}, {b:e}, {c:e}) = {want:e}, got {got:e}"
+            );
+            let s = f64::from(a) * f64::from(b) + f64::from(c);
+            midpoints += super::is_f32_midpoint(s, s as f32) as u32;
+        }
+        // Exact products plus addends below half an ulp.
+        for (a, b, c) in [
+            (3.0f32, 5.0, 1.0 + f32::EPSILON / 2.0),
+            (1.0 + f32::EPSILON, 1.0 + f32::EPSILON, 0.0),
+        ] {
+            assert_eq!(fma_f32(a, b, c).to_bits(), a.mul_add(b, c).to_bits());
+        }
+        assert!(
+            midpoints > 0,
+            "no halfway case exercised the exact fallback"
+        );
+    }
+}
