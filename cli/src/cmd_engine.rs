@@ -436,17 +436,14 @@ fn bench(a: BenchArgs) -> Result<()> {
         let pp = prompt.len() as f64 / t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
         if let Some(gm) = gm.as_mut() {
-            let mut next = gm.import_prefill(&cache, &logits)?;
+            gm.import_prefill(&cache, &logits)?;
             let first = gm.pos();
             let mut steps = Vec::new();
             let t1 = Instant::now();
             for _ in 0..gen_tokens {
                 // The device argmax stays where the embedding lookup reads it.
-                let (id, s) = gm.step(None)?;
-                next = id;
-                steps.push(s);
+                steps.push(gm.step(None)?.1);
             }
-            let _ = next;
             best_tg = best_tg.max(gen_tokens as f64 / t1.elapsed().as_secs_f64());
             summary = Some(gpu::summarize(gm, &steps, first));
         } else {

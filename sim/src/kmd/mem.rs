@@ -101,16 +101,19 @@ impl SparseBuf {
         true
     }
 
-    /// A host slice when `[off, off+len)` lies inside one chunk (zeros if untouched).
-    pub fn slice(&self, off: u64, len: usize) -> Option<&[u8]> {
+    /// (chunk index, offset in it) when `[off, off+len)` lies inside one chunk.
+    fn locate(&self, off: u64, len: usize) -> Option<(usize, usize)> {
         if !self.in_range(off, len) {
             return None;
         }
         let ci = (off / CHUNK as u64) as usize;
         let co = (off % CHUNK as u64) as usize;
-        if co + len > CHUNK {
-            return None;
-        }
+        (co + len <= CHUNK).then_some((ci, co))
+    }
+
+    /// A host slice when `[off, off+len)` lies inside one chunk (zeros if untouched).
+    pub fn slice(&self, off: u64, len: usize) -> Option<&[u8]> {
+        let (ci, co) = self.locate(off, len)?;
         Some(match &self.chunks[ci] {
             Some(c) => &c[co..co + len],
             None => &ZERO_CHUNK[co..co + len],
@@ -119,14 +122,7 @@ impl SparseBuf {
 
     /// A mutable host slice when `[off, off+len)` lies inside one chunk.
     pub fn slice_mut(&mut self, off: u64, len: usize) -> Option<&mut [u8]> {
-        if !self.in_range(off, len) {
-            return None;
-        }
-        let ci = (off / CHUNK as u64) as usize;
-        let co = (off % CHUNK as u64) as usize;
-        if co + len > CHUNK {
-            return None;
-        }
+        let (ci, co) = self.locate(off, len)?;
         Some(&mut self.chunk_mut(ci)[co..co + len])
     }
 }
