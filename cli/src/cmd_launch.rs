@@ -144,10 +144,10 @@ fn launch(a: &LaunchArgs) -> Result<()> {
             eprintln!("{n}");
         }
     }
-    if !opened.is_sim() {
-        if let Some(t) = opened.device.gfx_target() {
-            co.check_device(&loader::Mach::from_name(t)?, false)?;
-        }
+    // The code object must suit the device, simulated or not (the simulated Navi 10 refuses
+    // gfx1030 code as the hardware would).
+    if let Some(t) = opened.device.gfx_target() {
+        co.check_device(&loader::Mach::from_name(t)?, false)?;
     }
     if let (Some(h), Some(_)) = (&opened.sim, &a.trace) {
         h.configure(|c| c.trace_wave = Some(0));

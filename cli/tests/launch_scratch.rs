@@ -131,3 +131,31 @@ fn a_kernel_with_private_arrays_runs_through_launch_on_the_sim() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[test]
+fn gfx1030_code_is_refused_on_the_simulated_navi10() {
+    let dir = std::env::temp_dir().join(format!("rocless-launch-1030-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let co = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernels/bin/gfx1030/elementwise.hsaco");
+    std::fs::copy(&co, dir.join("k.hsaco")).unwrap();
+    let spec = serde_json::json!({
+        "code_object": "k.hsaco", "kernel": "add_f32", "grid": [1, 1, 1], "block": [64, 1, 1],
+        "args": [{"zeros": 256}, {"zeros": 256}, {"zeros": 256}, {"u32": 64}],
+    });
+    std::fs::write(dir.join("spec.json"), spec.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rocless"))
+        .arg("launch")
+        .arg(dir.join("spec.json"))
+        .args(["--device", "sim", "--out"])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("gfx1030"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
