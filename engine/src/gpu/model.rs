@@ -173,6 +173,30 @@ fn rms_norm(
     )
 }
 
+/// Records `x += norm(o)`: the block output `o` (RMS-normed in place first when the model has
+/// a post-attention / post-FFN norm, gemma3) added to the residual stream `x`.
+fn residual(
+    b: &mut Batch<'_>,
+    post_norm: Option<&Buffer>,
+    x: &Buffer,
+    o: &Buffer,
+    d: u32,
+    eps: f32,
+) -> Result<()> {
+    if let Some(w) = post_norm {
+        let oa = Arg::Buf(o.clone());
+        rms_norm(b, oa.clone(), w, oa, 1, d, eps)?;
+    }
+    let xa = Arg::Buf(x.clone());
+    elementwise(
+        b,
+        "add_f32",
+        d,
+        &[xa.clone(), Arg::Buf(o.clone()), xa, Arg::U32(d)],
+    )?;
+    Ok(())
+}
+
 /// Records an elementwise kernel over `n` values.
 fn elementwise(b: &mut Batch<'_>, kernel: &str, n: u32, args: &[Arg]) -> Result<DispatchId> {
     b.dispatch(kernel, [n.div_ceil(kernels::WORKGROUP_SIZE), 1, 1], args)
@@ -360,17 +384,7 @@ impl<'rt> GpuModel<'rt> {
                 ],
             )?;
             gemv(&mut b, &wo, &att, Arg::Buf(o.clone()))?;
-            if let Some(w) = &post_attn {
-                let oa = Arg::Buf(o.clone());
-                rms_norm(&mut b, oa.clone(), w, oa, 1, d, cfg.eps)?;
-            }
-            let xa = Arg::Buf(x.clone());
-            elementwise(
-                &mut b,
-                "add_f32",
-                d,
-                &[xa.clone(), Arg::Buf(o.clone()), xa, Arg::U32(d)],
-            )?;
+            residual(&mut b, post_attn.as_ref(), &x, &o, d, cfg.eps)?;
 
             // Feed-forward.
             rms_norm(
@@ -396,17 +410,7 @@ impl<'rt> GpuModel<'rt> {
                 &[ga.clone(), Arg::Buf(up.clone()), ga, Arg::U32(ff)],
             )?;
             gemv(&mut b, &wd, &g, Arg::Buf(o.clone()))?;
-            if let Some(w) = &post_ffn {
-                let oa = Arg::Buf(o.clone());
-                rms_norm(&mut b, oa.clone(), w, oa, 1, d, cfg.eps)?;
-            }
-            let xa = Arg::Buf(x.clone());
-            elementwise(
-                &mut b,
-                "add_f32",
-                d,
-                &[xa.clone(), Arg::Buf(o.clone()), xa, Arg::U32(d)],
-            )?;
+            residual(&mut b, post_ffn.as_ref(), &x, &o, d, cfg.eps)?;
             layers.push(LayerPatches {
                 k_gemv,
                 v_gemv,
