@@ -8,7 +8,7 @@
 // Lane loops index several lane arrays in lockstep.
 #![allow(clippy::needless_range_loop)]
 
-use super::fp16::{f16_to_f32, f32_to_f16, fma_f32};
+use super::fp16::{f16_to_f32, f32_to_f16};
 use super::ir::{Flow, Opnd, Uop};
 use super::table::{Entry, Ty, Ty::*};
 use super::wave::{Env, Lanes, Lanes64, Wave, LANES};
@@ -488,9 +488,9 @@ ops! { vf32, f32, "f32", f32_table:
     v_mul_legacy_f32/2 => |a, b, c| mul_legacy(a, b);
     v_min_f32/2 => |a, b, c| fmin(a, b);
     v_max_f32/2 => |a, b, c| fmax(a, b);
-    v_fma_f32/3 => |a, b, c| fma_f32(a, b, c);
+    v_fma_f32/3 => |a, b, c| a.mul_add(b, c);
     v_mad_f32/3 => |a, b, c| a * b + c;
-    v_fma_legacy_f32/3 => |a, b, c| if a == 0.0 || b == 0.0 { c } else { fma_f32(a, b, c) };
+    v_fma_legacy_f32/3 => |a, b, c| if a == 0.0 || b == 0.0 { c } else { a.mul_add(b, c) };
     v_mad_legacy_f32/3 => |a, b, c| mul_legacy(a, b) + c;
     v_min3_f32/3 => |a, b, c| fmin(fmin(a, b), c);
     v_max3_f32/3 => |a, b, c| fmax(fmax(a, b), c);
@@ -773,7 +773,7 @@ fn pknorm_u16(a: u32) -> u32 {
 
 /// v_fmac_f32 / v_mac_f32: dst = src0 * src1 + dst (pre-decode puts dst in src2).
 fn v_fmac_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    vf32::<3>(w, e, u, fma_f32)
+    vf32::<3>(w, e, u, |a, b, c| a.mul_add(b, c))
 }
 fn v_mac_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf32::<3>(w, e, u, |a, b, c| a * b + c)
@@ -783,7 +783,7 @@ fn v_fmac_legacy_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
         if a == 0.0 || b == 0.0 {
             c
         } else {
-            fma_f32(a, b, c)
+            a.mul_add(b, c)
         }
     })
 }
@@ -801,7 +801,7 @@ fn v_fmac_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 /// v_fmamk_f32 dst, src0, K, src1 / v_fmaak_f32 dst, src0, src1, K: operands
 /// arrive in print order, so both are fma(src0, src1, src2).
 fn v_fmamk_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    vf32::<3>(w, e, u, fma_f32)
+    vf32::<3>(w, e, u, |a, b, c| a.mul_add(b, c))
 }
 fn v_madmk_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf32::<3>(w, e, u, |a, b, c| a * b + c)
