@@ -452,3 +452,75 @@ fn transcendentals_within_tolerance() {
         }
     }
 }
+
+/// 64-bit and 96-bit carry chains (v_add_co / v_add_co_ci / v_sub_co_ci with
+/// carries in and out on random lanes), and global loads whose lane
+/// addresses cross a 4 GiB boundary (the low address dword wraps between
+/// lanes, so the contiguous-load fast path must not take them).
+#[test]
+fn carry_chains_and_loads_across_4gib() {
+    let src = "__kernel void k(__global const ulong* a, __global const ulong* b, __global ulong* o,
+                            __global const uint* far) {
+        uint i = GID(x);
+        ulong x = a[i], y = b[i];
+        o[4 * i + 0] = x + y;
+        o[4 * i + 1] = x - y;
+        unsigned __int128 s = (unsigned __int128)x * 3 + y;
+        o[4 * i + 2] = (ulong)(s >> 64) + (ulong)s;
+        o[4 * i + 3] = far[i];
+    }";
+    for wave64 in [false, true] {
+        let Some(h) = compile(src, "gfx1010", wave64) else {
+            return;
+        };
+        let n = 256usize;
+        let mut seed = 7;
+        let mut r64 = |s: &mut u64| (lcg(s) as u64) << 32 | lcg(s) as u64;
+        let a: Vec<u64> = (0..n)
+            .map(|i| {
+                if i % 3 == 0 {
+                    u64::MAX - i as u64
+                } else {
+                    r64(&mut seed)
+                }
+            })
+            .collect();
+        let b: Vec<u64> = (0..n)
+            .map(|i| if i % 5 == 0 { i as u64 } else { r64(&mut seed) })
+            .collect();
+        let far: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(0x9e37_79b9)).collect();
+        let mut gpu = Gpu::new();
+        let bytes = |v: &[u64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+        let (va, vb) = (gpu.buffer(bytes(&a)), gpu.buffer(bytes(&b)));
+        let vo = gpu.zeros(32 * n);
+        // The 4 GiB line at 0x20_0000_0000 falls between lanes 125 and 126.
+        let vfar = 0x20_0000_0000u64 - 504;
+        gpu.mem
+            .map(vfar, far.iter().flat_map(|x| x.to_le_bytes()).collect());
+        run(
+            &mut gpu,
+            &h,
+            "k",
+            G1010,
+            [(n / 64) as u32, 1, 1],
+            [64, 1, 1],
+            &[ptr(va), ptr(vb), ptr(vo), ptr(vfar)],
+        )
+        .unwrap();
+        let o: Vec<u64> = gpu
+            .read_bytes(vo)
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        for i in 0..n {
+            let s = a[i] as u128 * 3 + b[i] as u128;
+            let want = [
+                a[i].wrapping_add(b[i]),
+                a[i].wrapping_sub(b[i]),
+                ((s >> 64) as u64).wrapping_add(s as u64),
+                far[i] as u64,
+            ];
+            assert_eq!(&o[4 * i..4 * i + 4], &want, "i={i} wave64={wave64}");
+        }
+    }
+}

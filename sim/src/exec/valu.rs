@@ -835,17 +835,36 @@ fn carry_op(
     cin: bool,
     f: impl Fn(u32, u32, u32) -> (u32, bool),
 ) -> Flow {
-    let [a, b, _, r] = &mut *e.t;
+    let [a, b, cf, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, B32, a, &mut mask);
     fetch(w, u, 1, B32, b, &mut mask);
     let ci = if cin { w.mask_opnd(u.src[2]) } else { 0 };
+    // Values and per-lane carries first (this vectorises; a carry-in of 0,
+    // the usual case for 64-bit address adds, gets its own loop), then the
+    // mask, which is all zero unless some lane carried.
+    let mut any = 0u32;
+    if ci == 0 {
+        lanes(w.n, |l| {
+            let (v, c) = f(a[l], b[l], 0);
+            r[l] = v;
+            cf[l] = c as u32;
+            any |= c as u32;
+        });
+    } else {
+        lanes(w.n, |l| {
+            let (v, c) = f(a[l], b[l], (ci >> l & 1) as u32);
+            r[l] = v;
+            cf[l] = c as u32;
+            any |= c as u32;
+        });
+    }
     let mut co = 0u64;
-    lanes(w.n, |l| {
-        let (v, c) = f(a[l], b[l], (ci >> l & 1) as u32);
-        r[l] = v;
-        co |= (c as u64) << l;
-    });
+    if any != 0 {
+        for (l, c) in cf[..w.n].iter().enumerate() {
+            co |= (*c as u64) << l;
+        }
+    }
     let exec = w.exec();
     if u.m.clamp {
         // Clamp saturates instead of wrapping (unsigned).
@@ -933,9 +952,16 @@ fn v_mad_i64_i32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 fn shift64(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(u32, u64) -> u64) -> Flow {
     let [a, _, _, _] = &mut *e.t;
     let [b, r, _, _] = &mut *e.t64;
-    w.rd(u.src[0], a);
     w.rd64(u.src[1], b);
-    lanes(w.n, |l| r[l] = f(a[l], b[l]));
+    if let Opnd::V(_) = u.src[0] {
+        w.rd(u.src[0], a);
+        lanes(w.n, |l| r[l] = f(a[l], b[l]));
+    } else {
+        // A uniform shift amount (constant or SGPR) vectorises without
+        // per-lane variable shifts.
+        let s = w.sget(u.src[0]);
+        lanes(w.n, |l| r[l] = f(s, b[l]));
+    }
     if let Opnd::V(d) = u.dst {
         let m = w.exec();
         w.wr64(d, r, m);

@@ -255,14 +255,15 @@ fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<F
     }
     let off = u.imm as u64;
     let a0 = match (u.src[2], u.src[0]) {
+        // The lane checks below fold without early exit so they vectorise.
         (Opnd::S(_), Opnd::V(r)) => {
             let v = &w.vreg(r)[..n];
             let b = v[0];
-            if !v
-                .iter()
-                .enumerate()
-                .all(|(l, x)| *x == b.wrapping_add((l * bytes) as u32))
-            {
+            let mut bad = 0u32;
+            for (l, x) in v.iter().enumerate() {
+                bad |= *x ^ b.wrapping_add((l * bytes) as u32);
+            }
+            if bad != 0 {
                 return None;
             }
             w.sget64(u.src[2]).wrapping_add(b as u64).wrapping_add(off)
@@ -270,9 +271,17 @@ fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<F
         (Opnd::None, Opnd::V(r)) => {
             let (lo, hi) = (&w.vreg(r)[..n], &w.vreg(r + 1)[..n]);
             let b = lo[0] as u64 | (hi[0] as u64) << 32;
-            if !lo.iter().zip(hi).enumerate().all(|(l, (x, y))| {
-                (*x as u64 | (*y as u64) << 32) == b.wrapping_add((l * bytes) as u64)
-            }) {
+            // No lane may carry into the high dword: then each address is
+            // (hi[0], lo[0] + l * bytes) exactly when both words match.
+            let (b_lo, b_hi) = (lo[0], hi[0]);
+            if b_lo.checked_add(((n - 1) * bytes) as u32).is_none() {
+                return None;
+            }
+            let mut bad = 0u32;
+            for (l, (x, y)) in lo.iter().zip(hi).enumerate() {
+                bad |= (*x ^ b_lo.wrapping_add((l * bytes) as u32)) | (*y ^ b_hi);
+            }
+            if bad != 0 {
                 return None;
             }
             b.wrapping_add(off)
@@ -283,9 +292,8 @@ fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<F
     let base = d as usize;
     for k in 0..dwords {
         let dst = &mut w.v[(base + k) * LANES..(base + k) * LANES + n];
-        for (l, x) in dst.iter_mut().enumerate() {
-            let o = l * bytes + 4 * k;
-            *x = u32::from_le_bytes([src[o], src[o + 1], src[o + 2], src[o + 3]]);
+        for (x, c) in dst.iter_mut().zip(src.chunks_exact(bytes)) {
+            *x = u32::from_le_bytes([c[4 * k], c[4 * k + 1], c[4 * k + 2], c[4 * k + 3]]);
         }
     }
     e.counters.global_bytes_read += (n * bytes) as u64;
