@@ -274,9 +274,7 @@ fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<F
             // No lane may carry into the high dword: then each address is
             // (hi[0], lo[0] + l * bytes) exactly when both words match.
             let (b_lo, b_hi) = (lo[0], hi[0]);
-            if b_lo.checked_add(((n - 1) * bytes) as u32).is_none() {
-                return None;
-            }
+            b_lo.checked_add(((n - 1) * bytes) as u32)?;
             let mut bad = 0u32;
             for (l, (x, y)) in lo.iter().zip(hi).enumerate() {
                 bad |= (*x ^ b_lo.wrapping_add((l * bytes) as u32)) | (*y ^ b_hi);
