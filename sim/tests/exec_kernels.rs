@@ -475,7 +475,7 @@ fn carry_chains_and_loads_across_4gib() {
         };
         let n = 256usize;
         let mut seed = 7;
-        let mut r64 = |s: &mut u64| (lcg(s) as u64) << 32 | lcg(s) as u64;
+        let r64 = |s: &mut u64| (lcg(s) as u64) << 32 | lcg(s) as u64;
         let a: Vec<u64> = (0..n)
             .map(|i| {
                 if i % 3 == 0 {
