@@ -297,7 +297,8 @@ fn vf64<const N: usize>(
 
 macro_rules! ops {
     ($tmpl:ident, $ty:ident, $tag:literal, $tab:ident: $($name:ident / $n:literal => |$a:ident, $b:ident, $c:ident| $body:expr;)*) => {
-        $(fn $name(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+        $(#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
+        fn $name(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
             #[allow(unused_variables)]
             $tmpl::<$n>(w, e, u, |$a: $ty, $b: $ty, $c: $ty| $body)
         })*
@@ -772,6 +773,7 @@ fn pknorm_u16(a: u32) -> u32 {
 // ---------------------------------------------------------------- special forms
 
 /// v_fmac_f32 / v_mac_f32: dst = src0 * src1 + dst (pre-decode puts dst in src2).
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_fmac_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf32::<3>(w, e, u, |a, b, c| a.mul_add(b, c))
 }
@@ -1681,7 +1683,8 @@ fn f2h(x: f32) -> u32 {
 
 macro_rules! pk {
     ($tab:ident: $($name:ident / $n:literal / $fl:literal => |$a:ident, $b:ident, $c:ident| $body:expr;)*) => {
-        $(fn $name(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+        $(#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
+        fn $name(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
             #[allow(unused_variables)]
             vpk::<$n>(w, e, u, $fl, |$a: u32, $b: u32, $c: u32| $body)
         })*
