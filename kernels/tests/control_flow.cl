@@ -5,7 +5,7 @@ __kernel void control_flow(__global int *out, __global const int *a, int n) {
   if (v > 10) {
     for (int k = 0; k < n; ++k) acc += k * v;
   } else if (v < -5) {
-    while (v < 100) { v = v * 2 + 1; acc ^= v; }
+    while (v < 100) { v = v * -2 + 1; acc ^= v; }
   } else {
     acc = -v;
   }

@@ -524,3 +524,84 @@ fn carry_chains_and_loads_across_4gib() {
         }
     }
 }
+
+/// `__builtin_elementwise_{add,sub}_sat` compile to VOP3 integer adds with the
+/// clamp bit (`v_add_nc_u32 … clamp`, `v_sub_nc_i32 … clamp`,
+/// `v_pk_add_u16 … clamp`, …), which must saturate instead of wrapping.
+#[test]
+fn saturating_add_sub_use_the_clamp_bit() {
+    let src = "__kernel void sat(__global uint *u, __global int *s, __global ushort2 *p, __global short2 *ps) {
+        uint i = LID(x);
+        uint a = u[2 * i], b = u[2 * i + 1];
+        int c = s[2 * i], d = s[2 * i + 1];
+        ushort2 x = p[2 * i], y = p[2 * i + 1];
+        short2 z = ps[2 * i], t = ps[2 * i + 1];
+        u[2 * i] = __builtin_elementwise_add_sat(a, b); u[2 * i + 1] = __builtin_elementwise_sub_sat(a, b);
+        s[2 * i] = __builtin_elementwise_add_sat(c, d); s[2 * i + 1] = __builtin_elementwise_sub_sat(c, d);
+        p[2 * i] = __builtin_elementwise_add_sat(x, y); p[2 * i + 1] = __builtin_elementwise_sub_sat(x, y);
+        ps[2 * i] = __builtin_elementwise_add_sat(z, t); ps[2 * i + 1] = __builtin_elementwise_sub_sat(z, t); }";
+    let Some(h) = compile(src, "gfx1010", false) else {
+        return;
+    };
+    let n = 64usize;
+    let mut seed = 3;
+    // Half the lanes get values near the limits so both saturation directions occur.
+    let mut pick = |i: usize| {
+        let r = lcg(&mut seed);
+        if i.is_multiple_of(2) {
+            r
+        } else {
+            [
+                0,
+                1,
+                u32::MAX,
+                0x7fff_ffff,
+                0x8000_0000,
+                0x7fff_8000,
+                0x8001_ffff,
+            ][r as usize % 7]
+        }
+    };
+    let w: Vec<u32> = (0..2 * n).map(&mut pick).collect();
+    let mut gpu = Gpu::new();
+    let (vu, vs, vp, vps) = (gpu.u32s(&w), gpu.u32s(&w), gpu.u32s(&w), gpu.u32s(&w));
+    run(
+        &mut gpu,
+        &h,
+        "sat",
+        G1010,
+        [1, 1, 1],
+        [n as u32, 1, 1],
+        &[ptr(vu), ptr(vs), ptr(vp), ptr(vps)],
+    )
+    .unwrap();
+    let (gu, gs, gp, gps) = (
+        gpu.read_u32(vu),
+        gpu.read_u32(vs),
+        gpu.read_u32(vp),
+        gpu.read_u32(vps),
+    );
+    let halves = |x: u32| [x as u16, (x >> 16) as u16];
+    let join = |h: [u16; 2]| h[0] as u32 | (h[1] as u32) << 16;
+    for i in 0..n {
+        let (a, b) = (w[2 * i], w[2 * i + 1]);
+        let (c, d) = (a as i32, b as i32);
+        let (x, y) = (halves(a), halves(b));
+        let ctx = format!("lane {i}: {a:#x}, {b:#x}");
+        assert_eq!(gu[2 * i], a.saturating_add(b), "u32 add {ctx}");
+        assert_eq!(gu[2 * i + 1], a.saturating_sub(b), "u32 sub {ctx}");
+        assert_eq!(gs[2 * i], c.saturating_add(d) as u32, "i32 add {ctx}");
+        assert_eq!(gs[2 * i + 1], c.saturating_sub(d) as u32, "i32 sub {ctx}");
+        let pk = |f: fn(u16, u16) -> u16| join([f(x[0], y[0]), f(x[1], y[1])]);
+        let pks = |f: fn(i16, i16) -> i16| {
+            join([
+                f(x[0] as i16, y[0] as i16) as u16,
+                f(x[1] as i16, y[1] as i16) as u16,
+            ])
+        };
+        assert_eq!(gp[2 * i], pk(u16::saturating_add), "u16x2 add {ctx}");
+        assert_eq!(gp[2 * i + 1], pk(u16::saturating_sub), "u16x2 sub {ctx}");
+        assert_eq!(gps[2 * i], pks(i16::saturating_add), "i16x2 add {ctx}");
+        assert_eq!(gps[2 * i + 1], pks(i16::saturating_sub), "i16x2 sub {ctx}");
+    }
+}

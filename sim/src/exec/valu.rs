@@ -647,11 +647,6 @@ ops! { vu32, u32, "u32", u32_table:
     v_cvt_rpi_i32_f32/1 => |a, b, c| { let f = (f32::from_bits(a) + 0.5).floor(); if f.is_nan() { 0 } else { f as i32 as u32 } };
     v_frexp_exp_i32_f32/1 => |a, b, c| frexp_exp32(f32::from_bits(a));
     v_cvt_off_f32_i4/1 => |a, b, c| (((a << 28) as i32 >> 28) as f32 / 16.0).to_bits();
-    v_add_nc_u32/2 => |a, b, c| a.wrapping_add(b);
-    v_sub_nc_u32/2 => |a, b, c| a.wrapping_sub(b);
-    v_subrev_nc_u32/2 => |a, b, c| b.wrapping_sub(a);
-    v_add_nc_i32/2 => |a, b, c| a.wrapping_add(b);
-    v_sub_nc_i32/2 => |a, b, c| a.wrapping_sub(b);
     v_and_b32/2 => |a, b, c| a & b;
     v_or_b32/2 => |a, b, c| a | b;
     v_xor_b32/2 => |a, b, c| a ^ b;
@@ -720,9 +715,6 @@ ops! { vu16, u32, "f16", u16_table:
     v_cvt_u16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() { 0 } else { f as u16 as u32 } };
     v_cvt_i16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() { 0 } else { f as i16 as u16 as u32 } };
     v_ldexp_f16/2 => |a, b, c| f32_to_f16(ldexp32(f16_to_f32(a as u16), b as u16 as i16 as i32)) as u32;
-    v_add_u16/2 => |a, b, c| (a as u16).wrapping_add(b as u16) as u32;
-    v_sub_u16/2 => |a, b, c| (a as u16).wrapping_sub(b as u16) as u32;
-    v_subrev_u16/2 => |a, b, c| (b as u16).wrapping_sub(a as u16) as u32;
     v_mul_lo_u16/2 => |a, b, c| (a as u16).wrapping_mul(b as u16) as u32;
     v_lshlrev_b16/2 => |a, b, c| ((b as u16) << (a & 15)) as u32;
     v_lshrrev_b16/2 => |a, b, c| ((b as u16) >> (a & 15)) as u32;
@@ -731,13 +723,9 @@ ops! { vu16, u32, "f16", u16_table:
     v_min_u16/2 => |a, b, c| (a as u16).min(b as u16) as u32;
     v_max_i16/2 => |a, b, c| (a as i16).max(b as i16) as u16 as u32;
     v_min_i16/2 => |a, b, c| (a as i16).min(b as i16) as u16 as u32;
-    v_add_nc_u16/2 => |a, b, c| (a as u16).wrapping_add(b as u16) as u32;
-    v_sub_nc_u16/2 => |a, b, c| (a as u16).wrapping_sub(b as u16) as u32;
     v_mad_u16/3 => |a, b, c| (a as u16).wrapping_mul(b as u16).wrapping_add(c as u16) as u32;
     v_mad_i16/3 => |a, b, c| (a as u16).wrapping_mul(b as u16).wrapping_add(c as u16) as u32;
     v_frexp_exp_i16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() || f.is_infinite() || f == 0.0 { 0 } else { frexp(f as f64).1 as u16 as u32 } };
-    v_add_nc_i16/2 => |a, b, c| a.wrapping_add(b);
-    v_sub_nc_i16/2 => |a, b, c| a.wrapping_sub(b);
 }
 
 fn pkrtz(a: u32) -> u32 {
@@ -1700,10 +1688,6 @@ pk! { pk_table:
     v_pk_fma_f16/3/true => |a, b, c| f32_to_f16(((h2f(a) as f64).mul_add(h2f(b) as f64, h2f(c) as f64)) as f32) as u32;
     v_pk_min_f16/2/true => |a, b, c| f2h(fmin(h2f(a), h2f(b)));
     v_pk_max_f16/2/true => |a, b, c| f2h(fmax(h2f(a), h2f(b)));
-    v_pk_add_u16/2/false => |a, b, c| a.wrapping_add(b);
-    v_pk_add_i16/2/false => |a, b, c| a.wrapping_add(b);
-    v_pk_sub_u16/2/false => |a, b, c| a.wrapping_sub(b);
-    v_pk_sub_i16/2/false => |a, b, c| a.wrapping_sub(b);
     v_pk_mul_lo_u16/2/false => |a, b, c| a.wrapping_mul(b);
     v_pk_mad_u16/3/false => |a, b, c| a.wrapping_mul(b).wrapping_add(c);
     v_pk_mad_i16/3/false => |a, b, c| a.wrapping_mul(b).wrapping_add(c);
@@ -1714,6 +1698,50 @@ pk! { pk_table:
     v_pk_min_u16/2/false => |a, b, c| a.min(b);
     v_pk_max_i16/2/false => |a, b, c| (a as u16 as i16).max(b as u16 as i16) as u16 as u32;
     v_pk_min_i16/2/false => |a, b, c| (a as u16 as i16).min(b as u16 as i16) as u16 as u32;
+}
+
+/// Integer add/sub whose VOP3 `clamp` bit saturates instead of wrapping
+/// (unsigned or signed per opcode): LLVM selects these for
+/// uaddsat/usubsat/saddsat/ssubsat. 16-bit and packed operands arrive as
+/// zero-extended halves; the templates mask the result.
+macro_rules! sat_ops {
+    ($tab:ident: $($name:ident = $tmpl:ident [$($fl:literal)?] $tag:literal => |$a:ident, $b:ident| $wrap:expr, clamp $sat:expr;)*) => {
+        $(fn $name(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+            if u.m.clamp {
+                $tmpl::<2>(w, e, u, $($fl,)? |$a: u32, $b: u32, _| $sat)
+            } else {
+                $tmpl::<2>(w, e, u, $($fl,)? |$a: u32, $b: u32, _| $wrap)
+            }
+        })*
+        fn $tab() -> Vec<Entry> {
+            static P: [Ty; 2] = [Pk16, Pk16];
+            vec![$(Entry::new(stringify!($name), $name, if $tag == "pk" { &P[..] } else { srcs_of($tag, 2) }),)*]
+        }
+    };
+}
+fn u16s(a: u32) -> u16 {
+    a as u16
+}
+fn i16s(a: u32) -> i16 {
+    a as u16 as i16
+}
+sat_ops! { sat_table:
+    v_add_nc_u32 = vu32 [] "u32" => |a, b| a.wrapping_add(b), clamp a.saturating_add(b);
+    v_sub_nc_u32 = vu32 [] "u32" => |a, b| a.wrapping_sub(b), clamp a.saturating_sub(b);
+    v_subrev_nc_u32 = vu32 [] "u32" => |a, b| b.wrapping_sub(a), clamp b.saturating_sub(a);
+    v_add_nc_i32 = vu32 [] "u32" => |a, b| a.wrapping_add(b), clamp (a as i32).saturating_add(b as i32) as u32;
+    v_sub_nc_i32 = vu32 [] "u32" => |a, b| a.wrapping_sub(b), clamp (a as i32).saturating_sub(b as i32) as u32;
+    v_add_u16 = vu16 [] "f16" => |a, b| a.wrapping_add(b), clamp u16s(a).saturating_add(u16s(b)) as u32;
+    v_sub_u16 = vu16 [] "f16" => |a, b| a.wrapping_sub(b), clamp u16s(a).saturating_sub(u16s(b)) as u32;
+    v_subrev_u16 = vu16 [] "f16" => |a, b| b.wrapping_sub(a), clamp u16s(b).saturating_sub(u16s(a)) as u32;
+    v_add_nc_u16 = vu16 [] "f16" => |a, b| a.wrapping_add(b), clamp u16s(a).saturating_add(u16s(b)) as u32;
+    v_sub_nc_u16 = vu16 [] "f16" => |a, b| a.wrapping_sub(b), clamp u16s(a).saturating_sub(u16s(b)) as u32;
+    v_add_nc_i16 = vu16 [] "f16" => |a, b| a.wrapping_add(b), clamp i16s(a).saturating_add(i16s(b)) as u16 as u32;
+    v_sub_nc_i16 = vu16 [] "f16" => |a, b| a.wrapping_sub(b), clamp i16s(a).saturating_sub(i16s(b)) as u16 as u32;
+    v_pk_add_u16 = vpk [false] "pk" => |a, b| a.wrapping_add(b), clamp u16s(a).saturating_add(u16s(b)) as u32;
+    v_pk_sub_u16 = vpk [false] "pk" => |a, b| a.wrapping_sub(b), clamp u16s(a).saturating_sub(u16s(b)) as u32;
+    v_pk_add_i16 = vpk [false] "pk" => |a, b| a.wrapping_add(b), clamp i16s(a).saturating_add(i16s(b)) as u16 as u32;
+    v_pk_sub_i16 = vpk [false] "pk" => |a, b| a.wrapping_sub(b), clamp i16s(a).saturating_sub(i16s(b)) as u16 as u32;
 }
 
 /// v_fma_mix*: each source is f32 (op_sel_hi bit clear) or an f16 half
@@ -1797,6 +1825,7 @@ pub fn table() -> Vec<Entry> {
     v.extend(u16_table());
     v.extend(cmp_table());
     v.extend(pk_table());
+    v.extend(sat_table());
     let special: &[(&'static str, super::ir::Handler, &'static [Ty])] = &[
         ("v_fmac_f32", v_fmac_f32, &F3[..2]),
         ("v_mac_f32", v_mac_f32, &F3[..2]),
