@@ -32,10 +32,28 @@ pub type PageHash = BuildHasherDefault<PageHasher>;
 /// GPU whose L2 keeps every line a dispatch touches (cold at dispatch start). Re-reads of
 /// the same line by other lanes, waves or workgroups of the dispatch count once, as they
 /// hit in L0/L1/L2 on hardware; nothing is carried across dispatches (conservative).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LineSet {
-    pages: HashMap<u64, [u64; (LINES_PER_PAGE / 64) as usize], PageHash>,
+    /// Page number -> index into `bits`.
+    index: HashMap<u64, u32, PageHash>,
+    /// One bit per line of each page touched.
+    bits: Vec<PageBits>,
+    /// The last page looked up (neighbouring lanes hit the same page): no hashing then.
+    last: (u64, u32),
     lines: u64,
+}
+
+type PageBits = [u64; (LINES_PER_PAGE / 64) as usize];
+
+impl Default for LineSet {
+    fn default() -> Self {
+        Self {
+            index: HashMap::default(),
+            bits: Vec::new(),
+            last: (u64::MAX, 0),
+            lines: 0,
+        }
+    }
 }
 
 impl PartialEq for LineSet {
@@ -46,6 +64,20 @@ impl PartialEq for LineSet {
 impl Eq for LineSet {}
 
 impl LineSet {
+    /// The bit words of `page`, created empty on first use.
+    #[inline]
+    fn page(&mut self, page: u64) -> &mut PageBits {
+        if self.last.0 != page {
+            let next = self.bits.len() as u32;
+            let i = *self.index.entry(page).or_insert(next);
+            if i == next {
+                self.bits.push([0; (LINES_PER_PAGE / 64) as usize]);
+            }
+            self.last = (page, i);
+        }
+        &mut self.bits[self.last.1 as usize]
+    }
+
     /// Marks the lines of `[va, va + len)`.
     #[inline]
     pub fn touch(&mut self, va: u64, len: u64) {
@@ -54,20 +86,20 @@ impl LineSet {
         }
         let (first, last) = (va / DRAM_LINE, (va + len - 1) / DRAM_LINE);
         let mut line = first;
+        let mut new = 0;
         while line <= last {
             let page = line / LINES_PER_PAGE;
-            let bits = self.pages.entry(page).or_default();
+            let bits = self.page(page);
             let end = last.min((page + 1) * LINES_PER_PAGE - 1);
             while line <= end {
                 let i = (line % LINES_PER_PAGE) as usize;
                 let m = 1u64 << (i % 64);
-                if bits[i / 64] & m == 0 {
-                    bits[i / 64] |= m;
-                    self.lines += 1;
-                }
+                new += u64::from(bits[i / 64] & m == 0);
+                bits[i / 64] |= m;
                 line += 1;
             }
         }
+        self.lines += new;
     }
 
     /// Distinct lines marked.
@@ -77,12 +109,15 @@ impl LineSet {
 
     /// Adds every line of `o`.
     pub fn union(&mut self, o: &LineSet) {
-        for (page, bits) in &o.pages {
-            let mine = self.pages.entry(*page).or_default();
-            for (a, b) in mine.iter_mut().zip(bits) {
-                self.lines += u64::from((b & !*a).count_ones());
+        for (page, &i) in &o.index {
+            let theirs = o.bits[i as usize];
+            let mine = self.page(*page);
+            let mut new = 0;
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                new += u64::from((b & !*a).count_ones());
                 *a |= b;
             }
+            self.lines += new;
         }
     }
 }

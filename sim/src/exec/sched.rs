@@ -316,6 +316,7 @@ fn run_group(
     }
 }
 
+#[multiversion::multiversion(targets("x86_64+avx2+fma+popcnt", "aarch64+neon"))]
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn run_wave<const TRACE: bool>(

@@ -790,9 +790,11 @@ fn v_fmac_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 }
 /// v_fmamk_f32 dst, src0, K, src1 / v_fmaak_f32 dst, src0, src1, K: operands
 /// arrive in print order, so both are fma(src0, src1, src2).
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_fmamk_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf32::<3>(w, e, u, |a, b, c| a.mul_add(b, c))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_madmk_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf32::<3>(w, e, u, |a, b, c| a * b + c)
 }
@@ -870,21 +872,26 @@ fn carry_op(
     }
     Flow::Next
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_add_co_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     carry_op(w, e, u, false, |a, b, _| a.overflowing_add(b))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_sub_co_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     carry_op(w, e, u, false, |a, b, _| a.overflowing_sub(b))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_subrev_co_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     carry_op(w, e, u, false, |a, b, _| b.overflowing_sub(a))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_add_co_ci_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     carry_op(w, e, u, true, |a, b, c| {
         let s = a as u64 + b as u64 + c as u64;
         (s as u32, s >> 32 != 0)
     })
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_sub_co_ci_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     carry_op(w, e, u, true, |a, b, c| {
         (
@@ -893,6 +900,7 @@ fn v_sub_co_ci_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
         )
     })
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_subrev_co_ci_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     carry_op(w, e, u, true, |a, b, c| {
         (
@@ -958,12 +966,15 @@ fn shift64(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(u32, u64) -> u64) -> F
     }
     Flow::Next
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_lshlrev_b64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     shift64(w, e, u, |s, v| v << (s & 63))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_lshrrev_b64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     shift64(w, e, u, |s, v| v >> (s & 63))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_ashrrev_i64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     shift64(w, e, u, |s, v| ((v as i64) >> (s & 63)) as u64)
 }
@@ -1335,38 +1346,47 @@ fn icond<const C: u8, T: Ord>(a: T, b: T) -> bool {
         _ => true,
     }
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_f32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp32(w, e, u, F32, X, |a, b| {
         fcond::<C>(f32::from_bits(a) as f64, f32::from_bits(b) as f64)
     })
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_f16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp32(w, e, u, F16, X, |a, b| {
         fcond::<C>(f16_to_f32(a as u16) as f64, f16_to_f32(b as u16) as f64)
     })
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_f64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp64(w, e, u, true, X, |a, b| {
         fcond::<C>(f64::from_bits(a), f64::from_bits(b))
     })
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_i32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp32(w, e, u, B32, X, |a, b| icond::<C, i32>(a as i32, b as i32))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_u32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp32(w, e, u, B32, X, icond::<C, u32>)
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_i16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp32(w, e, u, B32, X, |a, b| icond::<C, i16>(a as i16, b as i16))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_u16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp32(w, e, u, B32, X, |a, b| icond::<C, u16>(a as u16, b as u16))
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_i64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp64(w, e, u, false, X, |a, b| {
         icond::<C, i64>(a as i64, b as i64)
     })
 }
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_u64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cmp64(w, e, u, false, X, icond::<C, u64>)
 }
