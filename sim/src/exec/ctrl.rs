@@ -25,6 +25,11 @@ fn branch_if(e: &mut Env, u: &Uop, cond: bool) -> Flow {
 fn s_branch(_w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     branch_if(e, u, true)
 }
+/// s_call_b64: the return address (next instruction) into the SGPR pair, then branch.
+fn s_call_b64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    w.sset64(u.dst, e.pgm_va + u.pc as u64 + 4);
+    branch_if(e, u, true)
+}
 fn s_cbranch_scc0(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     branch_if(e, u, !w.scc)
 }
@@ -86,7 +91,7 @@ pub fn table() -> Vec<Entry> {
         s_sleep = nop; s_setprio = nop; s_icache_inv = nop; s_clause = nop;
         s_inst_prefetch = nop; s_ttracedata = nop; s_dcache_inv = nop; s_gl1_inv = nop;
         buffer_gl0_inv = nop; buffer_gl1_inv = nop; s_sendmsg = s_sendmsg; s_sendmsghalt = s_sendmsg;
-        s_branch = s_branch; s_cbranch_scc0 = s_cbranch_scc0; s_cbranch_scc1 = s_cbranch_scc1;
+        s_branch = s_branch; s_call_b64 = s_call_b64; s_cbranch_scc0 = s_cbranch_scc0; s_cbranch_scc1 = s_cbranch_scc1;
         s_cbranch_vccz = s_cbranch_vccz; s_cbranch_vccnz = s_cbranch_vccnz;
         s_cbranch_execz = s_cbranch_execz; s_cbranch_execnz = s_cbranch_execnz;
         s_endpgm = s_endpgm; s_barrier = s_barrier; s_code_end = s_code_end; s_trap = s_trap;

@@ -479,14 +479,14 @@ pub fn build(
         if !supported {
             unsupported.push((off as u32, d.text.clone()));
         }
-        if d.name == "s_branch" || d.name.starts_with("s_cbranch_") {
+        if d.name == "s_branch" || d.name.starts_with("s_cbranch_") || d.name == "s_call_b64" {
             let t = off as i64 + 4 + (u.imm as i16 as i64) * 4;
             targets.push((idx, t));
             if t > 0 {
                 max_target = max_target.max(t as usize);
             }
         }
-        if d.name == "s_setpc_b64" || d.name == "s_swappc_b64" {
+        if d.name == "s_setpc_b64" || d.name == "s_swappc_b64" || d.name == "s_call_b64" {
             indirect = true;
         }
         uops.push(u);

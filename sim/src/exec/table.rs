@@ -63,6 +63,7 @@ pub fn class_of(name: &str) -> InstClass {
         || name.starts_with("s_endpgm")
         || name.starts_with("s_setpc")
         || name.starts_with("s_swappc")
+        || name.starts_with("s_call")
     {
         InstClass::Branch
     } else if name.starts_with("s_waitcnt")
