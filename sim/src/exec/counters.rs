@@ -79,8 +79,23 @@ impl LineSet {
     }
 
     /// Marks the lines of `[va, va + len)`.
-    #[inline]
+    #[inline(always)]
     pub fn touch(&mut self, va: u64, len: u64) {
+        // The common case inline: one line of the last page used.
+        let line = va / DRAM_LINE;
+        if len != 0 && (va + len - 1) / DRAM_LINE == line && line / LINES_PER_PAGE == self.last.0 {
+            let i = (line % LINES_PER_PAGE) as usize;
+            let w = &mut self.bits[self.last.1 as usize][i / 64];
+            let m = 1u64 << (i % 64);
+            self.lines += u64::from(*w & m == 0);
+            *w |= m;
+            return;
+        }
+        self.touch_slow(va, len);
+    }
+
+    #[inline(never)]
+    fn touch_slow(&mut self, va: u64, len: u64) {
         if len == 0 {
             return;
         }

@@ -32,6 +32,13 @@ pub trait GpuMemory {
     fn read_slice(&mut self, va: u64, len: usize) -> Option<&[u8]> {
         self.host_slice(va, len).map(|s| &*s)
     }
+    /// The readable host slice around `va`: `(first VA, bytes)` of the largest run of
+    /// one host buffer that contains `va` (a backing chunk clipped to its mapping), for
+    /// loads that gather many lanes. `None`: use `read_slice`/`read`.
+    fn read_chunk(&mut self, va: u64) -> Option<(u64, &[u8])> {
+        let _ = va;
+        None
+    }
     /// A view several threads can read at once, for running the workgroups of one
     /// dispatch in parallel ([`Overlay`]); `None` keeps the dispatch on one thread.
     fn shared(&self) -> Option<&dyn SharedRead> {
@@ -47,9 +54,16 @@ pub trait SharedRead: Sync {
     fn slice_at(&self, va: u64, len: usize) -> Option<&[u8]>;
     /// `Ok` when `[va, va + len)` is mapped writable; the first faulting VA otherwise.
     fn check_write(&self, va: u64, len: usize) -> Result<(), MemFault>;
+    /// As [`GpuMemory::read_chunk`].
+    fn chunk_at(&self, va: u64) -> Option<(u64, &[u8])> {
+        let _ = va;
+        None
+    }
 }
 
 const OPAGE: u64 = 4096;
+/// log2 of the VA region size [`Overlay`] tracks written pages by.
+const DIRTY_SHIFT: u32 = 16;
 
 /// One copied-on-write page of an [`Overlay`] with the bytes written marked.
 struct OverlayPage {
@@ -63,6 +77,8 @@ struct OverlayPage {
 pub struct Overlay<'a> {
     base: &'a dyn SharedRead,
     pages: std::collections::HashMap<u64, OverlayPage, super::counters::PageHash>,
+    /// The 64 KiB VA regions holding written pages (a chunk outside them skips the pages).
+    dirty: std::collections::HashSet<u64, super::counters::PageHash>,
 }
 
 impl<'a> Overlay<'a> {
@@ -71,6 +87,7 @@ impl<'a> Overlay<'a> {
         Self {
             base,
             pages: Default::default(),
+            dirty: Default::default(),
         }
     }
 
@@ -126,6 +143,7 @@ impl GpuMemory for Overlay<'_> {
             let (page, off) = (cur / OPAGE, (cur % OPAGE) as usize);
             let n = (OPAGE as usize - off).min(data.len() - done);
             let base = self.base;
+            self.dirty.insert(page * OPAGE >> DIRTY_SHIFT);
             let p = self.pages.entry(page).or_insert_with(|| {
                 let mut data = Box::new([0u8; OPAGE as usize]);
                 // Pages are mapped whole; a failed read leaves zeros (never read back).
@@ -157,6 +175,15 @@ impl GpuMemory for Overlay<'_> {
             return None;
         }
         self.base.slice_at(va, len)
+    }
+
+    fn read_chunk(&mut self, va: u64) -> Option<(u64, &[u8])> {
+        let (start, bytes) = self.base.chunk_at(va)?;
+        let last = start + bytes.len().max(1) as u64 - 1;
+        // Only when none of this worker's written pages shadow the chunk.
+        let shadowed =
+            (start >> DIRTY_SHIFT..=last >> DIRTY_SHIFT).any(|r| self.dirty.contains(&r));
+        (!shadowed).then_some((start, bytes))
     }
 }
 
@@ -237,6 +264,11 @@ impl GpuMemory for FlatMemory {
     fn host_slice(&mut self, va: u64, len: usize) -> Option<&mut [u8]> {
         let (i, off) = self.find(va, len)?;
         Some(&mut self.regions[i].1[off..off + len])
+    }
+
+    fn read_chunk(&mut self, va: u64) -> Option<(u64, &[u8])> {
+        let (i, _) = self.find(va, 1)?;
+        Some((self.regions[i].0, &self.regions[i].1))
     }
 }
 

@@ -299,66 +299,6 @@ fn load_global_fast<const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Option<F
     Some(Flow::Next)
 }
 
-/// Largest address span [`load_gather`] serves from one host slice.
-const GATHER_SPAN: u64 = 32 * 1024;
-
-/// The gather fast path for dword loads: when every active lane reads global memory inside
-/// one span of at most [`GATHER_SPAN`] bytes that one host slice backs (e.g. GEMV rows a
-/// few KiB apart), copy each lane's dwords from it straight into the VGPRs (no per-lane
-/// translation). `None`: use the per-lane path (which also reports faults).
-#[inline(always)]
-fn load_gather<const K: u8>(
-    w: &mut Wave,
-    e: &mut Env,
-    u: &Uop,
-    tg: &[Target; LANES],
-    exec: u64,
-    scratch: bool,
-) -> Option<Flow> {
-    let bytes = kind_bytes(K);
-    if scratch || exec == 0 || !bytes.is_multiple_of(4) {
-        return None;
-    }
-    let Opnd::V(d) = u.dst else { return None };
-    let (dwords, base) = (bytes / 4, d as usize);
-    if base + dwords > w.v.len() / LANES {
-        return None;
-    }
-    let n = w.n;
-    let (mut lo, mut hi) = (u64::MAX, 0u64);
-    for (l, t) in tg.iter().enumerate().take(n) {
-        if exec >> l & 1 == 0 {
-            continue;
-        }
-        let Target::Va(a) = *t else { return None };
-        lo = lo.min(a);
-        hi = hi.max(a.checked_add(bytes as u64)?);
-    }
-    if hi - lo > GATHER_SPAN {
-        return None;
-    }
-    let src = e.mem.read_slice(lo, (hi - lo) as usize)?;
-    let mut last_line = u64::MAX;
-    for (l, t) in tg.iter().enumerate().take(n) {
-        if exec >> l & 1 == 0 {
-            continue;
-        }
-        let Target::Va(a) = *t else { continue };
-        let o = (a - lo) as usize;
-        for k in 0..dwords {
-            let b: [u8; 4] = src[o + 4 * k..o + 4 * k + 4].try_into().unwrap_or([0; 4]);
-            w.v[(base + k) * LANES + l] = u32::from_le_bytes(b);
-        }
-        let line = a / super::counters::DRAM_LINE;
-        if line != last_line || (a + bytes as u64 - 1) / super::counters::DRAM_LINE != line {
-            e.counters.dram_lines.touch(a, bytes as u64);
-            last_line = line;
-        }
-    }
-    e.counters.global_bytes_read += (exec.count_ones() as usize * bytes) as u64;
-    Some(Flow::Next)
-}
-
 /// Loads.
 fn load<const SPACE: u8, const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     if SPACE == GLOBAL {
@@ -372,11 +312,6 @@ fn load<const SPACE: u8, const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flo
     let mut tg = [Target::Oob; LANES];
     let mut scratch = false;
     addresses::<SPACE>(w, u, bytes, &mut tg, &mut scratch);
-    if SPACE == GLOBAL {
-        if let Some(f) = load_gather::<K>(w, e, u, &tg, exec, scratch) {
-            return f;
-        }
-    }
     let Opnd::V(d) = u.dst else {
         return e.illegal(u, "load without a VGPR destination");
     };
@@ -397,10 +332,33 @@ fn load<const SPACE: u8, const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flo
         }
     } else {
         let mut last_line = u64::MAX;
+        // Lanes of a gather mostly read inside one host chunk (GEMV rows a few KiB
+        // apart): keep it and copy from it, translating only when a lane leaves it.
+        let (mut cs, mut chunk): (u64, &[u8]) = (0, &[]);
         for l in 0..n {
             if exec >> l & 1 != 0 {
-                if let Err(f) = read_target(e, u, tg[l], &mut raw[l * bytes..(l + 1) * bytes]) {
-                    return f;
+                let out = &mut raw[l * bytes..(l + 1) * bytes];
+                let mut done = false;
+                if let (Target::Va(a), false) = (tg[l], scratch) {
+                    let inside = |cs: u64, c: &[u8]| {
+                        a >= cs
+                            && a.checked_add(bytes as u64)
+                                .is_some_and(|x| x <= cs + c.len() as u64)
+                    };
+                    if !inside(cs, chunk) {
+                        (cs, chunk) = e.mem.read_chunk(a).unwrap_or((0, &[]));
+                    }
+                    if inside(cs, chunk) {
+                        let o = (a - cs) as usize;
+                        out.copy_from_slice(&chunk[o..o + bytes]);
+                        done = true;
+                    }
+                }
+                if !done {
+                    chunk = &[];
+                    if let Err(f) = read_target(e, u, tg[l], out) {
+                        return f;
+                    }
                 }
                 if let (Target::Va(a), false) = (tg[l], scratch) {
                     // Neighbouring lanes mostly share a line: skip the set for repeats.

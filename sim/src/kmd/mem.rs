@@ -111,6 +111,21 @@ impl SparseBuf {
         (co + len <= CHUNK).then_some((ci, co))
     }
 
+    /// The chunk holding byte `off`: (offset of its first byte, its bytes, clipped to
+    /// the buffer size; zeros if untouched).
+    pub fn chunk(&self, off: u64) -> Option<(u64, &[u8])> {
+        if off >= self.size {
+            return None;
+        }
+        let ci = (off / CHUNK as u64) as usize;
+        let first = ci as u64 * CHUNK as u64;
+        let len = (self.size - first).min(CHUNK as u64) as usize;
+        Some(match &self.chunks[ci] {
+            Some(c) => (first, &c[..len]),
+            None => (first, &ZERO_CHUNK[..len]),
+        })
+    }
+
     /// A host slice when `[off, off+len)` lies inside one chunk (zeros if untouched).
     pub fn slice(&self, off: u64, len: usize) -> Option<&[u8]> {
         let (ci, co) = self.locate(off, len)?;
@@ -365,6 +380,11 @@ impl GpuMemory for VmMem<'_> {
         Some(self)
     }
 
+    fn read_chunk(&mut self, va: u64) -> Option<(u64, &[u8])> {
+        let m = self.translate(va, false).ok()?;
+        chunk_in(self.store, &m, va)
+    }
+
     fn host_slice(&mut self, va: u64, len: usize) -> Option<&mut [u8]> {
         // Writable mappings only: the executor may write through the slice.
         let m = self.translate(va, true).ok()?;
@@ -386,6 +406,18 @@ impl VmMem<'_> {
 
 /// Copies `out.len()` bytes at `va` out of `store`, mapping by mapping (`lookup` finds
 /// and permission-checks the mapping of an address).
+/// The host bytes around `va` inside mapping `m`: one backing chunk, clipped to `m`.
+fn chunk_in<'s>(store: &'s Store, m: &Mapping, va: u64) -> Option<(u64, &'s [u8])> {
+    let off = m.offset + (va - m.start);
+    let (first, bytes) = store.buf(m.obj)?.chunk(off)?;
+    // VA of the chunk's first byte, then clip both ends to the mapping.
+    let cva = va - (off - first);
+    let skip = m.start.saturating_sub(cva);
+    let start = cva + skip;
+    let end = (cva + bytes.len() as u64).min(m.end);
+    (end > va).then(|| (start, &bytes[skip as usize..(end - cva) as usize]))
+}
+
 fn copy_out(
     store: &Store,
     va: u64,
@@ -421,6 +453,11 @@ impl SharedRead for VmMem<'_> {
             return None;
         }
         self.store.buf(m.obj)?.slice(m.offset + (va - m.start), len)
+    }
+
+    fn chunk_at(&self, va: u64) -> Option<(u64, &[u8])> {
+        let m = self.lookup_for(va, false).ok()?;
+        chunk_in(self.store, &m, va)
     }
 
     fn check_write(&self, va: u64, len: usize) -> Result<(), MemFault> {
