@@ -143,7 +143,7 @@ impl GpuMemory for Overlay<'_> {
             let (page, off) = (cur / OPAGE, (cur % OPAGE) as usize);
             let n = (OPAGE as usize - off).min(data.len() - done);
             let base = self.base;
-            self.dirty.insert(page * OPAGE >> DIRTY_SHIFT);
+            self.dirty.insert((page * OPAGE) >> DIRTY_SHIFT);
             let p = self.pages.entry(page).or_insert_with(|| {
                 let mut data = Box::new([0u8; OPAGE as usize]);
                 // Pages are mapped whole; a failed read leaves zeros (never read back).
