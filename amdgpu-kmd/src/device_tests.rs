@@ -554,3 +554,62 @@ fn open_auto_reports_why_nothing_opened() {
     assert!(e.starts_with("no AMD GPU render node found"), "{e}");
     std::fs::remove_dir_all(&empty).unwrap();
 }
+
+#[test]
+fn timeline_syncobj_wrappers_send_the_kernel_structs() {
+    let (d, rec) = dev();
+    let a = d.create_syncobj(false).unwrap();
+    let b = d.create_syncobj(false).unwrap();
+    // TIMELINE_SIGNAL: one handle, one point, flags 0.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    rec.expect(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, move |arg, user| {
+        let t: DrmSyncobjTimelineArray = parse(arg);
+        let h: u32 = parse(user.read(t.handles, 4)?);
+        let p: u64 = parse(user.read(t.points, 8)?);
+        s.lock().unwrap().push((t.count_handles, t.flags, h, p));
+        Ok(())
+    });
+    a.timeline_signal(9).unwrap();
+    assert_eq!(seen.lock().unwrap()[0], (1, 0, a.handle(), 9));
+    // QUERY writes the point back through `points`.
+    rec.expect(DRM_IOCTL_SYNCOBJ_QUERY, |arg, user| {
+        let t: DrmSyncobjTimelineArray = parse(arg);
+        assert_eq!(t.flags, DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED);
+        user.write(t.points, &77u64.to_le_bytes())
+    });
+    assert_eq!(a.query(true).unwrap(), 77);
+    // TRANSFER: src/dst handles and points as given, pad 0.
+    rec.expect(DRM_IOCTL_SYNCOBJ_TRANSFER, |_, _| Ok(()));
+    b.transfer_from(3, &a, 2, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT)
+        .unwrap();
+    let t: DrmSyncobjTransfer = parse(rec.calls_of(DRM_IOCTL_SYNCOBJ_TRANSFER).last().unwrap());
+    assert_eq!(
+        t,
+        DrmSyncobjTransfer {
+            src_handle: a.handle(),
+            dst_handle: b.handle(),
+            src_point: 2,
+            dst_point: 3,
+            flags: DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+            pad: 0,
+        }
+    );
+    // TIMELINE_WAIT: first_signaled comes back; ETIME is `None`.
+    rec.expect(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, |arg, user| {
+        let mut w: DrmSyncobjTimelineWait = parse(arg);
+        let p: Vec<u64> = words(user.read(w.points, 16)?);
+        assert_eq!((w.count_handles, p), (2, vec![4, 5]));
+        assert!(w.timeout_nsec > 0);
+        w.first_signaled = 1;
+        arg.copy_from_slice(bytemuck::bytes_of(&w));
+        Ok(())
+    });
+    let pts = [SyncPoint::new(&a, 4), SyncPoint::new(&b, 5)];
+    assert_eq!(
+        d.timeline_wait(&pts, 0, Duration::from_secs(1)).unwrap(),
+        Some(1)
+    );
+    rec.expect(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, |_, _| Err(Errno::ETIME));
+    assert_eq!(d.timeline_wait(&pts, 0, Duration::ZERO).unwrap(), None);
+}

@@ -36,4 +36,4 @@ pub use device::{
 pub use driver::{CpuMapping, Driver, Errno, UserMem};
 pub use error::{Error, KmdError, Result};
 pub use real::{map_file_readonly, RealDriver};
-pub use submit::{BoList, Context, Fence, Ib, ResetState, Submit, Syncobj};
+pub use submit::{BoList, Context, Fence, Ib, ResetState, Submit, SyncPoint, Syncobj};

@@ -122,6 +122,35 @@ pub struct Submit<'a> {
     pub syncobj_in: &'a [&'a Syncobj],
     /// Syncobjs signalled on completion (SYNCOBJ_OUT chunk).
     pub syncobj_out: &'a [&'a Syncobj],
+    /// Timeline points to wait for first (SYNCOBJ_TIMELINE_WAIT chunk).
+    pub timeline_wait: &'a [SyncPoint<'a>],
+    /// Timeline points signalled on completion (SYNCOBJ_TIMELINE_SIGNAL
+    /// chunk; point 0 replaces the fence like SYNCOBJ_OUT). The kernel takes
+    /// only one SYNCOBJ_OUT or TIMELINE_SIGNAL chunk per submission.
+    pub timeline_signal: &'a [SyncPoint<'a>],
+}
+
+/// A syncobj timeline point (`struct drm_amdgpu_cs_chunk_syncobj`).
+#[derive(Clone, Copy, Debug)]
+pub struct SyncPoint<'a> {
+    /// The syncobj.
+    pub syncobj: &'a Syncobj,
+    /// The point (0 = the syncobj's whole current fence).
+    pub point: u64,
+    /// `DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT` makes a wait block (up to
+    /// 5 s in the kernel) until the point is submitted.
+    pub flags: u32,
+}
+
+impl<'a> SyncPoint<'a> {
+    /// `point` of `syncobj`, no flags.
+    pub fn new(syncobj: &'a Syncobj, point: u64) -> Self {
+        Self {
+            syncobj,
+            point,
+            flags: 0,
+        }
+    }
 }
 
 impl<'a> Submit<'a> {
@@ -137,6 +166,8 @@ impl<'a> Submit<'a> {
             deps: &[],
             syncobj_in: &[],
             syncobj_out: &[],
+            timeline_wait: &[],
+            timeline_signal: &[],
         }
     }
 }
@@ -215,6 +246,37 @@ impl Device {
         let out = arg.output();
         // status 1 = signalled (amdgpu_cs_wait_all_fences / _any_fence).
         Ok((out.status != 0).then_some(out.first_signaled))
+    }
+
+    /// `SYNCOBJ_TIMELINE_WAIT` on `points` with `DRM_SYNCOBJ_WAIT_FLAGS_*`
+    /// `flags`: `Some(first_signaled)` when done (under WAIT_ALL the kernel
+    /// leaves it at `u32::MAX` unless a point was already done on entry),
+    /// `None` at the timeout (ETIME).
+    pub fn timeline_wait(
+        &self,
+        points: &[SyncPoint<'_>],
+        flags: u32,
+        timeout: Duration,
+    ) -> Result<Option<u32>> {
+        let handles: Vec<u32> = points.iter().map(|p| p.syncobj.handle).collect();
+        let values: Vec<u64> = points.iter().map(|p| p.point).collect();
+        let mut user = UserMem::new();
+        let mut arg = DrmSyncobjTimelineWait {
+            handles: user.input(cast_slice(&handles)),
+            points: user.input(cast_slice(&values)),
+            timeout_nsec: abs_timeout_ns(timeout).min(i64::MAX as u64) as i64,
+            count_handles: handles.len() as u32,
+            flags,
+            first_signaled: 0,
+            pad: 0,
+        };
+        let done = timed_out(self.ioctl(
+            "SYNCOBJ_TIMELINE_WAIT",
+            DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT,
+            &mut arg,
+            &mut user,
+        ))?;
+        Ok(done.then_some(arg.first_signaled))
     }
 
     /// `SYNCOBJ_CREATE`.
@@ -394,6 +456,17 @@ impl Context {
             .iter()
             .map(|o| DrmAmdgpuCsChunkSem { handle: o.handle })
             .collect();
+        let points = |v: &[SyncPoint<'_>]| -> Vec<DrmAmdgpuCsChunkSyncobj> {
+            v.iter()
+                .map(|p| DrmAmdgpuCsChunkSyncobj {
+                    handle: p.syncobj.handle,
+                    flags: p.flags,
+                    point: p.point,
+                })
+                .collect()
+        };
+        let twait = points(s.timeline_wait);
+        let tsignal = points(s.timeline_signal);
 
         let mut chunks: Vec<DrmAmdgpuCsChunk> = Vec::new();
         for i in 0..ibs.len() {
@@ -426,6 +499,16 @@ impl Context {
                 dwords_of::<DrmAmdgpuCsChunkSem>(sout.len()),
                 addr_of_slice(&sout),
             ),
+            (
+                AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_WAIT,
+                dwords_of::<DrmAmdgpuCsChunkSyncobj>(twait.len()),
+                addr_of_slice(&twait),
+            ),
+            (
+                AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_SIGNAL,
+                dwords_of::<DrmAmdgpuCsChunkSyncobj>(tsignal.len()),
+                addr_of_slice(&tsignal),
+            ),
         ] {
             if n > 0 {
                 chunks.push(DrmAmdgpuCsChunk {
@@ -449,6 +532,11 @@ impl Context {
             user.input(cast_slice(&deps));
         }
         for v in [&sin, &sout] {
+            if !v.is_empty() {
+                user.input(cast_slice(v));
+            }
+        }
+        for v in [&twait, &tsignal] {
             if !v.is_empty() {
                 user.input(cast_slice(v));
             }
@@ -594,6 +682,83 @@ impl Syncobj {
             pad: 0,
         };
         self.dev.ioctl(what, request, &mut arg, &mut user)?;
+        Ok(())
+    }
+
+    /// `SYNCOBJ_TIMELINE_SIGNAL` of one point (a signalled stub added as
+    /// `point`; a point not after the last one starts a new chain context,
+    /// which can make `query` report 0).
+    pub fn timeline_signal(&self, point: u64) -> Result<()> {
+        let handles = [self.handle];
+        let points = [point];
+        let mut user = UserMem::new();
+        let mut arg = DrmSyncobjTimelineArray {
+            handles: user.input(cast_slice(&handles)),
+            points: user.input(cast_slice(&points)),
+            count_handles: 1,
+            flags: 0,
+        };
+        self.dev.ioctl(
+            "SYNCOBJ_TIMELINE_SIGNAL",
+            DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+            &mut arg,
+            &mut user,
+        )?;
+        Ok(())
+    }
+
+    /// `SYNCOBJ_QUERY`: the last signalled point, or with `last_submitted`
+    /// the last submitted one (0 for a binary syncobj).
+    pub fn query(&self, last_submitted: bool) -> Result<u64> {
+        let handles = [self.handle];
+        let mut points = [0u64];
+        let mut user = UserMem::new();
+        let h = user.input(cast_slice(&handles));
+        let p = user.output(bytemuck::cast_slice_mut(&mut points));
+        let mut arg = DrmSyncobjTimelineArray {
+            handles: h,
+            points: p,
+            count_handles: 1,
+            flags: if last_submitted {
+                DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED
+            } else {
+                0
+            },
+        };
+        self.dev.ioctl(
+            "SYNCOBJ_QUERY",
+            DRM_IOCTL_SYNCOBJ_QUERY,
+            &mut arg,
+            &mut user,
+        )?;
+        drop(user);
+        Ok(points[0])
+    }
+
+    /// `SYNCOBJ_TRANSFER`: the fence at `src_point` of `src` becomes
+    /// `dst_point` of this syncobj (`dst_point` 0 replaces its fence).
+    /// `flags` may hold `DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT`.
+    pub fn transfer_from(
+        &self,
+        dst_point: u64,
+        src: &Syncobj,
+        src_point: u64,
+        flags: u32,
+    ) -> Result<()> {
+        let mut arg = DrmSyncobjTransfer {
+            src_handle: src.handle,
+            dst_handle: self.handle,
+            src_point,
+            dst_point,
+            flags,
+            pad: 0,
+        };
+        self.dev.ioctl(
+            "SYNCOBJ_TRANSFER",
+            DRM_IOCTL_SYNCOBJ_TRANSFER,
+            &mut arg,
+            &mut UserMem::new(),
+        )?;
         Ok(())
     }
 

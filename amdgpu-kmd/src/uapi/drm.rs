@@ -33,6 +33,12 @@ abi_consts! { DRM_CONSTS, false, u32;
     DRM_CAP_PRIME = 0x5,
 }
 
+abi_consts! { DRM_NEWER_CONSTS, true, u32;
+    /// Timeline/binary wait: `deadline_nsec` carries a deadline hint (newer;
+    /// the field itself is not in the libdrm 2.4.114 structs used here).
+    DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE = 1 << 3,
+}
+
 abi_structs! { DRM_STRUCTS;
     /// `struct drm_version` (DRM_IOCTL_VERSION). `size_t`/pointers are 64-bit:
     /// rocless supports LP64 targets only.

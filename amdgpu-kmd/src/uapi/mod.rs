@@ -132,6 +132,7 @@ pub fn all_consts() -> impl Iterator<Item = &'static layout::ConstDef> {
         .chain(AMDGPU_U32_CONSTS)
         .chain(AMDGPU_I32_CONSTS)
         .chain(AMDGPU_NEWER_CONSTS)
+        .chain(DRM_NEWER_CONSTS)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use bytemuck::{bytes_of, pod_read_unaligned, Pod};
 use super::cp::{CpJob, CpStats, JobIb};
 use super::info::{self, GMC_HOLE_END, GMC_HOLE_MASK, GMC_HOLE_START, VA_RESERVED_BOTTOM};
 use super::mem::Mapping;
+use super::syncobj::{self, Fence, Plain};
 use super::{
     lock_store, lowest_free, now_ns, Bo, Ctx, FenceRef, FenceState, Heap, Job, Shared, State,
 };
@@ -44,6 +45,9 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
         DRM_IOCTL_AMDGPU_WAIT_CS => return wait_cs(sh, arg),
         DRM_IOCTL_AMDGPU_WAIT_FENCES => return wait_fences(sh, arg, user),
         DRM_IOCTL_SYNCOBJ_WAIT => return syncobj_wait(sh, arg, user),
+        DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT => return syncobj_timeline_wait(sh, arg, user),
+        DRM_IOCTL_SYNCOBJ_TRANSFER => return syncobj_transfer(sh, arg),
+        DRM_IOCTL_AMDGPU_CS => return cs_ioctl(sh, arg, user),
         DRM_IOCTL_AMDGPU_GEM_WAIT_IDLE => return gem_wait_idle(sh, arg),
         _ => {}
     }
@@ -55,7 +59,7 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
             let mut c: DrmGetCap = get(arg);
             c.value = match c.capability as u32 {
                 DRM_CAP_SYNCOBJ => 1,
-                DRM_CAP_SYNCOBJ_TIMELINE => 0,
+                DRM_CAP_SYNCOBJ_TIMELINE => 1,
                 DRM_CAP_PRIME => 0,
                 _ => return Err(Errno::EINVAL),
             };
@@ -86,20 +90,15 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
         DRM_IOCTL_AMDGPU_INFO => info::query(st, &get(arg), user),
         DRM_IOCTL_AMDGPU_CTX => ctx(st, arg),
         DRM_IOCTL_AMDGPU_BO_LIST => bo_list(st, arg, user),
-        DRM_IOCTL_AMDGPU_CS => cs(sh, st, arg, user),
         DRM_IOCTL_AMDGPU_FENCE_TO_HANDLE => {
             let i: DrmAmdgpuFenceToHandleIn = get::<DrmAmdgpuFenceToHandle>(arg).input();
             st.fence(i.fence.ctx_id, i.fence.seq_no)?;
             match i.what {
                 AMDGPU_FENCE_TO_HANDLE_GET_SYNCOBJ => {
-                    let h = lowest_free(&st.syncobjs);
-                    st.syncobjs.insert(
-                        h,
-                        Some(FenceRef::Job {
-                            ctx: i.fence.ctx_id,
-                            seq: i.fence.seq_no,
-                        }),
-                    );
+                    let h = st.new_syncobj(Some(syncobj::one(FenceRef::Job {
+                        ctx: i.fence.ctx_id,
+                        seq: i.fence.seq_no,
+                    })));
                     put(
                         arg,
                         &DrmAmdgpuFenceToHandle::from_output(DrmAmdgpuFenceToHandleOut {
@@ -127,10 +126,8 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
             if c.flags & !DRM_SYNCOBJ_CREATE_SIGNALED != 0 {
                 return Err(Errno::EINVAL);
             }
-            let h = lowest_free(&st.syncobjs);
-            let f = (c.flags & DRM_SYNCOBJ_CREATE_SIGNALED != 0).then_some(FenceRef::Stub);
-            st.syncobjs.insert(h, f);
-            c.handle = h;
+            let f = (c.flags & DRM_SYNCOBJ_CREATE_SIGNALED != 0).then(syncobj::stub);
+            c.handle = st.new_syncobj(f);
             put(arg, &c);
             Ok(())
         }
@@ -149,23 +146,21 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
             if a.pad != 0 || a.count_handles == 0 {
                 return Err(Errno::EINVAL);
             }
-            let hs: Vec<u32> = read_array(user, a.handles, a.count_handles as usize)?;
-            if hs.iter().any(|h| !st.syncobjs.contains_key(h)) {
-                return Err(Errno::ENOENT);
-            }
-            let v = (request == DRM_IOCTL_SYNCOBJ_SIGNAL).then_some(FenceRef::Stub);
+            let hs = array_find(st, user, a.handles, a.count_handles)?;
+            // drm_syncobj_replace_fence(NULL) / drm_syncobj_assign_null_handle.
+            let signal = request == DRM_IOCTL_SYNCOBJ_SIGNAL;
             for h in hs {
-                st.syncobjs.insert(h, v);
+                if let Some(so) = st.syncobjs.get_mut(&h) {
+                    so.fence = signal.then(syncobj::stub);
+                }
             }
             Ok(())
         }
-        // No DRIVER_SYNCOBJ_TIMELINE / PRIME in the simulator: drm_ioctl.c
-        // answers -EOPNOTSUPP for features a driver lacks.
-        DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT
-        | DRM_IOCTL_SYNCOBJ_QUERY
-        | DRM_IOCTL_SYNCOBJ_TRANSFER
-        | DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL
-        | DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD
+        DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL => timeline_signal(st, arg, user),
+        DRM_IOCTL_SYNCOBJ_QUERY => syncobj_query(st, arg, user),
+        // No PRIME / syncobj fds in the simulator: drm_ioctl.c answers
+        // -EOPNOTSUPP for features a driver lacks.
+        DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD
         | DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE
         | DRM_IOCTL_PRIME_HANDLE_TO_FD
         | DRM_IOCTL_PRIME_FD_TO_HANDLE => Err(Errno::EOPNOTSUPP),
@@ -595,27 +590,73 @@ fn bo_list(st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
     }
 }
 
-/// `amdgpu_cs_ioctl` (amdgpu_cs.c): parser_init, pass1 (chunks), pass2
-/// (IBs, BO list, dependencies), then submit; the job runs at once on the
-/// simulated ring and may block in WAIT_REG_MEM.
-fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
-    if let Some((e, n)) = st.cfg.refuse_cs.filter(|r| r.1 > 0) {
-        st.cfg.refuse_cs = Some((e, n - 1));
-        return Err(e);
+/// `DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT` (drm_syncobj.c): how long
+/// `drm_syncobj_find_fence` waits for a point to be submitted.
+const WAIT_FOR_SUBMIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why [`cs`] stopped.
+enum CsStop {
+    Err(Errno),
+    /// A timeline wait with WAIT_FOR_SUBMIT names a point not submitted yet:
+    /// `drm_syncobj_find_fence` sleeps (up to 5 s) for it.
+    WaitForSubmit,
+}
+
+impl From<Errno> for CsStop {
+    fn from(e: Errno) -> Self {
+        CsStop::Err(e)
     }
+}
+
+/// `amdgpu_cs_ioctl`. A CS blocked in `drm_syncobj_find_fence`
+/// (WAIT_FOR_SUBMIT) drops the lock and parses again until the point shows
+/// up or the 5 s run out (-ETIME); parsing has no side effects before the
+/// submission, so starting over is equivalent.
+fn cs_ioctl(sh: &Shared, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    {
+        let mut st = sh.lock();
+        if let Some((e, n)) = st.cfg.refuse_cs.filter(|r| r.1 > 0) {
+            st.cfg.refuse_cs = Some((e, n - 1));
+            return Err(e);
+        }
+    }
+    let start = Instant::now();
+    loop {
+        let mut st = sh.lock();
+        match cs(sh, &mut st, arg, user) {
+            Ok(()) => return Ok(()),
+            Err(CsStop::Err(e)) => return Err(e),
+            Err(CsStop::WaitForSubmit) => {
+                drop(st);
+                if start.elapsed() >= WAIT_FOR_SUBMIT_TIMEOUT {
+                    return Err(Errno::ETIME);
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+    }
+}
+
+/// `amdgpu_cs_ioctl` (amdgpu_cs.c): parser_init, pass1 (chunks, IB
+/// entities), pass2 (dependencies and syncobjs, in chunk order), then submit
+/// and `amdgpu_cs_post_dependencies`; the job runs at once on the simulated
+/// ring and may block in WAIT_REG_MEM.
+fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> Result<(), CsStop> {
     let i = get::<DrmAmdgpuCs>(arg).input();
+    // amdgpu_cs_parser_init.
+    if i.num_chunks == 0 {
+        return Err(Errno::EINVAL.into());
+    }
     let c = st.ctxs.get(&i.ctx_id).ok_or(Errno::EINVAL)?;
     if c.guilty {
-        return Err(Errno::ECANCELED);
+        return Err(Errno::ECANCELED.into());
     }
-    if i.num_chunks == 0 {
-        return Err(Errno::EINVAL);
-    }
+    // amdgpu_cs_pass1.
     let ptrs: Vec<u64> = read_array(user, i.chunks, i.num_chunks as usize)?;
     let mut ibs = Vec::new();
     let mut bos: Option<Vec<u64>> = None;
     let mut user_fence = None;
-    let mut sync_out = Vec::new();
+    let mut pass2: Vec<(u32, Vec<u8>)> = Vec::new();
     for p in ptrs {
         let ch: DrmAmdgpuCsChunk = read_array(user, p, 1)?[0];
         let size = ch.length_dw as usize * 4;
@@ -635,7 +676,7 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R 
                 // amdgpu_cs_p1_user_fence: one page, offset within it.
                 let bsize = st.bos[&obj].size;
                 if bsize != 4096 || u64::from(f.offset) > bsize - 8 {
-                    return Err(Errno::EINVAL);
+                    return Err(Errno::EINVAL.into());
                 }
                 user_fence = Some((obj, u64::from(f.offset)));
             }
@@ -644,55 +685,97 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R 
                 let l: DrmAmdgpuBoListIn = pod_read_unaligned(&data[..24]);
                 bos = Some(list_entries(st, &l, user)?);
             }
+            // Checked in pass 2; no size check in pass 1 (a short chunk
+            // simply holds fewer whole entries).
+            AMDGPU_CHUNK_ID_DEPENDENCIES
+            | AMDGPU_CHUNK_ID_SCHEDULED_DEPENDENCIES
+            | AMDGPU_CHUNK_ID_SYNCOBJ_IN
+            | AMDGPU_CHUNK_ID_SYNCOBJ_OUT
+            | AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_WAIT
+            | AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_SIGNAL => pass2.push((ch.chunk_id, data)),
+            _ => return Err(Errno::EINVAL.into()),
+        }
+    }
+    if ibs.is_empty() {
+        return Err(Errno::EINVAL.into());
+    }
+    for ib in &ibs {
+        // amdgpu_cs_p1_ib → amdgpu_ctx_get_entity: ring limits per IP.
+        let rings = match ib.ip_type {
+            AMDGPU_HW_IP_GFX => 1,
+            AMDGPU_HW_IP_COMPUTE => 4,
+            // The simulator has no SDMA/VCN engines.
+            _ => return Err(Errno::EINVAL.into()),
+        };
+        if ib.ip_instance != 0 || ib.ring >= rings {
+            return Err(Errno::EINVAL.into());
+        }
+    }
+    // amdgpu_cs_pass2. `post_deps`: (syncobj handle, point) signalled after
+    // the submission; only one SYNCOBJ_OUT / TIMELINE_SIGNAL chunk per CS.
+    let mut post_deps: Option<Vec<(u32, u64)>> = None;
+    let u32_at = |d: &[u8], k: usize| u32::from_le_bytes([d[k], d[k + 1], d[k + 2], d[k + 3]]);
+    let sz_sem = core::mem::size_of::<DrmAmdgpuCsChunkSem>();
+    let sz_so = core::mem::size_of::<DrmAmdgpuCsChunkSyncobj>();
+    let sz_dep = core::mem::size_of::<DrmAmdgpuCsChunkDep>();
+    for (id, data) in &pass2 {
+        match *id {
             AMDGPU_CHUNK_ID_DEPENDENCIES | AMDGPU_CHUNK_ID_SCHEDULED_DEPENDENCIES => {
-                let n = size / core::mem::size_of::<DrmAmdgpuCsChunkDep>();
-                for k in 0..n {
-                    let d: DrmAmdgpuCsChunkDep = pod_read_unaligned(&data[k * 24..k * 24 + 24]);
+                for d in data.chunks_exact(sz_dep) {
+                    let d: DrmAmdgpuCsChunkDep = pod_read_unaligned(d);
                     // Jobs run in order on the one simulated ring, so a
                     // valid dependency is always satisfied by its position.
                     st.fence(d.ctx_id, d.handle)?;
                 }
             }
             AMDGPU_CHUNK_ID_SYNCOBJ_IN => {
-                for k in 0..size / 4 {
-                    let h = u32::from_le_bytes(data[k * 4..k * 4 + 4].try_into().unwrap_or([0; 4]));
-                    // drm_syncobj_find_fence: ENOENT no object, EINVAL no fence.
-                    let f = st.syncobjs.get(&h).ok_or(Errno::ENOENT)?;
-                    f.ok_or(Errno::EINVAL)?;
+                // amdgpu_cs_p2_syncobj_in → amdgpu_syncobj_lookup_and_add(h, 0, 0).
+                for k in 0..data.len() / sz_sem {
+                    find_fence_now(st, u32_at(data, k * sz_sem), 0, 0)?;
                 }
             }
-            AMDGPU_CHUNK_ID_SYNCOBJ_OUT => {
-                for k in 0..size / 4 {
-                    let h = u32::from_le_bytes(data[k * 4..k * 4 + 4].try_into().unwrap_or([0; 4]));
-                    if !st.syncobjs.contains_key(&h) {
-                        return Err(Errno::EINVAL);
+            AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_WAIT => {
+                // amdgpu_cs_p2_syncobj_timeline_wait: length_dw * 4 / 16
+                // entries → amdgpu_syncobj_lookup_and_add(handle, point,
+                // flags); only WAIT_FOR_SUBMIT of `flags` matters.
+                for d in data.chunks_exact(sz_so) {
+                    let d: DrmAmdgpuCsChunkSyncobj = pod_read_unaligned(d);
+                    // The fence is a stub or an earlier job's: the in-order
+                    // ring satisfies it, nothing to attach to the job.
+                    find_fence_now(st, d.handle, d.point, d.flags)?;
+                }
+            }
+            AMDGPU_CHUNK_ID_SYNCOBJ_OUT | AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_SIGNAL => {
+                // amdgpu_cs_p2_syncobj_out / _timeline_signal: a second
+                // such chunk is EINVAL; an unknown syncobj is EINVAL.
+                if post_deps.is_some() {
+                    return Err(Errno::EINVAL.into());
+                }
+                let mut v = Vec::new();
+                if *id == AMDGPU_CHUNK_ID_SYNCOBJ_OUT {
+                    for k in 0..data.len() / sz_sem {
+                        v.push((u32_at(data, k * sz_sem), 0));
                     }
-                    sync_out.push(h);
+                } else {
+                    for d in data.chunks_exact(sz_so) {
+                        let d: DrmAmdgpuCsChunkSyncobj = pod_read_unaligned(d);
+                        v.push((d.handle, d.point));
+                    }
                 }
+                if v.iter().any(|(h, _)| !st.syncobjs.contains_key(h)) {
+                    return Err(Errno::EINVAL.into());
+                }
+                post_deps = Some(v);
             }
-            // Timeline chunks need DRIVER_SYNCOBJ_TIMELINE.
-            _ => return Err(Errno::EINVAL),
+            _ => {}
         }
-    }
-    if ibs.is_empty() {
-        return Err(Errno::EINVAL);
     }
     let mut job_ibs = Vec::new();
     for ib in &ibs {
-        // amdgpu_ctx_get_entity: ring limits per IP.
-        let rings = match ib.ip_type {
-            AMDGPU_HW_IP_GFX => 1,
-            AMDGPU_HW_IP_COMPUTE => 4,
-            // The simulator has no SDMA/VCN engines.
-            _ => return Err(Errno::EINVAL),
-        };
-        if ib.ip_instance != 0 || ib.ring >= rings {
-            return Err(Errno::EINVAL);
-        }
         // amdgpu_cs_p2_ib → amdgpu_cs_find_mapping: the IB must be mapped.
         let m = st.vm.lookup(ib.va_start).ok_or(Errno::EINVAL)?;
         if ib.va_start + u64::from(ib.ib_bytes) > m.end {
-            return Err(Errno::EINVAL);
+            return Err(Errno::EINVAL.into());
         }
         job_ibs.push(JobIb {
             va: ib.va_start,
@@ -701,7 +784,7 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R 
     }
     if i.bo_list_handle != 0 {
         if bos.is_some() {
-            return Err(Errno::EINVAL);
+            return Err(Errno::EINVAL.into());
         }
         bos = Some(
             st.bo_lists
@@ -710,13 +793,24 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R 
                 .clone(),
         );
     }
+    // amdgpu_cs_submit.
     let c = st.ctxs.get_mut(&i.ctx_id).ok_or(Errno::EINVAL)?;
     let seq = c.next_seq;
     c.next_seq += 1;
     c.fences.insert(seq, FenceState::Pending);
-    for h in sync_out {
-        st.syncobjs
-            .insert(h, Some(FenceRef::Job { ctx: i.ctx_id, seq }));
+    // amdgpu_cs_post_dependencies: point != 0 → drm_syncobj_add_point,
+    // else drm_syncobj_replace_fence with the job's fence.
+    let job = FenceRef::Job { ctx: i.ctx_id, seq };
+    for (h, point) in post_deps.unwrap_or_default() {
+        let prev = st.syncobjs.get(&h).and_then(|so| so.fence.clone());
+        let f = if point != 0 {
+            syncobj::add_point(st, prev, Plain::One(job), point)
+        } else {
+            syncobj::one(job)
+        };
+        if let Some(so) = st.syncobjs.get_mut(&h) {
+            so.fence = Some(f);
+        }
     }
     st.queue.push_back(Job {
         ctx: i.ctx_id,
@@ -734,6 +828,128 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> R 
         arg,
         &DrmAmdgpuCs::from_output(DrmAmdgpuCsOut { handle: seq }),
     );
+    Ok(())
+}
+
+/// `drm_syncobj_find_fence` without sleeping: ENOENT for an unknown handle;
+/// a missing fence / point is EINVAL, or [`CsStop::WaitForSubmit`] with
+/// DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT.
+fn find_fence_now(st: &State, h: u32, point: u64, flags: u32) -> Result<Fence, CsStop> {
+    let so = st.syncobjs.get(&h).ok_or(Errno::ENOENT)?;
+    match syncobj::lookup(st, so.fence.as_ref(), point) {
+        Some(f) => Ok(f),
+        None if flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT != 0 => Err(CsStop::WaitForSubmit),
+        None => Err(Errno::EINVAL.into()),
+    }
+}
+
+/// `drm_syncobj_find_fence` with sleeping: polls with the lock released
+/// until the point is submitted; -ETIME after 5 s.
+fn find_fence(sh: &Shared, h: u32, point: u64, flags: u32) -> Result<Fence, Errno> {
+    let start = Instant::now();
+    loop {
+        {
+            let st = sh.lock();
+            match find_fence_now(&st, h, point, flags) {
+                Ok(f) => return Ok(f),
+                Err(CsStop::Err(e)) => return Err(e),
+                Err(CsStop::WaitForSubmit) => {}
+            }
+        }
+        if start.elapsed() >= WAIT_FOR_SUBMIT_TIMEOUT {
+            return Err(Errno::ETIME);
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// `drm_syncobj_array_find`: copy the handles (EFAULT), ENOENT for any
+/// unknown one.
+fn array_find(st: &State, user: &UserMem<'_>, handles: u64, n: u32) -> Result<Vec<u32>, Errno> {
+    let hs: Vec<u32> = read_array(user, handles, n as usize)?;
+    if hs.iter().any(|h| !st.syncobjs.contains_key(h)) {
+        return Err(Errno::ENOENT);
+    }
+    Ok(hs)
+}
+
+/// `drm_syncobj_timeline_signal_ioctl`: flags must be 0; a NULL `points`
+/// means all zeros; each point gets a signalled stub through
+/// `drm_syncobj_add_point` (point 0 included: it still makes a chain node).
+fn timeline_signal(st: &mut State, arg: &[u8], user: &UserMem<'_>) -> R {
+    let a: DrmSyncobjTimelineArray = get(arg);
+    if a.flags != 0 || a.count_handles == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let hs = array_find(st, user, a.handles, a.count_handles)?;
+    let points: Vec<u64> = if a.points == 0 {
+        vec![0; hs.len()]
+    } else {
+        read_array(user, a.points, hs.len())?
+    };
+    for (h, point) in hs.into_iter().zip(points) {
+        let prev = st.syncobjs.get(&h).and_then(|so| so.fence.clone());
+        let f = syncobj::add_point(st, prev, Plain::One(FenceRef::Stub), point);
+        if let Some(so) = st.syncobjs.get_mut(&h) {
+            so.fence = Some(f);
+        }
+    }
+    Ok(())
+}
+
+/// `drm_syncobj_query_ioctl`: the last signalled point (or, with
+/// DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED, the head's point); 0 for a
+/// syncobj without a chain.
+fn syncobj_query(st: &mut State, arg: &[u8], user: &mut UserMem<'_>) -> R {
+    let a: DrmSyncobjTimelineArray = get(arg);
+    if a.flags & !DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED != 0 || a.count_handles == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let hs = array_find(st, user, a.handles, a.count_handles)?;
+    let last = a.flags & DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED != 0;
+    for (k, h) in hs.iter().enumerate() {
+        let point = syncobj::query(st, st.syncobjs[h].fence.as_ref(), last);
+        user.write(a.points + 8 * k as u64, &point.to_le_bytes())?;
+    }
+    Ok(())
+}
+
+/// `drm_syncobj_transfer_ioctl`: pad must be 0 (flags are not checked; only
+/// WAIT_FOR_SUBMIT is looked at, by `drm_syncobj_find_fence`). dst_point
+/// != 0 → `drm_syncobj_transfer_to_timeline` (the source fence unwrapped and
+/// merged, added as a point), else `drm_syncobj_transfer_to_binary`
+/// (replaces the fence).
+fn syncobj_transfer(sh: &Shared, arg: &mut [u8]) -> R {
+    let t: DrmSyncobjTransfer = get(arg);
+    if t.pad != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let dst_id = {
+        let st = sh.lock();
+        st.syncobjs.get(&t.dst_handle).ok_or(Errno::ENOENT)?.id
+    };
+    let fence = find_fence(sh, t.src_handle, t.src_point, t.flags)?;
+    let mut st = sh.lock();
+    let st = &mut *st;
+    // The kernel holds a reference on dst; a destroyed handle just loses the
+    // result.
+    let Some(prev) = st
+        .syncobjs
+        .get(&t.dst_handle)
+        .filter(|so| so.id == dst_id)
+        .map(|so| so.fence.clone())
+    else {
+        return Ok(());
+    };
+    let f = if t.dst_point != 0 {
+        let merged = syncobj::unwrap_merge(st, &fence);
+        syncobj::add_point(st, prev, merged, t.dst_point)
+    } else {
+        fence
+    };
+    if let Some(so) = st.syncobjs.get_mut(&t.dst_handle) {
+        so.fence = Some(f);
+    }
     Ok(())
 }
 
@@ -844,58 +1060,153 @@ fn wait_fences(sh: &Shared, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
     Ok(())
 }
 
-/// `drm_syncobj_wait_ioctl`: ETIME at the (absolute, signed) timeout; EINVAL
-/// for a syncobj without fence unless WAIT_FOR_SUBMIT.
+/// `drm_syncobj_wait_ioctl`: flags WAIT_ALL / WAIT_FOR_SUBMIT (/ the
+/// WAIT_DEADLINE hint), count 0 → EINVAL, then
+/// [`array_wait`] at point 0. `pad` is not checked.
 fn syncobj_wait(sh: &Shared, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
     let mut w: DrmSyncobjWait = get(arg);
     let valid = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL
         | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT
-        | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE;
-    if w.flags & !valid != 0 || w.count_handles == 0 || w.pad != 0 {
+        | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE;
+    if w.flags & !valid != 0 || w.count_handles == 0 {
         return Err(Errno::EINVAL);
     }
-    let hs: Vec<u32> = read_array(user, w.handles, w.count_handles as usize)?;
-    let for_submit = w.flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT != 0;
+    w.first_signaled = array_wait(
+        sh,
+        user,
+        w.handles,
+        None,
+        w.count_handles,
+        w.flags,
+        w.timeout_nsec,
+    )?;
+    put(arg, &w);
+    Ok(())
+}
+
+/// `drm_syncobj_timeline_wait_ioctl`: as [`syncobj_wait`] plus
+/// WAIT_AVAILABLE and a `points` array (NULL = all zero).
+fn syncobj_timeline_wait(sh: &Shared, arg: &mut [u8], user: &mut UserMem<'_>) -> R {
+    let mut w: DrmSyncobjTimelineWait = get(arg);
+    let valid = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL
+        | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT
+        | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE
+        | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE;
+    if w.flags & !valid != 0 || w.count_handles == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let points = (w.points != 0).then_some(w.points);
+    w.first_signaled = array_wait(
+        sh,
+        user,
+        w.handles,
+        points,
+        w.count_handles,
+        w.flags,
+        w.timeout_nsec,
+    )?;
+    put(arg, &w);
+    Ok(())
+}
+
+/// One `struct syncobj_wait_entry`.
+struct WaitEntry {
+    handle: u32,
+    id: u64,
+    point: u64,
+    fence: Option<Fence>,
+}
+
+/// `drm_syncobj_array_find` + `drm_syncobj_array_wait_timeout`: each entry
+/// resolves its point once (a missing fence/point is EINVAL unless
+/// WAIT_FOR_SUBMIT or WAIT_AVAILABLE, which wait for it to be submitted);
+/// WAIT_AVAILABLE counts a resolved point as done, otherwise its fence must
+/// signal. `first_signaled` stays ~0 under WAIT_ALL unless an entry was
+/// already done on entry (the kernel sets it only then). -ETIME at the
+/// absolute CLOCK_MONOTONIC timeout (`drm_timeout_abs_to_jiffies`: 0 or a
+/// past time polls once).
+fn array_wait(
+    sh: &Shared,
+    user: &UserMem<'_>,
+    handles: u64,
+    points: Option<u64>,
+    count: u32,
+    flags: u32,
+    timeout_nsec: i64,
+) -> Result<u32, Errno> {
+    let all = flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL != 0;
+    let avail = flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE != 0;
+    let later = flags
+        & (DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE)
+        != 0;
+    let mut first = u32::MAX;
+    let mut entries = Vec::new();
     {
-        let st = sh.lock();
-        for h in &hs {
-            let f = st.syncobjs.get(h).ok_or(Errno::ENOENT)?;
-            if f.is_none() && !for_submit {
+        let mut st = sh.lock();
+        let mut store = lock_store(&sh.store);
+        st.pump(&mut store);
+        drop(store);
+        let hs = array_find(&st, user, handles, count)?;
+        let pts: Vec<u64> = match points {
+            Some(p) => read_array(user, p, hs.len())?,
+            None => vec![0; hs.len()],
+        };
+        let mut done = 0u32;
+        for (k, (h, point)) in hs.into_iter().zip(pts).enumerate() {
+            let so = &st.syncobjs[&h];
+            let fence = syncobj::lookup(&st, so.fence.as_ref(), point);
+            if fence.is_none() && !later {
                 return Err(Errno::EINVAL);
             }
+            if fence
+                .as_ref()
+                .is_some_and(|f| avail || syncobj::is_signaled(&st, f))
+            {
+                if done == 0 {
+                    first = k as u32;
+                }
+                done += 1;
+            }
+            entries.push(WaitEntry {
+                handle: h,
+                id: so.id,
+                point,
+                fence,
+            });
+        }
+        if done == count || (done > 0 && !all) {
+            return Ok(first);
         }
     }
-    let until = if w.timeout_nsec <= 0 {
+    let until = if timeout_nsec <= 0 {
         Some(0)
     } else {
-        Some(w.timeout_nsec as u64)
+        Some(timeout_nsec as u64)
     };
-    let all = w.flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL != 0;
     let r = poll(sh, until, |st| {
-        let done: Vec<bool> = hs
-            .iter()
-            .map(|h| {
-                st.syncobjs
-                    .get(h)
-                    .copied()
-                    .flatten()
-                    .is_some_and(|f| st.fence_ref_state(f) != FenceState::Pending)
-            })
-            .collect();
-        if all {
-            done.iter().all(|d| *d).then_some(0)
-        } else {
-            done.iter().position(|d| *d).map(|p| p as u32)
+        // drm_syncobj_fence_add_wait / syncobj_wait_syncobj_func: pick up a
+        // point once it is submitted (the syncobj itself, not a handle
+        // reused by a later object).
+        if later {
+            for e in entries.iter_mut().filter(|e| e.fence.is_none()) {
+                if let Some(so) = st.syncobjs.get(&e.handle).filter(|so| so.id == e.id) {
+                    e.fence = syncobj::lookup(st, so.fence.as_ref(), e.point);
+                }
+            }
         }
+        let mut done = 0;
+        for (k, e) in entries.iter().enumerate() {
+            let Some(f) = &e.fence else { continue };
+            if avail || syncobj::is_signaled(st, f) {
+                if !all {
+                    return Some(k as u32);
+                }
+                done += 1;
+            }
+        }
+        (done == entries.len()).then_some(first)
     });
-    match r {
-        Some(first) => {
-            w.first_signaled = first;
-            put(arg, &w);
-            Ok(())
-        }
-        None => Err(Errno::ETIME),
-    }
+    r.ok_or(Errno::ETIME)
 }
 
 /// `amdgpu_gem_wait_idle_ioctl`: status 1 = still busy.

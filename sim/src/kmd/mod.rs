@@ -9,6 +9,7 @@ pub mod fuzz;
 pub mod info;
 mod ioctls;
 pub mod mem;
+mod syncobj;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -76,6 +77,14 @@ pub(crate) enum FenceRef {
     Job { ctx: u32, seq: u64 },
 }
 
+/// One syncobj (`struct drm_syncobj`): `id` tells a handle's object apart
+/// from a later one that reused the handle number.
+#[derive(Debug, Clone)]
+pub(crate) struct Syncobj {
+    pub id: u64,
+    pub fence: Option<syncobj::Fence>,
+}
+
 /// A submitted job.
 pub(crate) struct Job {
     pub ctx: u32,
@@ -110,7 +119,9 @@ pub struct State {
     pub(crate) vm: Vm,
     pub(crate) ctxs: BTreeMap<u32, Ctx>,
     pub(crate) bo_lists: BTreeMap<u32, Vec<u64>>,
-    pub(crate) syncobjs: BTreeMap<u32, Option<FenceRef>>,
+    pub(crate) syncobjs: BTreeMap<u32, Syncobj>,
+    pub(crate) next_syncobj_id: u64,
+    pub(crate) next_fence_context: u64,
     pub(crate) queue: VecDeque<Job>,
     pub(crate) regs: CpRegs,
     pub(crate) exec: Executor,
@@ -147,6 +158,8 @@ impl State {
             ctxs: BTreeMap::new(),
             bo_lists: BTreeMap::new(),
             syncobjs: BTreeMap::new(),
+            next_syncobj_id: 0,
+            next_fence_context: 0,
             queue: VecDeque::new(),
             regs: CpRegs::default(),
             exec: Executor::new(),
@@ -167,6 +180,21 @@ impl State {
     /// The 100 MHz GPU clock counter.
     pub(crate) fn gpu_clock(&self) -> u64 {
         (self.start.elapsed().as_nanos() / 10) as u64
+    }
+
+    /// Installs a new syncobj holding `fence` under the lowest free handle
+    /// (`drm_syncobj_create` + `drm_syncobj_get_handle`).
+    pub(crate) fn new_syncobj(&mut self, fence: Option<syncobj::Fence>) -> u32 {
+        let h = lowest_free(&self.syncobjs);
+        self.next_syncobj_id += 1;
+        self.syncobjs.insert(
+            h,
+            Syncobj {
+                id: self.next_syncobj_id,
+                fence,
+            },
+        );
+        h
     }
 
     fn dmesg(&mut self, line: String) {
