@@ -7,7 +7,7 @@ TBITS = {"gfx1010": 1, "gfx1011": 2, "gfx1030": 4}
 ENC_RS = {"SOP1": "Sop1", "SOP2": "Sop2", "SOPK": "Sopk", "SOPC": "Sopc", "SOPP": "Sopp",
           "SMEM": "Smem", "VOP1": "Vop1", "VOP2": "Vop2", "VOPC": "Vopc", "VOP3": "Vop3",
           "VOP3P": "Vop3p", "DS": "Ds", "MUBUF": "Mubuf", "FLAT": "Flat", "GLOBAL": "Global",
-          "SCRATCH": "Scratch"}
+          "SCRATCH": "Scratch", "MTBUF": "Mtbuf", "VINTRP": "Vintrp", "EXP": "Exp"}
 PROBE_VAL = {"sdst": 10, "vdst": 10, "src0": 20, "src1": 40, "src2": 60, "sdata": 16, "sbase": 20,
              "addr": 20, "data0": 40, "data1": 60, "data": 40, "saddr": 30, "vdata": 10,
              "vaddr": 20, "srsrc": 40, "soff": 30}
@@ -26,7 +26,7 @@ def slot(enc, field, name):
         return "Def1" if (enc == "VOP3" and field == "sdst") else "Def0"
     if enc == "SMEM":
         return {"sdata": "Src2" if "store" in name else "Def0", "sbase": "Src0", "soff": "Src1"}[field]
-    if enc == "MUBUF":
+    if enc in ("MUBUF", "MTBUF"):
         if field == "vdata":
             return "Def0" if ("load" in name) else "Src1"
         return {"vaddr": "Src0", "srsrc": "Src2", "soff": "Src3"}[field]
@@ -120,7 +120,7 @@ def analyse(enc, d32, d64):
     if enc in ("VOP3",) and "sdst" in fields:
         by_val[30] = "sdst"
         flags |= FLAGS["SDST"]
-    if enc == "MUBUF" or enc == "SMEM":
+    if enc in ("MUBUF", "MTBUF", "SMEM"):
         by_val[30] = "soff"
     if enc in ("FLAT", "GLOBAL", "SCRATCH"):
         by_val[30] = "saddr"
@@ -136,8 +136,23 @@ def analyse(enc, d32, d64):
             w64 = r64[2] if r64 else r[2]
             if f in ("vdst",) and r[0] == "s":
                 flags |= FLAGS["SCALAR_DST"]
+            # VGPR-only sources: LLVM comments constants / SGPRs placed there
+            def tok(key):
+                t = split_ops(strip(d32.get(key) or "").replace("/*Invalid immediate*/", "#!noimm"))[1]
+                return t[i] if i < len(t) else ""
+            no_imm = f.startswith("src") and "#!noimm" in tok("i_" + f)
+            vrc = tok("s_" + f).split("#")[1] if "#" in tok("s_" + f) and f.startswith("src") else ""
             ops.append({"slot": slot(enc, f, base), "dwords": r[2], "wave": int(w64 != r[2]),
-                        "konst": konst(d32, f) if f.startswith("src") else "NoConst", "field": f, "rc": rc})
+                        "konst": konst(d32, f) if f.startswith("src") else "NoConst", "field": f, "rc": rc,
+                        "vrc": vrc, "no_imm": int(no_imm)})
+        elif re.fullmatch(r"attr\d+\.[xyzw]", t) and enc in ("VOP3", "VINTRP"):
+            # interpolation attribute: VOP3 src0 field / VINTRP attr+chan field
+            ops.append({"slot": "Src0", "dwords": 1, "wave": 0, "konst": "Attr", "field": "src0"})
+        elif re.fullmatch(r"p10|p20|p0|invalid_param_\d+", t) and enc in ("VOP3", "VINTRP"):
+            ops.append({"slot": "Src1", "dwords": 1, "wave": 0, "konst": "Param", "field": "src1"})
+        elif enc == "SMEM" and i == 0 and re.fullmatch(r"\d+", t):
+            # s_atc_probe*: the sdata field is a 7-bit immediate
+            ops.append({"slot": "Src2", "dwords": 1, "wave": 0, "konst": "Imm", "field": "sdata"})
         elif t in ("vcc_lo", "vcc"):
             ops.append({"slot": "ImplicitVcc", "dwords": 1, "wave": 1, "konst": "NoConst", "field": None})
         elif f"{t}" == "off":
@@ -153,7 +168,8 @@ def analyse(enc, d32, d64):
         else:
             return None  # unknown shape: leave to .long
     if enc == "VOP3":
-        if re.search(r"-v\[?20\b", d32.get("neg0") or "") or re.search(r"\|v\[?20\b", d32.get("abs0") or ""):
+        if any(re.search(r"-v\[?%d\b" % (20 * (i + 1)), d32.get("neg%d" % i) or "") or
+               re.search(r"\|v\[?%d\b" % (20 * (i + 1)), d32.get("abs%d" % i) or "") for i in range(3)):
             flags |= FLAGS["FP_MODS"]
         if d32.get("clamp") and d32["clamp"].endswith(" clamp"):
             flags |= FLAGS["CLAMP"]
@@ -183,6 +199,10 @@ def analyse(enc, d32, d64):
             mz1 |= 3 << 27
         if d32.get("clamp") is None:
             mz0 |= 1 << 15
+        if any(o["konst"] == "Attr" for o in ops) and d32.get("ign_src0") is None:
+            mz1 |= 1 << 8  # `high` (src0 bit 8) only on the f16 interp forms
+    if enc == "MTBUF" and d32.get("tfe") is None:
+        mz1 |= 1 << 23
     if enc == "VOP3P":
         for i in range(3):
             if d32.get("neg%d" % i) is None:
@@ -206,6 +226,9 @@ def analyse(enc, d32, d64):
             fmask |= 1 << FIELD_BIT_SDST
         elif f in FIELD_BIT:
             fmask |= 1 << FIELD_BIT[f]
+    for o in ops:
+        if o["konst"] in ("Attr", "Param", "Imm"):
+            fmask |= 1 << FIELD_BIT[o["field"]]
     sig_text = text if enc in ("SOPP", "SOPK") else ""
     return {"name": name, "base": base, "flags": flags, "ops": ops, "fmask": fmask, "mz": [mz0, mz1],
             "ignored": imask, "sig_text": sig_text}
@@ -214,10 +237,10 @@ def analyse(enc, d32, d64):
 def main():
     probes = json.load(open(os.path.join(HERE, "probes.json")))
     rows = {}
-    for key in sorted(probes, key=lambda k: (k.split("/")[0], int(k.split("/")[1]))):
+    for key in sorted((k for k in probes if "/" in k), key=lambda k: (k.split("/")[0], int(k.split("/")[1]))):
         enc, op = key.split("/")
         op = int(op)
-        if enc.endswith("+glc"):
+        if enc.endswith("+glc") or enc.startswith("_"):
             continue
         for cpu, bit in TBITS.items():
             d32 = probes[key].get(cpu)
@@ -245,6 +268,19 @@ def main():
                 a["opcode"] = op
                 rows[rk] = a
     rows = list(rows.values())
+    special = probes["_special"]
+    # EXP: one form; operands (target, 4 sources / off, done, compr, vm) are
+    # printed from the fields by print.rs with the target names below.
+    # One row per set of targets with the same target names / formats (the
+    # printer indexes the tables by the row's first target).
+    groups = {}
+    for c, bit in TBITS.items():
+        if all(t and t.startswith("exp ") for t in special[c]["exp_target"]):
+            sig = json.dumps([special[c]["exp_target"], special[c]["mtbuf_format"]])
+            groups[sig] = groups.get(sig, 0) | bit
+    for bits in groups.values():
+        rows.append({"name": "exp", "base": "exp", "enc": "EXP", "opcode": 0, "targets": bits, "flags": 0,
+                     "fmask": 0, "ignored": 0, "mz": [0, 0], "ops": []})
     ops = sorted(set(r["base"] for r in rows))
     opi = {n: i for i, n in enumerate(ops)}
     out = ["// @generated by isa/gen/gen_table.py from isa/gen/probes.json (llvm-mc-19). Do not edit.",
@@ -266,12 +302,30 @@ def main():
     out.append("")
     out.append("pub(crate) static ROWS: &[InstrInfo] = &[")
     for r in rows:
-        opnds = ", ".join("OpndDesc { slot: %s, dwords: %d, wave: %s, konst: %s, sreg_only: %s }" % (
+        opnds = ", ".join("OpndDesc { slot: %s, dwords: %d, wave: %s, konst: %s, sreg_only: %s, vgpr_only: \"%s\", no_imm: %s }" % (
             o["slot"], o["dwords"], "true" if o["wave"] else "false", o["konst"],
-            '"%s"' % o["rc"] if o.get("rc") else '""') for o in r["ops"])
+            '"%s"' % o["rc"] if o.get("rc") else '""', o.get("vrc", ""), "true" if o.get("no_imm") else "false") for o in r["ops"])
         out.append("    InstrInfo { op: Op::%s, name: \"%s\", encoding: %s, opcode: %d, targets: %d, flags: %d, fields: %d, ignored: %d, must_zero: [0x%x, 0x%x], operands: &[%s] }," % (
             r["base"].upper(), r["name"], ENC_RS[r["enc"]], r["opcode"], r["targets"], r["flags"], r["fmask"], r["ignored"],
             r["mz"][0], r["mz"][1], opnds))
+    out.append("];")
+    out.append("")
+    cpus = list(TBITS)
+
+    def fmt_suffix(t):
+        m = re.search(r" format:(\S+)", t or "")
+        return " format:" + m.group(1) if m else ""
+    out.append("/// MTBUF `format` field (0..=127) as LLVM prints it after the operands, per")
+    out.append("/// target (gfx1010, gfx1011, gfx1030); empty for the default format.")
+    out.append("pub(crate) static MTBUF_FORMAT: [[&str; 128]; 3] = [")
+    for c in cpus:
+        out.append("    [" + ", ".join('"%s"' % fmt_suffix(t) for t in special[c]["mtbuf_format"]) + "],")
+    out.append("];")
+    out.append("")
+    out.append("/// EXP target names (0..=63) per target (gfx1010, gfx1011, gfx1030).")
+    out.append("pub(crate) static EXP_TARGET: [[&str; 64]; 3] = [")
+    for c in cpus:
+        out.append("    [" + ", ".join('"%s"' % t.split()[1] for t in special[c]["exp_target"]) + "],")
     out.append("];")
     path = os.path.join(HERE, "..", "src", "generated.rs")
     open(path, "w").write("\n".join(out) + "\n")

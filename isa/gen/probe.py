@@ -105,6 +105,20 @@ ENC = {
                                    f.get("vaddr", 0) | f.get("vdata", 0) << 8 | f.get("srsrc", 0) // 4 << 16 | f.get("soff", 0) << 24],
               {"vdata": 10, "vaddr": 20, "srsrc": 40, "soff": 30}),
 }
+
+
+def mtbuf(op, f):
+    d0 = 0xE8000000 | (op & 7) << 16 | f.get("fmt", 1) << 19 | f.get("d0", (1 << 12) if "vaddr" in f else 0)
+    d1 = (f.get("vaddr", 0) | f.get("vdata", 0) << 8 | f.get("srsrc", 0) // 4 << 16 | (op >> 3) << 21
+          | f.get("soff", 0) << 24 | f.get("d1", 0))
+    return [d0, d1]
+
+
+ENC["MTBUF"] = (0x10, mtbuf, {"vdata": 10, "vaddr": 20, "srsrc": 40, "soff": 30})
+# VINTRP: vsrc (src1 slot) d0[7:0], attr/chan d0[15:8] (0 = attr0.x), op d0[17:16], vdst d0[25:18]
+ENC["VINTRP"] = (0x4, lambda op, f: [0xC8000000 | f.get("vdst", 0) << 18 | op << 16 | f.get("attr", 0) << 8 | f.get("src1", 0)],
+                 {"vdst": 10, "src1": 40})
+
 for seg, enc in ((0, "FLAT"), (1, "SCRATCH"), (2, "GLOBAL")):
     ENC[enc] = (0x80, (lambda seg: lambda op, f: [0xDC000000 | op << 18 | seg << 14 | f.get("d0", 0),
                                                  f.get("addr", 0) | f.get("data", 0) << 8 | f.get("saddr", 0x7D) << 16 | f.get("vdst", 0) << 24])(seg),
@@ -171,6 +185,7 @@ def phase2(base):
                 add("l_" + s, **{s: 255, "lit": [LIT1]})
                 add("m_" + s, **{s: 255, "lit": [LIT2]})
                 add("i_" + s, **{s: 129})
+                add("s_" + s, **{s: 2})
         if enc == "VOP3":
             add("clamp", d0=1 << 15)
             add("omod", d1=1 << 27)
@@ -185,6 +200,8 @@ def phase2(base):
                 add("neg%d" % i, d1=3 << 27 | 1 << (29 + i))
                 add("neghi%d" % i, d0=1 << 14 | 1 << (8 + i))
                 add("opsel%d" % i, d0=1 << 14 | 1 << (11 + i))
+        if enc == "MTBUF":
+            add("tfe", d1=1 << 23)
         if enc in ("SOP1", "SOP2", "SOPK", "SOPC", "SOPP"):
             add("lit", lit=[LIT1])
         # fields the form does not print: does LLVM ignore or reject them?
@@ -194,8 +211,17 @@ def phase2(base):
     return P
 
 
+def specials(cpu, w64):
+    """Symbolic fields printed from small tables: MTBUF format (0..127, on
+    tbuffer_load_format_x) and EXP target (0..63)."""
+    build = ENC["MTBUF"][1]
+    fmt = run([build(0, {"vdata": 10, "srsrc": 40, "soff": 30, "fmt": k}) for k in range(128)], cpu, w64)
+    exp = run([[0xF800000F | t << 4, 0x04030201] for t in range(64)], cpu, w64)
+    return {"mtbuf_format": fmt, "exp_target": exp}
+
+
 def main():
-    out = {}
+    out = {"_special": {}}
     for cpu in TARGETS:
         for w64 in (False, True):
             tag = cpu + ("w64" if w64 else "")
@@ -207,6 +233,7 @@ def main():
                 out.setdefault("%s/%d" % (enc, op), {})[tag] = {"fields": list(sub), "text": text}
             for k, r in zip(keys, res):
                 out["%s/%d" % k[:2]][tag][k[2]] = r
+            out["_special"][tag] = specials(cpu, w64)
             print(tag, len(base), "forms", flush=True)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probes.json")
     with open(path, "w") as f:

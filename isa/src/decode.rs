@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use crate::table::{flags, rows, InstrInfo, Op, Slot};
+use crate::table::{flags, rows, ConstKind, InstrInfo, Op, Slot};
 use crate::types::{DecodeError, Dpp, Encoding, Instr, Mods, Operand, Sdwa, Target};
 
 const NENC: usize = 20;
@@ -100,6 +100,10 @@ fn classify(w: u32) -> Option<(Encoding, u16, usize)> {
             (enc, ((w >> 18) & 0x7F) as u16, 2)
         }
         0x38 => (Encoding::Mubuf, ((w >> 18) & 0x7F) as u16, 2),
+        // MTBUF: opcode bits 2:0 here, bit 3 is dword 1 bit 21 (added by `decode`).
+        0x3A => (Encoding::Mtbuf, ((w >> 16) & 7) as u16, 2),
+        0x32 => (Encoding::Vintrp, ((w >> 16) & 3) as u16, 1),
+        0x3E => (Encoding::Exp, 0, 2),
         0x3D => (Encoding::Smem, ((w >> 18) & 0xFF) as u16, 2),
         _ => return None,
     })
@@ -170,7 +174,14 @@ fn fields_of(enc: Encoding, d0: u32, d1: u32) -> Fields {
             raw[2] = (d1 >> 8) & 0xFF;
             raw[3] = (d1 >> 16) & 0x7F;
         }
-        Encoding::Mubuf => {
+        Encoding::Vintrp => {
+            raw[0] = (d0 >> 18) & 0xFF;
+            // attr (bits 15:10) and chan (9:8), normalised to the VOP3 src0
+            // layout attr | chan << 6 shared by both interp encodings.
+            raw[1] = ((d0 >> 10) & 0x3F) | ((d0 >> 8) & 3) << 6;
+            raw[2] = d0 & 0xFF;
+        }
+        Encoding::Mubuf | Encoding::Mtbuf => {
             raw[0] = (d1 >> 8) & 0xFF;
             raw[1] = d1 & 0xFF;
             raw[2] = d1 >> 24;
@@ -188,9 +199,9 @@ fn field_for(enc: Encoding, info: &InstrInfo, slot: Slot) -> usize {
         (Vop3, Slot::Def1) => 6,
         (Smem, Slot::Src2) => 0, // store data lives in the sdata field
         (Smem, Slot::Src1) => 2,
-        (Mubuf, Slot::Src1) => 0, // store data is the vdata field
-        (Mubuf, Slot::Src2) => 3,
-        (Mubuf, Slot::Src3) => 2,
+        (Mubuf | Mtbuf, Slot::Src1) => 0, // store data is the vdata field
+        (Mubuf | Mtbuf, Slot::Src2) => 3,
+        (Mubuf | Mtbuf, Slot::Src3) => 2,
         (Flat | Global | Scratch, Slot::Src2) => 3,
         (Flat | Global | Scratch, Slot::Src1) => 2,
         (Sopk | Sopp, Slot::Src0) => 4,
@@ -211,7 +222,8 @@ fn is_vgpr_field(enc: Encoding, slot: Slot, info: &InstrInfo) -> bool {
     match enc {
         Ds => true,
         Flat | Global | Scratch => matches!(slot, Slot::Def0 | Slot::Src0 | Slot::Src1),
-        Mubuf => matches!(slot, Slot::Def0 | Slot::Src0 | Slot::Src1),
+        Mubuf | Mtbuf => matches!(slot, Slot::Def0 | Slot::Src0 | Slot::Src1),
+        Vintrp => matches!(slot, Slot::Def0 | Slot::Src1),
         Vop1 | Vop2 | Vop3 | Vop3p => slot == Slot::Def0 && !info.has(flags::SCALAR_DST),
         _ => false,
     }
@@ -227,9 +239,7 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         have: bytes.len(),
     })?;
     let invalid = DecodeError::Invalid { word: d0 };
-    let (enc, opcode, base_dw) = classify(d0).ok_or(invalid)?;
-    let row = find_row(target, enc, opcode).ok_or(invalid)?;
-    let info = &rows()[row];
+    let (enc, mut opcode, base_dw) = classify(d0).ok_or(invalid)?;
     let d1 = if base_dw == 2 {
         dword(bytes, 1).ok_or(DecodeError::Truncated {
             need: 8,
@@ -238,6 +248,14 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
     } else {
         0
     };
+    if enc == Encoding::Mtbuf {
+        opcode |= (((d1 >> 21) & 1) << 3) as u16;
+    }
+    let row = find_row(target, enc, opcode).ok_or(invalid)?;
+    let info = &rows()[row];
+    if enc == Encoding::Exp {
+        return Ok(decode_exp(info, row, d0, d1, wave64));
+    }
     if d0 & info.must_zero[0] != 0 || d1 & info.must_zero[1] != 0 {
         return Err(invalid);
     }
@@ -306,9 +324,16 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         Encoding::Vop1 | Encoding::Vop2 | Encoding::Vopc => {
             used_src(1, src0_code) || info.operands.iter().any(|o| o.slot == Slot::LiteralK)
         }
-        Encoding::Vop3 | Encoding::Vop3p => {
-            used_src(1, f.raw[1]) || used_src(2, f.raw[2]) || used_src(3, f.raw[3])
-        }
+        Encoding::Vop3 | Encoding::Vop3p => info.operands.iter().any(|o| {
+            let b = match o.slot {
+                Slot::Src0 => 1,
+                Slot::Src1 => 2,
+                Slot::Src2 => 3,
+                _ => return false,
+            };
+            !matches!(o.konst, ConstKind::Attr | ConstKind::Param | ConstKind::Imm)
+                && used_src(b, f.raw[b])
+        }),
         Encoding::Sopk => info.operands.iter().any(|o| o.slot == Slot::LiteralK),
         _ => false,
     };
@@ -352,7 +377,9 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             s => {
                 let fi = field_for(enc, info, s);
                 let code = if fi == 1 { src0_code } else { f.raw[fi] };
-                if is_vgpr_field(enc, s, info) {
+                if matches!(o.konst, ConstKind::Attr | ConstKind::Param | ConstKind::Imm) {
+                    Operand::Imm(code as i32)
+                } else if is_vgpr_field(enc, s, info) {
                     Operand::Vgpr {
                         idx: code as u8,
                         count,
@@ -427,6 +454,16 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             mods.slc = d1 & (1 << 22) != 0;
             mods.tfe = d1 & (1 << 23) != 0;
         }
+        Encoding::Mtbuf => {
+            mods.offset = (d0 & 0xFFF) as i32;
+            mods.offen = d0 & (1 << 12) != 0;
+            mods.idxen = d0 & (1 << 13) != 0;
+            mods.glc = d0 & (1 << 14) != 0;
+            mods.dlc = d0 & (1 << 15) != 0;
+            mods.format = ((d0 >> 19) & 0x7F) as u8;
+            mods.slc = d1 & (1 << 22) != 0;
+            mods.tfe = d1 & (1 << 23) != 0;
+        }
         _ => {}
     }
     if let Some(x) = dpp_d1 {
@@ -486,6 +523,35 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         nsa_len: 0,
         wave64,
     })
+}
+
+/// EXP: target, enable mask, compr/done/vm in `mods`, the four VGPR
+/// fields in `srcs` (all four kept; `exp_en` says which LLVM prints as `off`).
+fn decode_exp(info: &InstrInfo, row: usize, d0: u32, d1: u32, wave64: bool) -> Instr {
+    let mods = Mods {
+        exp_en: (d0 & 0xF) as u8,
+        exp_tgt: ((d0 >> 4) & 0x3F) as u8,
+        exp_compr: d0 & (1 << 10) != 0,
+        exp_done: d0 & (1 << 11) != 0,
+        exp_vm: d0 & (1 << 12) != 0,
+        ..Mods::default()
+    };
+    let v = |k: u32| Operand::Vgpr {
+        idx: (d1 >> (8 * k)) as u8,
+        count: 1,
+    };
+    Instr {
+        op: info.op,
+        row: row as u16,
+        encoding: Encoding::Exp,
+        len: 8,
+        defs: [Operand::None; 2],
+        srcs: [v(0), v(1), v(2), v(3)],
+        mods,
+        nsa: [0; 12],
+        nsa_len: 0,
+        wave64,
+    }
 }
 
 fn src0_code_is_dpp8(c: u32) -> bool {

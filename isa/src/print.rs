@@ -240,6 +240,10 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
     if matches!(enc, Encoding::Sopp | Encoding::Sopk) {
         return write_sopx(o, i);
     }
+    if enc == Encoding::Exp {
+        write_exp(o, i);
+        return Ok(());
+    }
     let nsrc = info
         .operands
         .iter()
@@ -254,6 +258,13 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
         o.push_str(if first { " " } else { ", " });
         first = false;
         write_operand(o, i, d, op);
+    }
+    // `high` of the f16 interpolation forms (src0 bit 8).
+    if enc == Encoding::Vop3
+        && info.operands.iter().any(|d| d.konst == ConstKind::Attr)
+        && matches!(i.srcs[0], Operand::Imm(v) if v & 0x100 != 0)
+    {
+        o.push_str(" high");
     }
     // Trailing modifiers per encoding.
     match enc {
@@ -349,12 +360,30 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
             }
             write_cpol(o, i);
         }
-        Encoding::Mubuf => {
+        Encoding::Mtbuf => {
+            o.push_str(
+                crate::generated::MTBUF_FORMAT[row_target_index(i)][m.format as usize & 0x7F],
+            );
+            if m.idxen {
+                o.push_str(" idxen");
+            }
             if m.offen {
                 o.push_str(" offen");
             }
+            if m.offset != 0 {
+                let _ = write!(o, " offset:{}", m.offset);
+            }
+            write_cpol(o, i);
+            if m.tfe {
+                o.push_str(" tfe");
+            }
+        }
+        Encoding::Mubuf => {
             if m.idxen {
                 o.push_str(" idxen");
+            }
+            if m.offen {
+                o.push_str(" offen");
             }
             if m.offset != 0 {
                 let _ = write!(o, " offset:{}", m.offset);
@@ -529,9 +558,43 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             }
         }
     }
-    if enc == Encoding::Mubuf && d.slot == Slot::Src0 && !i.mods.offen && !i.mods.idxen {
+    match d.konst {
+        ConstKind::Attr => {
+            if let Operand::Imm(v) = op {
+                let chan = ["x", "y", "z", "w"][(v as usize >> 6) & 3];
+                let _ = write!(o, "attr{}.{chan}", v & 0x3F);
+            }
+            return;
+        }
+        ConstKind::Param => {
+            if let Operand::Imm(v) = op {
+                match v {
+                    0 => o.push_str("p10"),
+                    1 => o.push_str("p20"),
+                    2 => o.push_str("p0"),
+                    _ => {
+                        let _ = write!(o, "invalid_param_{v}");
+                    }
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
+    if matches!(enc, Encoding::Mubuf | Encoding::Mtbuf)
+        && d.slot == Slot::Src0
+        && !i.mods.offen
+        && !i.mods.idxen
+    {
         o.push_str("off");
         return;
+    }
+    if matches!(enc, Encoding::Mubuf | Encoding::Mtbuf) && d.slot == Slot::Src0 {
+        if let Operand::Vgpr { idx, .. } = op {
+            // idxen + offen: the address is a VGPR pair
+            range(o, "v", idx, 1 + (i.mods.offen && i.mods.idxen) as u8);
+            return;
+        }
     }
     let si = src_index(d.slot);
     let m = &i.mods;
@@ -575,6 +638,56 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             d.sreg_only
         );
     }
+    let is_const = matches!(
+        op,
+        Operand::InlineInt(_) | Operand::InlineFloat(_) | Operand::Literal(_)
+    );
+    if d.no_imm && is_const {
+        o.push_str("/*Invalid immediate*/");
+    } else if !d.vgpr_only.is_empty() && !is_const && !op.is_vgpr() && op != Operand::None {
+        let _ = write!(
+            o,
+            "/*Invalid register, operand has '{}' register class*/",
+            d.vgpr_only
+        );
+    }
+}
+
+/// EXP: `exp <target> <src0>, <src1>, <src2>, <src3>[ done][ compr][ vm]`;
+/// a source whose enable bit is clear prints `off`; with compr, sources
+/// 0/1 read the first VGPR field and 2/3 the second (as LLVM prints it).
+fn write_exp(o: &mut String, i: &Instr) {
+    let m = &i.mods;
+    o.push(' ');
+    o.push_str(exp_target_name(i));
+    for k in 0..4 {
+        o.push_str(if k == 0 { " " } else { ", " });
+        if m.exp_en & (1 << k) == 0 {
+            o.push_str("off");
+        } else {
+            reg(o, i.srcs[if m.exp_compr { k / 2 } else { k }]);
+        }
+    }
+    if m.exp_done {
+        o.push_str(" done");
+    }
+    if m.exp_compr {
+        o.push_str(" compr");
+    }
+    if m.exp_vm {
+        o.push_str(" vm");
+    }
+}
+
+/// Index (gfx1010, gfx1011, gfx1030) of the first target of the row: rows
+/// whose symbolic tables differ between targets are split per target set.
+fn row_target_index(i: &Instr) -> usize {
+    i.info().targets.trailing_zeros().min(2) as usize
+}
+
+/// EXP target name as LLVM prints it on the instruction's target.
+fn exp_target_name(i: &Instr) -> &'static str {
+    crate::generated::EXP_TARGET[row_target_index(i)][i.mods.exp_tgt as usize & 0x3F]
 }
 
 fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {

@@ -50,6 +50,13 @@ pub enum ConstKind {
     V2I16,
     /// Not a source (destination, or no constants allowed).
     NoConst,
+    /// Interpolation attribute `attrN.c` (+ `high`): the operand is
+    /// `Operand::Imm(attr | chan << 6 | high << 8)`.
+    Attr,
+    /// Interpolation parameter `p10`/`p20`/`p0` (`invalid_param_N`): `Operand::Imm`.
+    Param,
+    /// A small immediate field printed in decimal (`s_atc_probe` sdata): `Operand::Imm`.
+    Imm,
 }
 
 /// One operand LLVM prints, in print order.
@@ -66,6 +73,11 @@ pub struct OpndDesc {
     /// LLVM register class name when the field accepts scalar registers only
     /// (`SReg_32`, …): a VGPR there decodes but LLVM flags it in a comment.
     pub sreg_only: &'static str,
+    /// LLVM register class name when the field accepts VGPRs only: an SGPR
+    /// (or other scalar register) there decodes but LLVM flags it in a comment.
+    pub vgpr_only: &'static str,
+    /// LLVM prints `/*Invalid immediate*/` after a constant in this field.
+    pub no_imm: bool,
 }
 
 /// Flags of a table row.
