@@ -7,7 +7,7 @@ TBITS = {"gfx1010": 1, "gfx1011": 2, "gfx1030": 4}
 ENC_RS = {"SOP1": "Sop1", "SOP2": "Sop2", "SOPK": "Sopk", "SOPC": "Sopc", "SOPP": "Sopp",
           "SMEM": "Smem", "VOP1": "Vop1", "VOP2": "Vop2", "VOPC": "Vopc", "VOP3": "Vop3",
           "VOP3P": "Vop3p", "DS": "Ds", "MUBUF": "Mubuf", "FLAT": "Flat", "GLOBAL": "Global",
-          "SCRATCH": "Scratch", "MTBUF": "Mtbuf", "VINTRP": "Vintrp", "EXP": "Exp"}
+          "SCRATCH": "Scratch", "MTBUF": "Mtbuf", "VINTRP": "Vintrp", "EXP": "Exp", "MIMG": "Mimg"}
 PROBE_VAL = {"sdst": 10, "vdst": 10, "src0": 20, "src1": 40, "src2": 60, "sdata": 16, "sbase": 20,
              "addr": 20, "data0": 40, "data1": 60, "data": 40, "saddr": 30, "vdata": 10,
              "vaddr": 20, "srsrc": 40, "soff": 30}
@@ -234,6 +234,133 @@ def analyse(enc, d32, d64):
             "ignored": imask, "sig_text": sig_text}
 
 
+def mimg_addr_count(tok):
+    if tok.startswith("["):
+        return len(tok.split(","))
+    r = reg_of(tok)
+    return r[2] if r else None
+
+
+def mimg_parse(t):
+    """(vdata dwords, address count) of a printed MIMG instruction."""
+    name, toks = split_ops(re.sub(r"\s+", " ", t))
+    return reg_of(toks[0])[2], mimg_addr_count(toks[1])
+
+
+def dst_size(dmask, tfe, d16, g4):
+    n = 4 if g4 else max(bin(dmask).count("1"), 1)
+    if d16:
+        n = (n + 1) // 2
+    return n + tfe
+
+
+def mimg_obs(d):
+    """All MIMG probes of one opcode as ((dim, a16, nsa), (dmask, tfe, d16), text)."""
+    eff = lambda dm: dm | (0xE if d["extra"] else 0)
+    for k, t in d.items():
+        if not k.startswith(("addr/", "dst/")):
+            continue
+        v = [int(x) for x in k.split("/")[1:]]
+        if k.startswith("dst/"):
+            yield (0, 0, 0), (eff(v[0]), v[1], v[2]), t
+        else:
+            yield tuple(v[:3]), (eff(v[3]), v[4], 0), t
+
+
+def mimg_fit(op, d):
+    """Model of LLVM's convertMIMGInst for one opcode (see MimgInfo in table.rs):
+    the data / address sizes are re-derived from dmask/tfe/d16 and dim/a16/nsa
+    when a variant of that size exists, else the raw decoded form is printed."""
+    name = d["text"].split()[0]
+    bvh = "bvh" in name
+    # gather4-like: data size 4 whatever dmask says
+    g4 = d.get("dst/1/0/0") is not None and mimg_parse(d["dst/1/0/0"])[0] == 4 and not bvh
+    obs = [(pos, dd, mimg_parse(t)) for pos, dd, t in mimg_obs(d) if t is not None]
+    size = lambda dd: dst_size(dd[0], dd[1], dd[2], g4)
+    # the raw decoded form's data size: what LLVM prints when no variant fits
+    raws = [vw for pos, dd, (vw, ac) in obs if bvh or vw != size(dd)]
+    raw_vdata = max(set(raws), key=raws.count) if raws else 1
+    # dst_map[n]: data size LLVM prints for a computed size n (0: no variant, raw form)
+    dst_map = [0] * 8
+    for pos, dd, (vw, ac) in obs:
+        if pos == (0, 0, 0) and not bvh:
+            ds = size(dd)
+            dst_map[ds] = ds if vw == ds else (vw if vw != raw_vdata else 0)
+    dst_valid = 0
+    fixed = [[[0] * 4 for _ in range(2)] for _ in range(8)]
+    raw = [[[0] * 4 for _ in range(2)] for _ in range(8)]
+    valid = [[[False] * 4 for _ in range(2)] for _ in range(8)]
+    for (dim, a16, nsa), (dm, tfe, d16), (vw, ac) in obs:
+        valid[dim][a16][nsa] = True
+        if (dim, a16, nsa) == (0, 0, 0):
+            dst_valid |= 1 << (dm | tfe << 4 | d16 << 5)
+        want = dst_map[size((dm, tfe, d16))]
+        if bvh or not want or (vw == raw_vdata and want != raw_vdata):
+            raw[dim][a16][nsa] = ac
+        elif want != raw_vdata and vw == want:
+            fixed[dim][a16][nsa] = ac
+    space = any(nsa and name + "  " in t for (dim, a16, nsa), dd, t in mimg_obs(d) if t)
+    # raw address count: a property of the decoded form (nsa; a16 for bvh)
+    for nsa in range(4):
+        for a16 in range(2):
+            seen = [raw[dim][a16][nsa] for dim in range(8) if raw[dim][a16][nsa]]
+            if not bvh:
+                seen += [raw[dim][1 - a16][nsa] for dim in range(8) if raw[dim][1 - a16][nsa]]
+            for dim in range(8):
+                if not valid[dim][a16][nsa]:
+                    raw[dim][a16][nsa] = 0
+                    fixed[dim][a16][nsa] = 0
+                elif not raw[dim][a16][nsa]:
+                    raw[dim][a16][nsa] = seen[0] if seen else fixed[dim][a16][nsa]
+    return {"name": name, "fixed": fixed, "raw": raw, "raw_vdata": raw_vdata, "dst_map": dst_map,
+            "dst_valid": dst_valid, "gather4": g4, "sampler": d["ssamp"] != 0, "bvh": bvh,
+            "store": "store" in name, "nsa_space": space}
+
+
+def mimg_check(m, d):
+    """Predict every probe with the model; return the mismatches."""
+    bad = []
+    for (dim, a16, nsa), (dm, tfe, d16), t in mimg_obs(d):
+        if not m["dst_valid"] >> (dm | tfe << 4 | d16 << 5) & 1 or not m["raw"][dim][a16][nsa]:
+            pred = None
+        else:
+            ds = m["dst_map"][dst_size(dm, tfe, d16, m["gather4"])]
+            if m["fixed"][dim][a16][nsa] and ds:
+                pred = (ds, m["fixed"][dim][a16][nsa])
+            else:
+                pred = (m["raw_vdata"], m["raw"][dim][a16][nsa])
+        got = mimg_parse(t) if t else None
+        if pred != got:
+            bad.append(((dim, a16, nsa), (dm, tfe, d16), pred, got, t))
+    return bad
+
+
+def mimg(probes):
+    """MIMG rows (one per opcode and target set) and their MimgInfo."""
+    by = {}
+    nbad = [0]
+    for cpu, bit in TBITS.items():
+        for op, d in probes[cpu].items():
+            m = mimg_fit(int(op), d)
+            bad = mimg_check(m, d)
+            for b in bad[:3]:
+                print("mimg model mismatch", cpu, op, b)
+            nbad[0] += len(bad)
+            sig = json.dumps(m, sort_keys=True)
+            if (op, sig) in by:
+                by[(op, sig)][0] |= bit
+            else:
+                by[(op, sig)] = [bit, m]
+    print("mimg: %d forms, %d probes the model does not reproduce" % (len(by), nbad[0]))
+    rows, infos = [], []
+    for (op, _), (bits, m) in sorted(by.items(), key=lambda kv: int(kv[0][0])):
+        rows.append({"name": m["name"], "base": m["name"], "enc": "MIMG", "opcode": int(op), "targets": bits,
+                     "flags": FLAGS["STORE"] if m["store"] else FLAGS["LOAD"], "fmask": 0, "ignored": 0,
+                     "mz": [0, 0], "ops": [], "aux": len(infos)})
+        infos.append(m)
+    return rows, infos
+
+
 def main():
     probes = json.load(open(os.path.join(HERE, "probes.json")))
     rows = {}
@@ -281,11 +408,13 @@ def main():
     for bits in groups.values():
         rows.append({"name": "exp", "base": "exp", "enc": "EXP", "opcode": 0, "targets": bits, "flags": 0,
                      "fmask": 0, "ignored": 0, "mz": [0, 0], "ops": []})
+    mimg_rows, mimg_infos = mimg(probes["_mimg"])
+    rows += mimg_rows
     ops = sorted(set(r["base"] for r in rows))
     opi = {n: i for i, n in enumerate(ops)}
     out = ["// @generated by isa/gen/gen_table.py from isa/gen/probes.json (llvm-mc-19). Do not edit.",
            "#![allow(clippy::all)]",
-           "use crate::table::{ConstKind::*, InstrInfo, OpndDesc, Slot::*};",
+           "use crate::table::{ConstKind::*, InstrInfo, MimgInfo, OpndDesc, Slot::*};",
            "use crate::types::Encoding::*;", "",
            "/// Opcode identity: one variant per LLVM base mnemonic (without `_e32`/`_e64`).",
            "#[allow(non_camel_case_types, missing_docs)]",
@@ -305,9 +434,9 @@ def main():
         opnds = ", ".join("OpndDesc { slot: %s, dwords: %d, wave: %s, konst: %s, sreg_only: %s, vgpr_only: \"%s\", no_imm: %s }" % (
             o["slot"], o["dwords"], "true" if o["wave"] else "false", o["konst"],
             '"%s"' % o["rc"] if o.get("rc") else '""', o.get("vrc", ""), "true" if o.get("no_imm") else "false") for o in r["ops"])
-        out.append("    InstrInfo { op: Op::%s, name: \"%s\", encoding: %s, opcode: %d, targets: %d, flags: %d, fields: %d, ignored: %d, must_zero: [0x%x, 0x%x], operands: &[%s] }," % (
+        out.append("    InstrInfo { op: Op::%s, name: \"%s\", encoding: %s, opcode: %d, targets: %d, flags: %d, fields: %d, ignored: %d, must_zero: [0x%x, 0x%x], aux: %d, operands: &[%s] }," % (
             r["base"].upper(), r["name"], ENC_RS[r["enc"]], r["opcode"], r["targets"], r["flags"], r["fmask"], r["ignored"],
-            r["mz"][0], r["mz"][1], opnds))
+            r["mz"][0], r["mz"][1], r.get("aux", 0), opnds))
     out.append("];")
     out.append("")
     cpus = list(TBITS)
@@ -326,6 +455,14 @@ def main():
     out.append("pub(crate) static EXP_TARGET: [[&str; 64]; 3] = [")
     for c in cpus:
         out.append("    [" + ", ".join('"%s"' % t.split()[1] for t in special[c]["exp_target"]) + "],")
+    out.append("];")
+    out.append("")
+    out.append("/// MIMG forms (`InstrInfo::aux` indexes this), from `probe.py`'s MIMG probes.")
+    out.append("pub(crate) static MIMG_INFO: [MimgInfo; %d] = [" % len(mimg_infos))
+    arr = lambda a3: "[" + ", ".join("[" + ", ".join("[" + ", ".join(str(x) for x in n) + "]" for n in a) + "]" for a in a3) + "]"
+    for m in mimg_infos:
+        out.append("    MimgInfo { fixed: %s, raw: %s, raw_vdata: %d, dst_map: %s, dst_valid: 0x%x, gather4: %s, sampler: %s, bvh: %s, store: %s, nsa_space: %s }," % (
+            arr(m["fixed"]), arr(m["raw"]), m["raw_vdata"], m["dst_map"], m["dst_valid"], *("true" if m[k] else "false" for k in ("gather4", "sampler", "bvh", "store", "nsa_space"))))
     out.append("];")
     path = os.path.join(HERE, "..", "src", "generated.rs")
     open(path, "w").write("\n".join(out) + "\n")

@@ -220,8 +220,56 @@ def specials(cpu, w64):
     return {"mtbuf_format": fmt, "exp_target": exp}
 
 
+def mimg_word(op, dmask=1, dim=0, a16=0, nsa=0, tfe=0, d16=0, ssamp=15, extra=0):
+    """MIMG (gfx10): vdata v10, vaddr v20 (NSA extra addresses v21, v22, ...),
+    srsrc s[40:47], ssamp s[60:63]."""
+    d0 = (0xF0000000 | (op >> 7) | nsa << 1 | dim << 3 | dmask << 8 | tfe << 16 | (op & 0x7F) << 18
+          | extra)
+    d1 = 20 | 10 << 8 | 10 << 16 | ssamp << 21 | a16 << 30 | d16 << 31
+    ws = [d0, d1]
+    for k in range(nsa):
+        ws.append(sum((21 + 4 * k + j) << (8 * j) for j in range(4)))
+    return ws
+
+
+def mimg_probes(cpu):
+    """MIMG: every opcode (with and without a sampler; bvh needs dmask 0xf,
+    unorm, r128), then per valid opcode the printed vdata/vaddr widths for
+    (dmask, tfe, d16) at 1D/non-NSA, and for every (dim, a16, nsa) with dmask
+    1, 3 and 0xf (+tfe). LLVM's disassembler re-derives both widths from these
+    fields and falls back to the raw decoded form when no variant fits, so the
+    table keeps what it printed (gen_table.py turns it into `MIMG_INFO`)."""
+    ops = {}
+    for extra in (0, 0x9F00 - 0x100):
+        for ssamp in (15, 0):
+            res = run([mimg_word(op, ssamp=ssamp, extra=extra) for op in range(256)], cpu)
+            for op, t in enumerate(res):
+                if t and op not in ops:
+                    ops[op] = {"text": t, "ssamp": ssamp, "extra": extra}
+    keys, words = [], []
+    for op, d in ops.items():
+        base = {"ssamp": d["ssamp"], "extra": d["extra"]}
+        for dmask in range(16):
+            for tfe in (0, 1):
+                for d16 in (0, 1):
+                    keys.append((op, "dst/%d/%d/%d" % (dmask, tfe, d16)))
+                    words.append(mimg_word(op, dmask=dmask, tfe=tfe, d16=d16, **base))
+        for dim in range(8):
+            for a16 in (0, 1):
+                for nsa in range(4):
+                    for dm, tfe in ((1, 0), (3, 0), (15, 0), (15, 1)):
+                        keys.append((op, "addr/%d/%d/%d/%d/%d" % (dim, a16, nsa, dm, tfe)))
+                        words.append(mimg_word(op, dmask=dm, tfe=tfe, dim=dim, a16=a16, nsa=nsa, **base))
+    for (op, k), t in zip(keys, run(words, cpu)):
+        ops[op][k] = t
+    return {str(op): d for op, d in ops.items()}
+
+
 def main():
-    out = {"_special": {}}
+    out = {"_special": {}, "_mimg": {}}
+    for cpu in TARGETS:
+        out["_mimg"][cpu] = mimg_probes(cpu)
+        print(cpu, len(out["_mimg"][cpu]), "MIMG opcodes", flush=True)
     for cpu in TARGETS:
         for w64 in (False, True):
             tag = cpu + ("w64" if w64 else "")

@@ -104,6 +104,11 @@ fn classify(w: u32) -> Option<(Encoding, u16, usize)> {
         0x3A => (Encoding::Mtbuf, ((w >> 16) & 7) as u16, 2),
         0x32 => (Encoding::Vintrp, ((w >> 16) & 3) as u16, 1),
         0x3E => (Encoding::Exp, 0, 2),
+        0x3C => (
+            Encoding::Mimg,
+            (((w >> 18) & 0x7F) | (w & 1) << 7) as u16,
+            2,
+        ),
         0x3D => (Encoding::Smem, ((w >> 18) & 0xFF) as u16, 2),
         _ => return None,
     })
@@ -255,6 +260,9 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
     let info = &rows()[row];
     if enc == Encoding::Exp {
         return Ok(decode_exp(info, row, d0, d1, wave64));
+    }
+    if enc == Encoding::Mimg {
+        return decode_mimg(bytes, info, row, d0, d1, wave64);
     }
     if d0 & info.must_zero[0] != 0 || d1 & info.must_zero[1] != 0 {
         return Err(invalid);
@@ -521,6 +529,120 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         mods,
         nsa: [0; 12],
         nsa_len: 0,
+        wave64,
+    })
+}
+
+/// MIMG (incl. NSA): data and address sizes as LLVM derives them (see
+/// [`crate::table::MimgInfo`]). vdata goes to `defs[0]` (`srcs[3]` for
+/// stores), the first address to `srcs[0]` (a VGPR range when not NSA; the
+/// other NSA addresses in `nsa`), srsrc to `srcs[1]`, ssamp to `srcs[2]`.
+fn decode_mimg(
+    bytes: &[u8],
+    info: &InstrInfo,
+    row: usize,
+    d0: u32,
+    d1: u32,
+    wave64: bool,
+) -> Result<Instr, DecodeError> {
+    let invalid = DecodeError::Invalid { word: d0 };
+    let m = info.mimg().ok_or(invalid)?;
+    let nsa = ((d0 >> 1) & 3) as usize;
+    let dim = ((d0 >> 3) & 7) as usize;
+    let a16 = ((d1 >> 30) & 1) as usize;
+    let dmask = ((d0 >> 8) & 0xF) as u8;
+    let tfe = (d0 >> 16) & 1;
+    let d16 = d1 >> 31;
+    let raw = m.raw[dim][a16][nsa];
+    if raw == 0 || (m.dst_valid >> (dmask as u32 | tfe << 4 | d16 << 5)) & 1 == 0 {
+        return Err(invalid);
+    }
+    if !m.sampler && (d1 >> 21) & 0x1F != 0 {
+        return Err(invalid);
+    }
+    // bvh: dmask 0xf, unorm and r128 set; no glc/slc/dlc/tfe/lwe.
+    if m.bvh && d0 & 0x0203_BF80 != 0x9F00 {
+        return Err(invalid);
+    }
+    let len = 8 + 4 * nsa;
+    if bytes.len() < len {
+        return Err(DecodeError::Truncated {
+            need: len,
+            have: bytes.len(),
+        });
+    }
+    let mut ds = if m.gather4 {
+        4
+    } else {
+        dmask.count_ones().max(1) as usize
+    };
+    if d16 != 0 {
+        ds = ds.div_ceil(2);
+    }
+    ds += tfe as usize;
+    let (vd, na) = match (m.fixed[dim][a16][nsa], m.dst_map[ds.min(7)]) {
+        (f, v) if f != 0 && v != 0 => (v, f),
+        _ => (m.raw_vdata, raw),
+    };
+    let vdata = Operand::Vgpr {
+        idx: (d1 >> 8) as u8,
+        count: vd,
+    };
+    let mut nsa_regs = [0u8; 12];
+    let mut nsa_len = 0;
+    let vaddr = if nsa == 0 {
+        Operand::Vgpr {
+            idx: d1 as u8,
+            count: na,
+        }
+    } else {
+        nsa_len = (na as usize - 1).min(4 * nsa);
+        nsa_regs[..nsa_len].copy_from_slice(&bytes[8..8 + nsa_len]);
+        Operand::Vgpr {
+            idx: d1 as u8,
+            count: 1,
+        }
+    };
+    let mut defs = [Operand::None; 2];
+    let mut srcs = [Operand::None; 4];
+    if m.store {
+        srcs[3] = vdata;
+    } else {
+        defs[0] = vdata;
+    }
+    srcs[0] = vaddr;
+    srcs[1] = Operand::from_src(
+        (((d1 >> 16) & 0x1F) << 2) as u16,
+        if m.bvh { 4 } else { 8 },
+        0,
+    );
+    if m.sampler {
+        srcs[2] = Operand::from_src((((d1 >> 21) & 0x1F) << 2) as u16, 4, 0);
+    }
+    let mods = Mods {
+        dmask,
+        dim: dim as u8,
+        unorm: d0 & (1 << 12) != 0,
+        glc: d0 & (1 << 13) != 0,
+        slc: d0 & (1 << 25) != 0,
+        dlc: d0 & (1 << 7) != 0,
+        r128: d0 & (1 << 15) != 0,
+        tfe: tfe != 0,
+        lwe: d0 & (1 << 17) != 0,
+        a16: a16 != 0,
+        d16: d16 != 0,
+        ..Mods::default()
+    };
+    Ok(Instr {
+        op: info.op,
+        row: row as u16,
+        encoding: Encoding::Mimg,
+        len: len as u8,
+        defs,
+        srcs,
+        mods,
+        nsa: nsa_regs,
+        nsa_len: nsa_len as u8,
         wave64,
     })
 }

@@ -296,6 +296,51 @@ pub fn encode(i: &Instr) -> Result<Vec<u8>, EncodeError> {
             let ac = (raw[1] & 0x3F) << 2 | (raw[1] >> 6) & 3;
             words.push(0xC800_0000 | (raw[0] & 0xFF) << 18 | op << 16 | ac << 8 | (raw[2] & 0xFF));
         }
+        Encoding::Mimg => {
+            let nsa = ((i.len as u32).saturating_sub(8) / 4).min(3);
+            let vdata = if info.mimg().is_some_and(|x| x.store) {
+                i.srcs[3]
+            } else {
+                i.defs[0]
+            };
+            let vreg = |o: Operand| match o {
+                Operand::Vgpr { idx, .. } => idx as u32,
+                _ => 0,
+            };
+            let sreg = |o: Operand| o.src_code().map_or(0, |c| (c as u32 >> 2) & 0x1F);
+            words.push(
+                0xF000_0000
+                    | op >> 7
+                    | nsa << 1
+                    | (m.dim as u32 & 7) << 3
+                    | (m.dlc as u32) << 7
+                    | (m.dmask as u32 & 0xF) << 8
+                    | (m.unorm as u32) << 12
+                    | (m.glc as u32) << 13
+                    | (m.r128 as u32) << 15
+                    | (m.tfe as u32) << 16
+                    | (m.lwe as u32) << 17
+                    | (op & 0x7F) << 18
+                    | (m.slc as u32) << 25,
+            );
+            words.push(
+                vreg(i.srcs[0])
+                    | vreg(vdata) << 8
+                    | sreg(i.srcs[1]) << 16
+                    | sreg(i.srcs[2]) << 21
+                    | (m.a16 as u32) << 30
+                    | (m.d16 as u32) << 31,
+            );
+            for k in 0..nsa as usize {
+                let mut w = 0;
+                for j in 0..4 {
+                    if let Some(r) = i.nsa[..i.nsa_len as usize].get(4 * k + j) {
+                        w |= (*r as u32) << (8 * j);
+                    }
+                }
+                words.push(w);
+            }
+        }
         Encoding::Exp => {
             words.push(
                 0xF800_0000
@@ -320,13 +365,6 @@ pub fn encode(i: &Instr) -> Result<Vec<u8>, EncodeError> {
                 }
             }
             words.push(d1);
-        }
-        _ => {
-            return Err(EncodeError::BadOperand {
-                name,
-                slot: Slot::Def0,
-                op: Operand::None,
-            })
         }
     }
     if let Some(l) = literal {
@@ -415,7 +453,17 @@ pub fn example_words(info: &crate::InstrInfo) -> Vec<u32> {
         ],
         Encoding::Vintrp => vec![0xC800_0000 | f(0, 10) << 18 | op << 16 | f(2, 40)],
         Encoding::Exp => vec![0xF800_000F, 0x0403_0201],
-        _ => vec![],
+        Encoding::Mimg => {
+            // the probe's base word: dmask 1 (bvh: 0xf + unorm + r128), 1D, vdata v10, vaddr
+            // v20, srsrc s[40:47], ssamp s[60:63]
+            let mi = info.mimg();
+            let bvh = mi.is_some_and(|m| m.bvh);
+            let ssamp = if mi.is_some_and(|m| m.sampler) { 15 } else { 0 };
+            vec![
+                0xF000_0000 | op >> 7 | (op & 0x7F) << 18 | if bvh { 0x9F00 } else { 0x100 },
+                20 | 10 << 8 | 10 << 16 | ssamp << 21,
+            ]
+        }
     };
     if info.operands.iter().any(|d| d.slot == Slot::LiteralK) {
         w.push(0x3F80_0000);

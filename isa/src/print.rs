@@ -244,6 +244,10 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
         write_exp(o, i);
         return Ok(());
     }
+    if enc == Encoding::Mimg {
+        write_mimg(o, i);
+        return Ok(());
+    }
     let nsrc = info
         .operands
         .iter()
@@ -650,6 +654,67 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             "/*Invalid register, operand has '{}' register class*/",
             d.vgpr_only
         );
+    }
+}
+
+const MIMG_DIM: [&str; 8] = [
+    "1D",
+    "2D",
+    "3D",
+    "CUBE",
+    "1D_ARRAY",
+    "2D_ARRAY",
+    "2D_MSAA",
+    "2D_MSAA_ARRAY",
+];
+
+/// MIMG: `<vdata>, <vaddr | [v.., v..]>, <srsrc>[, <ssamp>]` then dmask, dim,
+/// unorm, glc, slc, dlc, r128, a16, tfe, lwe, d16 (LLVM's order).
+fn write_mimg(o: &mut String, i: &Instr) {
+    let Some(mi) = i.info().mimg() else {
+        return;
+    };
+    let m = &i.mods;
+    let nsa = i.len > 8;
+    o.push_str(if nsa && mi.nsa_space { "  " } else { " " });
+    reg(o, if mi.store { i.srcs[3] } else { i.defs[0] });
+    o.push_str(", ");
+    if nsa {
+        o.push('[');
+        reg(o, i.srcs[0]);
+        for r in &i.nsa[..i.nsa_len as usize] {
+            let _ = write!(o, ", v{r}");
+        }
+        o.push(']');
+    } else {
+        reg(o, i.srcs[0]);
+    }
+    o.push_str(", ");
+    reg(o, i.srcs[1]);
+    if mi.sampler {
+        o.push_str(", ");
+        reg(o, i.srcs[2]);
+    }
+    if !mi.bvh {
+        if m.dmask != 0 {
+            let _ = write!(o, " dmask:0x{:x}", m.dmask);
+        }
+        let _ = write!(o, " dim:SQ_RSRC_IMG_{}", MIMG_DIM[m.dim as usize & 7]);
+        if m.unorm {
+            o.push_str(" unorm");
+        }
+    }
+    write_cpol(o, i);
+    for (on, s) in [
+        (m.r128 && !mi.bvh, " r128"),
+        (m.a16, " a16"),
+        (m.tfe, " tfe"),
+        (m.lwe, " lwe"),
+        (m.d16, " d16"),
+    ] {
+        if on {
+            o.push_str(s);
+        }
     }
 }
 

@@ -135,6 +135,8 @@ pub struct InstrInfo {
     pub ignored: u8,
     /// Bits of dword 0 / dword 1 that must be zero for this form.
     pub must_zero: [u32; 2],
+    /// MIMG rows: index into the MIMG form table ([`InstrInfo::mimg`]); 0 otherwise.
+    pub aux: u16,
     /// Printed operands, in LLVM order.
     pub operands: &'static [OpndDesc],
 }
@@ -144,6 +146,42 @@ impl InstrInfo {
     pub fn has(&self, f: u16) -> bool {
         self.flags & f != 0
     }
+    /// The MIMG form description of a MIMG row.
+    pub fn mimg(&self) -> Option<&'static MimgInfo> {
+        (self.encoding == Encoding::Mimg).then(|| &crate::generated::MIMG_INFO[self.aux as usize])
+    }
+}
+
+/// How LLVM 19 sizes the data and address operands of one MIMG opcode
+/// (`AMDGPUDisassembler::convertMIMGInst`), measured by `isa/gen/probe.py`.
+///
+/// LLVM decodes the word to one fixed variant (the "raw" form), computes the
+/// data size from dmask/tfe/d16 and the address size from dim/a16, and
+/// switches to the variant of those sizes when one exists; when none does,
+/// it prints the raw form (data `raw_vdata` dwords, `raw` addresses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MimgInfo {
+    /// `[dim][a16][nsa]`: address count after the switch; 0 = no variant.
+    pub fixed: [[[u8; 4]; 2]; 8],
+    /// `[dim][a16][nsa]`: address count of the raw form; 0 = LLVM rejects the word.
+    pub raw: [[[u8; 4]; 2]; 8],
+    /// Data dwords of the raw form.
+    pub raw_vdata: u8,
+    /// Computed data size (max(popcount(dmask), 1) or 4 for gather4, halved
+    /// for d16, +1 for tfe) -> data dwords LLVM prints; 0 = no variant.
+    pub dst_map: [u8; 8],
+    /// Bit `dmask | tfe << 4 | d16 << 5` set when LLVM accepts that combination.
+    pub dst_valid: u64,
+    /// gather4-style data size (always 4).
+    pub gather4: bool,
+    /// Has a sampler operand (ssamp).
+    pub sampler: bool,
+    /// `image_bvh*_intersect_ray`: no dmask/dim printed, 4-dword resource.
+    pub bvh: bool,
+    /// Store: the data operand is a source.
+    pub store: bool,
+    /// LLVM prints two spaces after the mnemonic of the NSA form.
+    pub nsa_space: bool,
 }
 
 impl Op {

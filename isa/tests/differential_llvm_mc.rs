@@ -126,18 +126,67 @@ fn ours(item: &[u32], t: Target, wave64: bool) -> Option<String> {
     decode(&b, t, wave64).ok().map(|i| collapse(&i.to_string()))
 }
 
+/// Encoding family of a first dword (for the mismatch histogram).
+fn family(w: u32) -> &'static str {
+    if w >> 31 == 0 {
+        return match w >> 25 {
+            0x3F => "VOP1",
+            0x3E => "VOPC",
+            _ => "VOP2",
+        };
+    }
+    if w >> 30 == 0b10 {
+        return match w >> 23 {
+            0x17D => "SOP1",
+            0x17E => "SOPC",
+            0x17F => "SOPP",
+            _ if w >> 28 == 0xB => "SOPK",
+            _ => "SOP2",
+        };
+    }
+    match w >> 26 {
+        0x35 => "VOP3",
+        0x33 => "VOP3P",
+        0x32 => "VINTRP",
+        0x36 => "DS",
+        0x37 => "FLAT",
+        0x38 => "MUBUF",
+        0x3A => "MTBUF",
+        0x3C => "MIMG",
+        0x3D => "SMEM",
+        0x3E => "EXP",
+        _ => "other",
+    }
+}
+
+/// Mismatch category: encoding family, kind, and the mnemonic.
+fn category(it: &[u32], llvm: &Option<String>, ours: &Option<String>) -> String {
+    let mn = |s: &String| s.split_whitespace().next().unwrap_or("").to_string();
+    let (kind, m) = match (llvm, ours) {
+        (None, Some(o)) => ("llvm invalid, ours valid", mn(o)),
+        (Some(l), None) => ("ours invalid, llvm valid", mn(l)),
+        (Some(l), Some(_)) => ("text differs", mn(l)),
+        (None, None) => ("?", String::new()),
+    };
+    format!("{:6} {kind}: {m}", family(it[0]))
+}
+
 fn rate(
     items: &[Vec<u32>],
     t: Target,
     cpu: &str,
     wave64: bool,
     label: &str,
+    hist: &mut std::collections::HashMap<String, usize>,
 ) -> (usize, Vec<String>) {
     let want = llvm(items, cpu, wave64);
     let mut ok = 0;
     let mut bad = Vec::new();
     for (it, w) in items.iter().zip(want) {
         let o = ours(it, t, wave64);
+        if o != w {
+            *hist.entry(category(it, &w, &o)).or_default() += 1;
+        }
         if o == w {
             ok += 1;
         } else if bad.len() < 40 {
@@ -150,7 +199,7 @@ fn rate(
     (ok, bad)
 }
 
-const PREFIXES: [(u32, u32); 16] = [
+const PREFIXES: [(u32, u32); 20] = [
     // (value, mask of fixed top bits)
     (0x8000_0000, 0xC000_0000), // SOP2 (incl. SOPK/SOP1/SOPC/SOPP space)
     (0xB000_0000, 0xF000_0000), // SOPK
@@ -166,6 +215,10 @@ const PREFIXES: [(u32, u32); 16] = [
     (0xDC00_0000, 0xFC00_0000), // FLAT/GLOBAL/SCRATCH
     (0xE000_0000, 0xFC00_0000), // MUBUF
     (0xF400_0000, 0xFC00_0000), // SMEM
+    (0xE800_0000, 0xFC00_0000), // MTBUF
+    (0xC800_0000, 0xFC00_0000), // VINTRP
+    (0xF800_0000, 0xFC00_0000), // EXP
+    (0xF000_0000, 0xFC00_0000), // MIMG
     (0xD400_0000, 0xFC00_0000), // VOP3 again (largest space)
     (0x0000_0000, 0x0000_0000), // anything
 ];
@@ -182,6 +235,7 @@ fn differential_against_llvm_mc() {
     }
     let mut rng = StdRng::seed_from_u64(0x15A_6F10);
     let mut report = Vec::new();
+    let mut hist = std::collections::HashMap::new();
     for (t, cpu, wave64) in [
         (Target::Gfx1010, "gfx1010", false),
         (Target::Gfx1010, "gfx1010", true),
@@ -197,7 +251,7 @@ fn differential_against_llvm_mc() {
                 w
             })
             .collect();
-        let (ok, bad) = rate(&table, t, cpu, wave64, "table");
+        let (ok, bad) = rate(&table, t, cpu, wave64, "table", &mut hist);
         for b in &bad {
             println!("{b}");
         }
@@ -238,7 +292,7 @@ fn differential_against_llvm_mc() {
             random.push(vec![w0, rng.gen(), rng.gen()]);
         }
         for (label, items) in [("mutated", &mutated), ("random", &random)] {
-            let (ok, bad) = rate(items, t, cpu, wave64, label);
+            let (ok, bad) = rate(items, t, cpu, wave64, label, &mut hist);
             let pct = 100.0 * ok as f64 / items.len() as f64;
             println!(
                 "{cpu} wave{}: {label}: {ok}/{} = {pct:.2} %",
@@ -250,6 +304,25 @@ fn differential_against_llvm_mc() {
             }
             report.push((label, pct));
         }
+    }
+    // Histogram of the remaining mismatches (all runs), largest first.
+    let mut h: Vec<_> = hist.into_iter().collect();
+    h.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let total: usize = h.iter().map(|x| x.1).sum();
+    let mut fam = std::collections::HashMap::<String, usize>::new();
+    for (k, n) in &h {
+        *fam.entry(k.split(':').next().unwrap_or("").to_string())
+            .or_default() += n;
+    }
+    let mut fam: Vec<_> = fam.into_iter().collect();
+    fam.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    println!("mismatches by encoding and kind ({total} mismatches):");
+    for (k, n) in &fam {
+        println!("  {n:6}  {k}");
+    }
+    println!("mismatch categories:");
+    for (k, n) in h.iter().take(40) {
+        println!("  {n:6}  {k}");
     }
     // Documented thresholds (findings/isa-decoder.md): what we reach today.
     for (label, pct) in report {
