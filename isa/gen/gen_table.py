@@ -18,7 +18,8 @@ FIELD_BIT = {"sdst": 0, "vdst": 0, "sdata": 0, "vdata": 0, "src0": 1, "addr": 1,
 # VOP3 sdst is separate
 FIELD_BIT_SDST = 6
 FLAGS = {"FP_MODS": 1, "CLAMP": 2, "OMOD": 4, "OP_SEL": 8, "PACKED": 16, "SDST": 32, "SINGLE": 64,
-         "LOAD": 128, "STORE": 256, "INT_MODS": 512, "OFFSET01": 1024, "ATOMIC": 2048, "MIX": 4096, "SCALAR_DST": 8192}
+         "LOAD": 128, "STORE": 256, "INT_MODS": 512, "OFFSET01": 1024, "ATOMIC": 2048, "MIX": 4096, "SCALAR_DST": 8192,
+         "IGN_GLC": 1 << 14, "IGN_DLC": 1 << 15, "IGN_SLC": 1 << 16, "LDS": 1 << 17}
 
 
 def slot(enc, field, name):
@@ -203,6 +204,25 @@ def analyse(enc, d32, d64):
             mz1 |= 1 << 8  # `high` (src0 bit 8) only on the f16 interp forms
     if enc == "MTBUF" and d32.get("tfe") is None:
         mz1 |= 1 << 23
+    # cache-policy / lds / tfe bits LLVM rejects (must be zero) or ignores
+    bits = {"MUBUF": {"lds": (0, 16), "dlc": (0, 15), "tfe": (1, 23), "slc": (1, 22), "glc": (0, 14)},
+            "SMEM": {"glc": (0, 16), "dlc": (0, 14)}}
+    for e in ("FLAT", "GLOBAL", "SCRATCH"):
+        bits[e] = {"lds": (0, 13), "dlc": (0, 12), "slc": (0, 17), "nv": (1, 23)}
+    base_text = strip(d32["text"])
+    for k, (w, b) in bits.get(enc, {}).items():
+        if k not in d32:
+            continue
+        t = d32[k]
+        if t is None:
+            if w == 0:
+                mz0 |= 1 << b
+            else:
+                mz1 |= 1 << b
+        elif strip(t) == base_text and k in ("glc", "dlc", "slc"):
+            flags |= FLAGS["IGN_" + k.upper()]
+        elif k == "lds" and t.endswith(" lds"):
+            flags |= FLAGS["LDS"]
     if enc == "VOP3P":
         for i in range(3):
             if d32.get("neg%d" % i) is None:

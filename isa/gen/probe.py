@@ -87,7 +87,7 @@ ENC = {
              {"src0": 20, "src1": 40}),
     "SOPP": (0x80, lambda op, f: [0xBF800000 | op << 16 | f.get("imm", 0)] + f.get("lit", []),
              {"imm": 3}),
-    "SMEM": (0x100, lambda op, f: [0xF4000000 | op << 18 | f.get("sdata", 0) << 6 | f.get("sbase", 0) // 2,
+    "SMEM": (0x100, lambda op, f: [0xF4000000 | op << 18 | f.get("sdata", 0) << 6 | f.get("sbase", 0) // 2 | f.get("d0", 0),
                                    f.get("soff", 0x7D) << 25 | f.get("off", 0)],
              {"sdata": 16, "sbase": 20, "off": 0x24}),
     "VOP2": (0x3F, lambda op, f: [op << 25 | f.get("vdst", 0) << 17 | f.get("src1", 0) << 9 | f.get("src0", 0)] + f.get("lit", []),
@@ -101,8 +101,10 @@ ENC = {
     "DS": (0x100, lambda op, f: [0xD8000000 | op << 18 | f.get("d0", 0),
                                  f.get("addr", 0) | f.get("data0", 0) << 8 | f.get("data1", 0) << 16 | f.get("vdst", 0) << 24],
            {"vdst": 10, "addr": 20, "data0": 40, "data1": 60}),
-    "MUBUF": (0x80, lambda op, f: [0xE0000000 | op << 18 | f.get("d0", (1 << 12) if "vaddr" in f else 0),
-                                   f.get("vaddr", 0) | f.get("vdata", 0) << 8 | f.get("srsrc", 0) // 4 << 16 | f.get("soff", 0) << 24],
+    # MUBUF opcode bit 7 is dword 0 bit 25 (op << 18 puts it there)
+    "MUBUF": (0x100, lambda op, f: [0xE0000000 | op << 18 | f.get("d0", (1 << 12) if "vaddr" in f else 0),
+                                    f.get("vaddr", 0) | f.get("vdata", 0) << 8 | f.get("srsrc", 0) // 4 << 16
+                                    | f.get("soff", 0) << 24 | f.get("d1", 0)],
               {"vdata": 10, "vaddr": 20, "srsrc": 40, "soff": 30}),
 }
 
@@ -121,7 +123,8 @@ ENC["VINTRP"] = (0x4, lambda op, f: [0xC8000000 | f.get("vdst", 0) << 18 | op <<
 
 for seg, enc in ((0, "FLAT"), (1, "SCRATCH"), (2, "GLOBAL")):
     ENC[enc] = (0x80, (lambda seg: lambda op, f: [0xDC000000 | op << 18 | seg << 14 | f.get("d0", 0),
-                                                 f.get("addr", 0) | f.get("data", 0) << 8 | f.get("saddr", 0x7D) << 16 | f.get("vdst", 0) << 24])(seg),
+                                                 f.get("addr", 0) | f.get("data", 0) << 8 | f.get("saddr", 0x7D) << 16 | f.get("vdst", 0) << 24
+                                                 | f.get("d1", 0)])(seg),
                 {"vdst": 10, "addr": 20, "data": 40, "saddr": 30})
 
 
@@ -202,12 +205,31 @@ def phase2(base):
                 add("opsel%d" % i, d0=1 << 14 | 1 << (11 + i))
         if enc == "MTBUF":
             add("tfe", d1=1 << 23)
+        # cache-policy / lds / tfe bits: printed, ignored or rejected?
+        d0b = f0.get("d0", (1 << 12) if "vaddr" in f0 else 0) if enc.startswith("MUBUF") else f0.get("d0", 0)
+        if enc.startswith("MUBUF"):
+            add("lds", d0=d0b | 1 << 16)
+            add("glc", d0=d0b | 1 << 14)
+            add("dlc", d0=d0b | 1 << 15)
+            add("tfe", d1=1 << 23)
+            add("slc", d1=1 << 22)
+        if enc.split("+")[0] in ("FLAT", "GLOBAL", "SCRATCH"):
+            add("lds", d0=d0b | 1 << 13)
+            add("dlc", d0=d0b | 1 << 12)
+            add("slc", d0=d0b | 1 << 17)
+            add("nv", d1=1 << 23)
+        if enc == "SMEM":
+            add("glc", d0=1 << 16)
+            add("dlc", d0=1 << 14)
         if enc in ("SOP1", "SOP2", "SOPK", "SOPC", "SOPP"):
             add("lit", lit=[LIT1])
         # fields the form does not print: does LLVM ignore or reject them?
         for k in fields:
             if k not in sub:
-                add("ign_" + k, **{k: fields[k]})
+                if enc.startswith("MUBUF") and k == "vaddr":
+                    add("ign_" + k, **{k: fields[k], "d0": 0})  # without offen
+                else:
+                    add("ign_" + k, **{k: fields[k]})
     return P
 
 

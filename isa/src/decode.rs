@@ -99,7 +99,8 @@ fn classify(w: u32) -> Option<(Encoding, u16, usize)> {
             };
             (enc, ((w >> 18) & 0x7F) as u16, 2)
         }
-        0x38 => (Encoding::Mubuf, ((w >> 18) & 0x7F) as u16, 2),
+        // MUBUF: opcode bit 7 is bit 25 (buffer_*_format_d16_* are 0x80..)
+        0x38 => (Encoding::Mubuf, ((w >> 18) & 0xFF) as u16, 2),
         // MTBUF: opcode bits 2:0 here, bit 3 is dword 1 bit 21 (added by `decode`).
         0x3A => (Encoding::Mtbuf, ((w >> 16) & 7) as u16, 2),
         0x32 => (Encoding::Vintrp, ((w >> 16) & 3) as u16, 1),
@@ -277,6 +278,23 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
     } else {
         info.fields
     };
+    // No-return atomics ignore the vdst field.
+    let ignored = info.ignored | atomic_noret as u8;
+    // FLAT (segment 0) has no saddr: the field must hold `off` (0x7D).
+    if enc == Encoding::Flat && f.raw[3] != 0x7D {
+        return Err(invalid);
+    }
+    // lds loads: the data operand is LDS, so tfe (extra data dword) is invalid.
+    let lds = match enc {
+        Encoding::Mubuf => info.has(flags::LDS) && d0 & (1 << 16) != 0,
+        Encoding::Flat | Encoding::Global | Encoding::Scratch => {
+            info.has(flags::LDS) && d0 & (1 << 13) != 0
+        }
+        _ => false,
+    };
+    if lds && enc == Encoding::Mubuf && d1 & (1 << 23) != 0 {
+        return Err(invalid);
+    }
     // Unused fields must be zero (LLVM's decoder tables fix them to 0).
     for (bit, &v) in f.raw.iter().enumerate() {
         if bit == 2 && matches!(enc, Encoding::Vop2 | Encoding::Vopc) {
@@ -294,7 +312,7 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         if bit == 6 && info.fields & (1 << 6) == 0 {
             continue; // VOP3a: bits 14:8 are abs/op_sel, checked via must_zero
         }
-        if (used | info.ignored) & (1 << bit) == 0 && v != 0 {
+        if (used | ignored) & (1 << bit) == 0 && v != 0 {
             return Err(invalid);
         }
     }
@@ -320,6 +338,13 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         src0_code = 256 + (x & 0xFF);
         if src0_code == 0xF9 + 256 {
             // keep compiler happy about the reassignment pattern
+        }
+        // gfx10 has no VOPC DPP; DPP/SDWA need a VGPR destination and no K literal.
+        let no_ext = (enc == Encoding::Vopc && dpp_d1.is_some())
+            || info.has(flags::SCALAR_DST)
+            || info.operands.iter().any(|o| o.slot == Slot::LiteralK);
+        if no_ext {
+            return Err(invalid);
         }
     }
     // A literal follows when a used 9-bit/8-bit source field holds 255, or
@@ -440,7 +465,7 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             }
             let off = d0 & 0xFFF;
             mods.offset = if enc == Encoding::Flat {
-                (off & 0x7FF) as i32
+                off as i32 // 12-bit unsigned
             } else {
                 ((off << 20) as i32) >> 20
             };
@@ -448,8 +473,8 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             mods.lds = d0 & (1 << 13) != 0;
             mods.glc = d0 & (1 << 16) != 0;
             mods.slc = d0 & (1 << 17) != 0;
-            if enc == Encoding::Flat && off & 0x800 != 0 {
-                return Err(invalid);
+            if lds {
+                defs[0] = Operand::None; // the data goes to LDS
             }
         }
         Encoding::Mubuf => {
@@ -461,6 +486,10 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             mods.lds = d0 & (1 << 16) != 0;
             mods.slc = d1 & (1 << 22) != 0;
             mods.tfe = d1 & (1 << 23) != 0;
+            if lds {
+                defs[0] = Operand::None; // the data goes to LDS
+            }
+            widen_tfe(&mut defs, &mut srcs, mods.tfe);
         }
         Encoding::Mtbuf => {
             mods.offset = (d0 & 0xFFF) as i32;
@@ -471,6 +500,7 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             mods.format = ((d0 >> 19) & 0x7F) as u8;
             mods.slc = d1 & (1 << 22) != 0;
             mods.tfe = d1 & (1 << 23) != 0;
+            widen_tfe(&mut defs, &mut srcs, mods.tfe);
         }
         _ => {}
     }
@@ -518,6 +548,19 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             defs[0] = Operand::from_src(((x >> 8) & 0x7F) as u16, if wave64 { 2 } else { 1 }, 0);
         }
         mods.sdwa = Some(s);
+    }
+    // LLVM rejects words whose register operands do not exist: reserved
+    // source codes and SGPR/TTMP tuples running past s105 / ttmp15.
+    for op in defs.iter().chain(srcs.iter()) {
+        let ok = match *op {
+            Operand::SrcSpecial(c) => (235..=239).contains(&c),
+            Operand::Sgpr { idx, count } => idx as u32 + count as u32 <= 106,
+            Operand::Ttmp { idx, count } => idx as u32 + count as u32 <= 16,
+            _ => true,
+        };
+        if !ok {
+            return Err(invalid);
+        }
     }
     Ok(Instr {
         op: info.op,
@@ -605,6 +648,12 @@ fn decode_mimg(
     };
     let mut defs = [Operand::None; 2];
     let mut srcs = [Operand::None; 4];
+    // resource / sampler: SGPR or TTMP tuples only
+    let sreg_ok = |o: Operand| match o {
+        Operand::Sgpr { idx, count } => idx as u32 + count as u32 <= 106,
+        Operand::Ttmp { idx, count } => idx as u32 + count as u32 <= 16,
+        _ => false,
+    };
     if m.store {
         srcs[3] = vdata;
     } else {
@@ -618,6 +667,9 @@ fn decode_mimg(
     );
     if m.sampler {
         srcs[2] = Operand::from_src((((d1 >> 21) & 0x1F) << 2) as u16, 4, 0);
+    }
+    if !sreg_ok(srcs[1]) || (m.sampler && !sreg_ok(srcs[2])) {
+        return Err(invalid);
     }
     let mods = Mods {
         dmask,
@@ -673,6 +725,18 @@ fn decode_exp(info: &InstrInfo, row: usize, d0: u32, d1: u32, wave64: bool) -> I
         nsa: [0; 12],
         nsa_len: 0,
         wave64,
+    }
+}
+
+/// MUBUF/MTBUF with tfe: the data operand has one more dword (the status).
+fn widen_tfe(defs: &mut [Operand; 2], srcs: &mut [Operand; 4], tfe: bool) {
+    if !tfe {
+        return;
+    }
+    for o in [&mut defs[0], &mut srcs[1]] {
+        if let Operand::Vgpr { count, .. } = o {
+            *count += 1;
+        }
     }
 }
 

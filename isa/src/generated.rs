@@ -48,6 +48,10 @@ pub enum Op {
     BUFFER_LOAD_DWORDX3,
     BUFFER_LOAD_DWORDX4,
     BUFFER_LOAD_FORMAT_D16_HI_X,
+    BUFFER_LOAD_FORMAT_D16_X,
+    BUFFER_LOAD_FORMAT_D16_XY,
+    BUFFER_LOAD_FORMAT_D16_XYZ,
+    BUFFER_LOAD_FORMAT_D16_XYZW,
     BUFFER_LOAD_FORMAT_X,
     BUFFER_LOAD_FORMAT_XY,
     BUFFER_LOAD_FORMAT_XYZ,
@@ -69,6 +73,10 @@ pub enum Op {
     BUFFER_STORE_DWORDX3,
     BUFFER_STORE_DWORDX4,
     BUFFER_STORE_FORMAT_D16_HI_X,
+    BUFFER_STORE_FORMAT_D16_X,
+    BUFFER_STORE_FORMAT_D16_XY,
+    BUFFER_STORE_FORMAT_D16_XYZ,
+    BUFFER_STORE_FORMAT_D16_XYZW,
     BUFFER_STORE_FORMAT_X,
     BUFFER_STORE_FORMAT_XY,
     BUFFER_STORE_FORMAT_XYZ,
@@ -1240,7 +1248,7 @@ pub enum Op {
     V_XOR_B32,
 }
 
-pub(crate) static OP_NAMES: [&str; 1230] = [
+pub(crate) static OP_NAMES: [&str; 1238] = [
     "buffer_atomic_add",
     "buffer_atomic_add_x2",
     "buffer_atomic_and",
@@ -1281,6 +1289,10 @@ pub(crate) static OP_NAMES: [&str; 1230] = [
     "buffer_load_dwordx3",
     "buffer_load_dwordx4",
     "buffer_load_format_d16_hi_x",
+    "buffer_load_format_d16_x",
+    "buffer_load_format_d16_xy",
+    "buffer_load_format_d16_xyz",
+    "buffer_load_format_d16_xyzw",
     "buffer_load_format_x",
     "buffer_load_format_xy",
     "buffer_load_format_xyz",
@@ -1302,6 +1314,10 @@ pub(crate) static OP_NAMES: [&str; 1230] = [
     "buffer_store_dwordx3",
     "buffer_store_dwordx4",
     "buffer_store_format_d16_hi_x",
+    "buffer_store_format_d16_x",
+    "buffer_store_format_d16_xy",
+    "buffer_store_format_d16_xyz",
+    "buffer_store_format_d16_xyzw",
     "buffer_store_format_x",
     "buffer_store_format_xy",
     "buffer_store_format_xyz",
@@ -7377,7 +7393,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7409,7 +7425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7441,7 +7457,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7473,7 +7489,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7505,7 +7521,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7537,7 +7553,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7569,7 +7585,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7601,7 +7617,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7633,7 +7649,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7665,7 +7681,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7697,7 +7713,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7729,7 +7745,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7761,7 +7777,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7793,7 +7809,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7825,7 +7841,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7857,7 +7873,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7889,7 +7905,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7921,7 +7937,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7953,7 +7969,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -7985,7 +8001,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8017,7 +8033,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8049,7 +8065,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8081,7 +8097,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8122,7 +8138,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8163,7 +8179,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8204,7 +8220,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8245,7 +8261,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8286,7 +8302,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8327,7 +8343,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8368,7 +8384,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8409,7 +8425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8450,7 +8466,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8491,7 +8507,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8532,7 +8548,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8573,7 +8589,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8614,7 +8630,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8655,7 +8671,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8696,7 +8712,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8737,7 +8753,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8778,7 +8794,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8819,7 +8835,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8860,7 +8876,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8901,7 +8917,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8942,7 +8958,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -8983,7 +8999,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9024,7 +9040,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9065,7 +9081,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9106,7 +9122,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9147,7 +9163,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9188,7 +9204,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9229,7 +9245,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9270,7 +9286,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9311,7 +9327,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9352,7 +9368,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 7,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9390,10 +9406,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Global,
         opcode: 8,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9431,10 +9447,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Global,
         opcode: 9,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9472,10 +9488,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Global,
         opcode: 10,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9513,10 +9529,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Global,
         opcode: 11,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9554,10 +9570,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Global,
         opcode: 12,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9598,7 +9614,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9639,7 +9655,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9680,7 +9696,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9721,7 +9737,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 9,
         ignored: 6,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9753,7 +9769,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 12,
         ignored: 3,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9785,7 +9801,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 14,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9826,7 +9842,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 14,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9867,7 +9883,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 14,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9908,7 +9924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 14,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9949,7 +9965,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 14,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -9990,7 +10006,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 14,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10031,7 +10047,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 14,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10072,7 +10088,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 14,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10113,7 +10129,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10154,7 +10170,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10195,7 +10211,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10236,7 +10252,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10277,7 +10293,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10318,7 +10334,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 11,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10359,7 +10375,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10409,7 +10425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10459,7 +10475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10509,7 +10525,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10559,7 +10575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10609,7 +10625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10659,7 +10675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10709,7 +10725,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10759,7 +10775,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10809,7 +10825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10859,7 +10875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10909,7 +10925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -10959,7 +10975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11009,7 +11025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11059,7 +11075,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11109,7 +11125,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11159,7 +11175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11209,7 +11225,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11259,7 +11275,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11309,7 +11325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11359,7 +11375,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11409,7 +11425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11459,7 +11475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11509,7 +11525,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11559,7 +11575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11609,7 +11625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11659,7 +11675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11709,7 +11725,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11759,7 +11775,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11809,7 +11825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11859,7 +11875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11909,7 +11925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -11959,7 +11975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 2048,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -12806,7 +12822,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Mubuf,
         opcode: 0,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 15,
         ignored: 0,
         must_zero: [0x0, 0x0],
@@ -12859,7 +12875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -12909,7 +12925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -12959,7 +12975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13009,7 +13025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13059,7 +13075,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13109,7 +13125,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13159,7 +13175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13206,7 +13222,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Mubuf,
         opcode: 8,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 15,
         ignored: 0,
         must_zero: [0x0, 0x0],
@@ -13256,7 +13272,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Mubuf,
         opcode: 9,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 15,
         ignored: 0,
         must_zero: [0x0, 0x0],
@@ -13306,7 +13322,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Mubuf,
         opcode: 10,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 15,
         ignored: 0,
         must_zero: [0x0, 0x0],
@@ -13356,7 +13372,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Mubuf,
         opcode: 11,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 15,
         ignored: 0,
         must_zero: [0x0, 0x0],
@@ -13406,7 +13422,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Mubuf,
         opcode: 12,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 15,
         ignored: 0,
         must_zero: [0x0, 0x0],
@@ -13459,7 +13475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13509,7 +13525,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13559,7 +13575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13609,7 +13625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13659,7 +13675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13709,7 +13725,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13759,7 +13775,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13809,7 +13825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13859,7 +13875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13909,7 +13925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -13959,7 +13975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14009,7 +14025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14059,7 +14075,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14109,7 +14125,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14159,7 +14175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14209,7 +14225,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14259,7 +14275,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14309,7 +14325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14359,7 +14375,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x10000, 0x0],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14409,7 +14425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14459,7 +14475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14509,7 +14525,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14559,7 +14575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14609,7 +14625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14659,7 +14675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14709,7 +14725,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14759,7 +14775,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14809,7 +14825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14859,7 +14875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14909,7 +14925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -14959,7 +14975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15009,7 +15025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15059,7 +15075,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15109,7 +15125,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15159,7 +15175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15209,7 +15225,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15259,7 +15275,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15309,7 +15325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15359,7 +15375,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15409,7 +15425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15459,7 +15475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15509,7 +15525,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15559,7 +15575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15609,7 +15625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15659,7 +15675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15709,7 +15725,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15759,7 +15775,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15809,7 +15825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15859,7 +15875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15909,7 +15925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -15959,7 +15975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16009,7 +16025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 15,
         ignored: 0,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x18000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16056,10 +16072,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Mubuf,
         opcode: 113,
         targets: 7,
-        flags: 0,
+        flags: 65536,
         fields: 0,
-        ignored: 13,
-        must_zero: [0x0, 0x0],
+        ignored: 15,
+        must_zero: [0x1c000, 0x800000],
         aux: 0,
         operands: &[],
     },
@@ -16069,12 +16085,412 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Mubuf,
         opcode: 114,
         targets: 7,
-        flags: 0,
+        flags: 65536,
         fields: 0,
-        ignored: 13,
-        must_zero: [0x0, 0x0],
+        ignored: 15,
+        must_zero: [0x1c000, 0x800000],
         aux: 0,
         operands: &[],
+    },
+    InstrInfo {
+        op: Op::BUFFER_LOAD_FORMAT_D16_X,
+        name: "buffer_load_format_d16_x",
+        encoding: Mubuf,
+        opcode: 128,
+        targets: 7,
+        flags: 0,
+        fields: 15,
+        ignored: 0,
+        must_zero: [0x10000, 0x0],
+        aux: 0,
+        operands: &[
+            OpndDesc {
+                slot: Def0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src2,
+                dwords: 4,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src3,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+        ],
+    },
+    InstrInfo {
+        op: Op::BUFFER_LOAD_FORMAT_D16_XY,
+        name: "buffer_load_format_d16_xy",
+        encoding: Mubuf,
+        opcode: 129,
+        targets: 7,
+        flags: 0,
+        fields: 15,
+        ignored: 0,
+        must_zero: [0x10000, 0x0],
+        aux: 0,
+        operands: &[
+            OpndDesc {
+                slot: Def0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src2,
+                dwords: 4,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src3,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+        ],
+    },
+    InstrInfo {
+        op: Op::BUFFER_LOAD_FORMAT_D16_XYZ,
+        name: "buffer_load_format_d16_xyz",
+        encoding: Mubuf,
+        opcode: 130,
+        targets: 7,
+        flags: 0,
+        fields: 15,
+        ignored: 0,
+        must_zero: [0x10000, 0x0],
+        aux: 0,
+        operands: &[
+            OpndDesc {
+                slot: Def0,
+                dwords: 2,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src2,
+                dwords: 4,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src3,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+        ],
+    },
+    InstrInfo {
+        op: Op::BUFFER_LOAD_FORMAT_D16_XYZW,
+        name: "buffer_load_format_d16_xyzw",
+        encoding: Mubuf,
+        opcode: 131,
+        targets: 7,
+        flags: 0,
+        fields: 15,
+        ignored: 0,
+        must_zero: [0x10000, 0x0],
+        aux: 0,
+        operands: &[
+            OpndDesc {
+                slot: Def0,
+                dwords: 2,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src2,
+                dwords: 4,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src3,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+        ],
+    },
+    InstrInfo {
+        op: Op::BUFFER_STORE_FORMAT_D16_X,
+        name: "buffer_store_format_d16_x",
+        encoding: Mubuf,
+        opcode: 132,
+        targets: 7,
+        flags: 0,
+        fields: 15,
+        ignored: 0,
+        must_zero: [0x10000, 0x0],
+        aux: 0,
+        operands: &[
+            OpndDesc {
+                slot: Src1,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src2,
+                dwords: 4,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src3,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+        ],
+    },
+    InstrInfo {
+        op: Op::BUFFER_STORE_FORMAT_D16_XY,
+        name: "buffer_store_format_d16_xy",
+        encoding: Mubuf,
+        opcode: 133,
+        targets: 7,
+        flags: 0,
+        fields: 15,
+        ignored: 0,
+        must_zero: [0x10000, 0x0],
+        aux: 0,
+        operands: &[
+            OpndDesc {
+                slot: Src1,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src2,
+                dwords: 4,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src3,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+        ],
+    },
+    InstrInfo {
+        op: Op::BUFFER_STORE_FORMAT_D16_XYZ,
+        name: "buffer_store_format_d16_xyz",
+        encoding: Mubuf,
+        opcode: 134,
+        targets: 7,
+        flags: 0,
+        fields: 15,
+        ignored: 0,
+        must_zero: [0x10000, 0x0],
+        aux: 0,
+        operands: &[
+            OpndDesc {
+                slot: Src1,
+                dwords: 2,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src2,
+                dwords: 4,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src3,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+        ],
+    },
+    InstrInfo {
+        op: Op::BUFFER_STORE_FORMAT_D16_XYZW,
+        name: "buffer_store_format_d16_xyzw",
+        encoding: Mubuf,
+        opcode: 135,
+        targets: 7,
+        flags: 0,
+        fields: 15,
+        ignored: 0,
+        must_zero: [0x10000, 0x0],
+        aux: 0,
+        operands: &[
+            OpndDesc {
+                slot: Src1,
+                dwords: 2,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src0,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src2,
+                dwords: 4,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+            OpndDesc {
+                slot: Src3,
+                dwords: 1,
+                wave: false,
+                konst: NoConst,
+                sreg_only: "",
+                vgpr_only: "",
+                no_imm: false,
+            },
+        ],
     },
     InstrInfo {
         op: Op::SCRATCH_LOAD_UBYTE,
@@ -16082,10 +16498,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Scratch,
         opcode: 8,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16123,10 +16539,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Scratch,
         opcode: 9,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16164,10 +16580,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Scratch,
         opcode: 10,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16205,10 +16621,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Scratch,
         opcode: 11,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16246,10 +16662,10 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Scratch,
         opcode: 12,
         targets: 7,
-        flags: 0,
+        flags: 131072,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x0, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16290,7 +16706,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16331,7 +16747,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16372,7 +16788,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16413,7 +16829,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16454,7 +16870,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16495,7 +16911,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16536,7 +16952,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16577,7 +16993,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16618,7 +17034,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16659,7 +17075,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16700,7 +17116,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 6,
         ignored: 1,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16741,7 +17157,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16782,7 +17198,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16823,7 +17239,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16864,7 +17280,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16905,7 +17321,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -16946,7 +17362,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 0,
         fields: 3,
         ignored: 4,
-        must_zero: [0x0, 0x0],
+        must_zero: [0x2000, 0x800000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -17688,7 +18104,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 31,
         targets: 7,
-        flags: 0,
+        flags: 49152,
         fields: 32,
         ignored: 3,
         must_zero: [0x0, 0x0],
@@ -17701,7 +18117,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 32,
         targets: 7,
-        flags: 0,
+        flags: 49152,
         fields: 32,
         ignored: 3,
         must_zero: [0x0, 0x0],
@@ -17714,7 +18130,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 33,
         targets: 3,
-        flags: 0,
+        flags: 49152,
         fields: 32,
         ignored: 3,
         must_zero: [0x0, 0x0],
@@ -17727,7 +18143,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 36,
         targets: 7,
-        flags: 0,
+        flags: 49152,
         fields: 33,
         ignored: 2,
         must_zero: [0x0, 0x0],
@@ -17748,7 +18164,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 37,
         targets: 7,
-        flags: 0,
+        flags: 49152,
         fields: 33,
         ignored: 2,
         must_zero: [0x0, 0x0],
@@ -17769,7 +18185,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 38,
         targets: 7,
-        flags: 0,
+        flags: 49152,
         fields: 35,
         ignored: 0,
         must_zero: [0x0, 0x0],
@@ -17801,7 +18217,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 39,
         targets: 7,
-        flags: 0,
+        flags: 49152,
         fields: 35,
         ignored: 0,
         must_zero: [0x0, 0x0],
@@ -17833,7 +18249,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 40,
         targets: 3,
-        flags: 0,
+        flags: 49152,
         fields: 34,
         ignored: 1,
         must_zero: [0x0, 0x0],
@@ -17854,7 +18270,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 41,
         targets: 3,
-        flags: 0,
+        flags: 49152,
         fields: 34,
         ignored: 1,
         must_zero: [0x0, 0x0],
@@ -17875,7 +18291,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         encoding: Smem,
         opcode: 42,
         targets: 3,
-        flags: 0,
+        flags: 49152,
         fields: 33,
         ignored: 2,
         must_zero: [0x0, 0x0],

@@ -274,7 +274,12 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
     match enc {
         Encoding::Vop3 => {
             if info.has(flags::OP_SEL) && m.op_sel != 0 {
-                let n = (nsrc + 1).min(4);
+                // v_permlane*: op_sel is [fi, bound_ctrl]-style, two entries
+                let n = if info.name.starts_with("v_permlane") {
+                    2
+                } else {
+                    (nsrc + 1).min(4)
+                };
                 let mut bits = m.op_sel & ((1 << nsrc) - 1);
                 if m.op_sel & 8 != 0 {
                     bits |= 1 << (n - 1);
@@ -334,10 +339,10 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
                     shex(o, m.offset);
                 }
             }
-            if m.glc {
+            if m.glc && !info.has(flags::IGN_GLC) {
                 o.push_str(" glc");
             }
-            if m.dlc {
+            if m.dlc && !info.has(flags::IGN_DLC) {
                 o.push_str(" dlc");
             }
         }
@@ -363,6 +368,9 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
                 let _ = write!(o, " offset:{}", m.offset);
             }
             write_cpol(o, i);
+            if m.lds && info.has(flags::LDS) {
+                o.push_str(" lds");
+            }
         }
         Encoding::Mtbuf => {
             o.push_str(
@@ -393,7 +401,7 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
                 let _ = write!(o, " offset:{}", m.offset);
             }
             write_cpol(o, i);
-            if m.lds {
+            if m.lds && info.has(flags::LDS) {
                 o.push_str(" lds");
             }
             if m.tfe {
@@ -432,13 +440,14 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
 
 fn write_cpol(o: &mut String, i: &Instr) {
     let m = &i.mods;
-    if m.glc {
+    let info = i.info();
+    if m.glc && !info.has(flags::IGN_GLC) {
         o.push_str(" glc");
     }
-    if m.slc {
+    if m.slc && !info.has(flags::IGN_SLC) {
         o.push_str(" slc");
     }
-    if m.dlc {
+    if m.dlc && !info.has(flags::IGN_DLC) {
         o.push_str(" dlc");
     }
 }
@@ -507,7 +516,10 @@ fn write_dpp(o: &mut String, d: Dpp) {
 
 /// Operands LLVM does not print in this instance (no-return atomics' vdst).
 fn is_elided(i: &Instr, d: &OpndDesc) -> bool {
-    d.slot == Slot::Def0 && i.defs[0] == Operand::None && i.info().has(flags::ATOMIC)
+    // no-return atomics' vdst; the data operand of `lds` loads
+    d.slot == Slot::Def0
+        && i.defs[0] == Operand::None
+        && (i.info().has(flags::ATOMIC) || i.info().has(flags::LDS))
 }
 
 fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
@@ -521,6 +533,11 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
         Slot::Off => {
             if enc == Encoding::Scratch && !matches!(i.srcs[2], Operand::Null | Operand::None) {
                 reg(o, i.srcs[2]);
+                if i.srcs[2] == Operand::ExecHi {
+                    o.push_str(
+                        "/*Invalid register, operand has 'SReg_32_XEXEC_HI' register class*/",
+                    );
+                }
             } else {
                 o.push_str("off");
             }
@@ -570,6 +587,12 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             }
             return;
         }
+        ConstKind::Imm => {
+            if let Operand::Imm(v) = op {
+                small_or_hex(o, v as u32);
+            }
+            return;
+        }
         ConstKind::Param => {
             if let Operand::Imm(v) = op {
                 match v {
@@ -615,7 +638,15 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
         }
         _ => (false, false, false),
     };
-    if neg {
+    let is_const = matches!(
+        op,
+        Operand::InlineInt(_) | Operand::InlineFloat(_) | Operand::Literal(_)
+    );
+    // printOperandAndFPInputMods: neg of an immediate (without abs) is `neg(..)`
+    let neg_fn = neg && !abs && is_const;
+    if neg_fn {
+        o.push_str("neg(");
+    } else if neg {
         o.push('-');
     }
     if abs {
@@ -635,6 +666,13 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
     if abs {
         o.push('|');
     }
+    if neg_fn {
+        o.push(')');
+    }
+    // a constant in a scalar destination field (VOPC e64 sdst, …)
+    if matches!(d.slot, Slot::Def0 | Slot::Def1) && is_const {
+        o.push_str("/*Invalid immediate*/");
+    }
     if !d.sreg_only.is_empty() && op.is_vgpr() {
         let _ = write!(
             o,
@@ -642,10 +680,6 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             d.sreg_only
         );
     }
-    let is_const = matches!(
-        op,
-        Operand::InlineInt(_) | Operand::InlineFloat(_) | Operand::Literal(_)
-    );
     if d.no_imm && is_const {
         o.push_str("/*Invalid immediate*/");
     } else if !d.vgpr_only.is_empty() && !is_const && !op.is_vgpr() && op != Operand::None {
@@ -793,9 +827,11 @@ fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
                 let _ = write!(o, "{}", u);
             }
             _ if info.encoding == Encoding::Sopk => hex(o, u as u64),
-            _ => {
+            _ if name.starts_with("s_branch") || name.starts_with("s_cbranch") => {
                 let _ = write!(o, "{}", u);
             }
+            // printU16ImmOperand-style: 0..=64 in decimal, else hex
+            _ => small_or_hex(o, u as u32),
         }
     }
     // s_endpgm prints its immediate only when non-zero: the table says the
@@ -804,6 +840,15 @@ fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
         o.truncate(o.len() - 2);
     }
     Ok(())
+}
+
+/// An unsigned immediate as LLVM prints small ones: 0..=64 decimal, else hex.
+fn small_or_hex(o: &mut String, u: u32) {
+    if u <= 64 {
+        let _ = write!(o, "{u}");
+    } else {
+        hex(o, u as u64);
+    }
 }
 
 /// `printSwizzle` (ds_swizzle_b32 offset).

@@ -83,33 +83,41 @@ pub struct OpndDesc {
 /// Flags of a table row.
 pub mod flags {
     /// VOP3: sources take float input modifiers (neg/abs).
-    pub const FP_MODS: u16 = 1 << 0;
+    pub const FP_MODS: u32 = 1 << 0;
     /// VOP3: clamp is printed.
-    pub const CLAMP: u16 = 1 << 1;
+    pub const CLAMP: u32 = 1 << 1;
     /// VOP3: omod is printed.
-    pub const OMOD: u16 = 1 << 2;
+    pub const OMOD: u32 = 1 << 2;
     /// VOP3/VOP3P: op_sel is printed.
-    pub const OP_SEL: u16 = 1 << 3;
+    pub const OP_SEL: u32 = 1 << 3;
     /// VOP3P: op_sel_hi / neg_lo / neg_hi are printed.
-    pub const PACKED: u16 = 1 << 4;
+    pub const PACKED: u32 = 1 << 4;
     /// VOP3b: has an SDST field (carry out).
-    pub const SDST: u16 = 1 << 5;
+    pub const SDST: u32 = 1 << 5;
     /// The row prints no `_e32`/`_e64` suffix (VOP3-only instruction).
-    pub const SINGLE: u16 = 1 << 6;
+    pub const SINGLE: u32 = 1 << 6;
     /// Memory op that writes its data operand (load / atomic with return).
-    pub const LOAD: u16 = 1 << 7;
+    pub const LOAD: u32 = 1 << 7;
     /// Memory op that reads its data operand (store / atomic).
-    pub const STORE: u16 = 1 << 8;
+    pub const STORE: u32 = 1 << 8;
     /// VOP3: integer sources take neg (no abs) — printed as `neg:[..]`.
-    pub const INT_MODS: u16 = 1 << 9;
+    pub const INT_MODS: u32 = 1 << 9;
     /// DS op that uses offset0/offset1 instead of offset.
-    pub const OFFSET01: u16 = 1 << 10;
+    pub const OFFSET01: u32 = 1 << 10;
     /// SMEM/FLAT: glc is meaningful (atomics print `glc` for returning forms).
-    pub const ATOMIC: u16 = 1 << 11;
+    pub const ATOMIC: u32 = 1 << 11;
     /// VOP3P mix op (`v_fma_mix*`): op_sel_hi defaults to 0, sources take neg/abs.
-    pub const MIX: u16 = 1 << 12;
+    pub const MIX: u32 = 1 << 12;
     /// VOP destination field names an SGPR (v_readlane, v_cmp*_e64, …).
-    pub const SCALAR_DST: u16 = 1 << 13;
+    pub const SCALAR_DST: u32 = 1 << 13;
+    /// SMEM/MUBUF/FLAT: LLVM ignores the glc bit of this form (not printed).
+    pub const IGN_GLC: u32 = 1 << 14;
+    /// LLVM ignores the dlc bit of this form (not printed).
+    pub const IGN_DLC: u32 = 1 << 15;
+    /// LLVM ignores the slc bit of this form (not printed).
+    pub const IGN_SLC: u32 = 1 << 16;
+    /// MUBUF/FLAT load that accepts `lds` (then the data operand is not printed).
+    pub const LDS: u32 = 1 << 17;
 }
 
 /// One instruction form (row of the table).
@@ -126,7 +134,7 @@ pub struct InstrInfo {
     /// Targets that have it ([`crate::TARGET_GFX1010`] | …).
     pub targets: u8,
     /// Row flags ([`flags`]).
-    pub flags: u16,
+    pub flags: u32,
     /// Encoding fields this form uses (bit 0 dst, 1 src0/addr, 2 src1/data0,
     /// 3 src2/data1/srsrc, 4 imm16, 5 offset, 6 VOP3 sdst); LLVM rejects words
     /// where an unused field is non-zero.
@@ -143,7 +151,7 @@ pub struct InstrInfo {
 
 impl InstrInfo {
     /// True when `flags` contains `f`.
-    pub fn has(&self, f: u16) -> bool {
+    pub fn has(&self, f: u32) -> bool {
         self.flags & f != 0
     }
     /// The MIMG form description of a MIMG row.

@@ -185,7 +185,24 @@ fn rate(
     for (it, w) in items.iter().zip(want) {
         let o = ours(it, t, wave64);
         if o != w {
-            *hist.entry(category(it, &w, &o)).or_default() += 1;
+            let c = category(it, &w, &o);
+            if let Ok(path) = std::env::var("ISA_DIFF_DUMP") {
+                // every mismatch, for analysis: category TAB words TAB llvm TAB ours
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .unwrap();
+                let _ = writeln!(
+                    f,
+                    "{c}\t{cpu} w{}\t{:08x?}\t{:?}\t{:?}",
+                    if wave64 { 64 } else { 32 },
+                    it,
+                    w,
+                    o
+                );
+            }
+            *hist.entry(c).or_default() += 1;
         }
         if o == w {
             ok += 1;
