@@ -143,9 +143,19 @@ def analyse(enc, d32, d64):
                 return t[i] if i < len(t) else ""
             no_imm = f.startswith("src") and "#!noimm" in tok("i_" + f)
             vrc = tok("s_" + f).split("#")[1] if "#" in tok("s_" + f) and f.startswith("src") else ""
+            # VOP3 input modifiers this source prints: 1 neg (`-x`), 2 abs (`|x|`), 4 sext
+            smods = 0
+            if enc == "VOP3" and f.startswith("src"):
+                n = f[3]
+                if tok("neg" + n).startswith("-"):
+                    smods |= 1
+                elif tok("neg" + n).startswith("sext("):
+                    smods |= 4
+                if tok("abs" + n).startswith("|"):
+                    smods |= 2
             ops.append({"slot": slot(enc, f, base), "dwords": r[2], "wave": int(w64 != r[2]),
                         "konst": konst(d32, f) if f.startswith("src") else "NoConst", "field": f, "rc": rc,
-                        "vrc": vrc, "no_imm": int(no_imm)})
+                        "vrc": vrc, "no_imm": int(no_imm), "mods": smods})
         elif re.fullmatch(r"attr\d+\.[xyzw]", t) and enc in ("VOP3", "VINTRP"):
             # interpolation attribute: VOP3 src0 field / VINTRP attr+chan field
             ops.append({"slot": "Src0", "dwords": 1, "wave": 0, "konst": "Attr", "field": "src0"})
@@ -200,6 +210,9 @@ def analyse(enc, d32, d64):
             mz1 |= 3 << 27
         if d32.get("clamp") is None:
             mz0 |= 1 << 15
+        for i in range(4):
+            if ("opsel%d" % i) in d32 and d32["opsel%d" % i] is None:
+                mz0 |= 1 << (11 + i)
         if any(o["konst"] == "Attr" for o in ops) and d32.get("ign_src0") is None:
             mz1 |= 1 << 8  # `high` (src0 bit 8) only on the f16 interp forms
     if enc == "MTBUF" and d32.get("tfe") is None:
@@ -231,6 +244,9 @@ def analyse(enc, d32, d64):
                 mz0 |= 1 << (8 + i)
         if d32.get("clamp") is None:
             mz0 |= 1 << 15
+        for i in range(3):
+            if ("opsel%d" % i) in d32 and d32["opsel%d" % i] is None:
+                mz0 |= 1 << (11 + i)
     # fields LLVM ignores when set (same text as the base word)
     imask = 0
     for k, v in d32.items():
@@ -451,9 +467,10 @@ def main():
     out.append("")
     out.append("pub(crate) static ROWS: &[InstrInfo] = &[")
     for r in rows:
-        opnds = ", ".join("OpndDesc { slot: %s, dwords: %d, wave: %s, konst: %s, sreg_only: %s, vgpr_only: \"%s\", no_imm: %s }" % (
+        opnds = ", ".join("OpndDesc { slot: %s, dwords: %d, wave: %s, konst: %s, sreg_only: %s, vgpr_only: \"%s\", no_imm: %s, mods: %d }" % (
             o["slot"], o["dwords"], "true" if o["wave"] else "false", o["konst"],
-            '"%s"' % o["rc"] if o.get("rc") else '""', o.get("vrc", ""), "true" if o.get("no_imm") else "false") for o in r["ops"])
+            '"%s"' % o["rc"] if o.get("rc") else '""', o.get("vrc", ""), "true" if o.get("no_imm") else "false",
+            o.get("mods", 0)) for o in r["ops"])
         out.append("    InstrInfo { op: Op::%s, name: \"%s\", encoding: %s, opcode: %d, targets: %d, flags: %d, fields: %d, ignored: %d, must_zero: [0x%x, 0x%x], aux: %d, operands: &[%s] }," % (
             r["base"].upper(), r["name"], ENC_RS[r["enc"]], r["opcode"], r["targets"], r["flags"], r["fmask"], r["ignored"],
             r["mz"][0], r["mz"][1], r.get("aux", 0), opnds))

@@ -422,7 +422,23 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
                 }
             }
         };
+        // M0, VCC_HI, EXEC_HI and LDS_DIRECT do not start a register tuple.
+        if count >= 2
+            && matches!(
+                op,
+                Operand::M0 | Operand::VccHi | Operand::ExecHi | Operand::LdsDirect
+            )
+        {
+            return Err(invalid);
+        }
         put(o.slot, op, &mut defs, &mut srcs);
+    }
+    // MUBUF forms without an address (buffer_gl*_inv) take no offen/idxen.
+    if enc == Encoding::Mubuf
+        && !info.operands.iter().any(|o| o.slot == Slot::Src0)
+        && d0 & (3 << 12) != 0
+    {
+        return Err(invalid);
     }
     // Modifiers.
     match enc {

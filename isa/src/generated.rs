@@ -2510,6 +2510,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2519,6 +2520,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2542,6 +2544,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2551,6 +2554,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2574,6 +2578,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2583,6 +2588,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2606,6 +2612,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2615,6 +2622,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2638,6 +2646,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2647,6 +2656,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2670,6 +2680,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2679,6 +2690,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2702,6 +2714,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2711,6 +2724,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2734,6 +2748,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2743,6 +2758,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2766,6 +2782,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2775,6 +2792,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2798,6 +2816,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2807,6 +2826,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2830,6 +2850,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2839,6 +2860,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2862,6 +2884,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2871,6 +2894,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2894,6 +2918,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2903,6 +2928,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -2912,6 +2938,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2935,6 +2962,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2944,6 +2972,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -2967,6 +2996,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -2976,6 +3006,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -2985,6 +3016,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3008,6 +3040,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3017,6 +3050,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -3026,6 +3060,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3049,6 +3084,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3058,6 +3094,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -3067,6 +3104,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3090,6 +3128,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3099,6 +3138,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -3108,6 +3148,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3131,6 +3172,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3140,6 +3182,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3163,6 +3206,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3172,6 +3216,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3208,6 +3253,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3217,6 +3263,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3240,6 +3287,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3249,6 +3297,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3272,6 +3321,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3281,6 +3331,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3304,6 +3355,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3313,6 +3365,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3322,6 +3375,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3345,6 +3399,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3354,6 +3409,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3363,6 +3419,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3386,6 +3443,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3395,6 +3453,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3404,6 +3463,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3427,6 +3487,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3436,6 +3497,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3445,6 +3507,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3468,6 +3531,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3477,6 +3541,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3486,6 +3551,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3509,6 +3575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3518,6 +3585,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3527,6 +3595,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3550,6 +3619,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3559,6 +3629,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3568,6 +3639,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3591,6 +3663,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3600,6 +3673,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3609,6 +3683,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3632,6 +3707,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3641,6 +3717,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3650,6 +3727,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3673,6 +3751,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3682,6 +3761,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3691,6 +3771,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3714,6 +3795,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3723,6 +3805,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3732,6 +3815,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3755,6 +3839,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3764,6 +3849,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3773,6 +3859,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3796,6 +3883,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3805,6 +3893,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3814,6 +3903,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -3823,6 +3913,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3846,6 +3937,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3855,6 +3947,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3864,6 +3957,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3887,6 +3981,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3896,6 +3991,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3905,6 +4001,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -3914,6 +4011,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3937,6 +4035,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3946,6 +4045,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -3955,6 +4055,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -3964,6 +4065,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -3987,6 +4089,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -3996,6 +4099,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4005,6 +4109,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -4014,6 +4119,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4037,6 +4143,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4046,6 +4153,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4055,6 +4163,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -4064,6 +4173,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4087,6 +4197,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4096,6 +4207,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4105,6 +4217,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4128,6 +4241,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4137,6 +4251,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4146,6 +4261,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4169,6 +4285,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4178,6 +4295,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4187,6 +4305,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -4196,6 +4315,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4219,6 +4339,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4228,6 +4349,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4251,6 +4373,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4260,6 +4383,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4283,6 +4407,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4292,6 +4417,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4315,6 +4441,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4324,6 +4451,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4347,6 +4475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4356,6 +4485,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4379,6 +4509,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4388,6 +4519,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4411,6 +4543,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4420,6 +4553,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4443,6 +4577,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -4452,6 +4587,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4474,6 +4610,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -4495,6 +4632,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -4517,6 +4655,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4526,6 +4665,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4549,6 +4689,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4558,6 +4699,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4581,6 +4723,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4590,6 +4733,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4613,6 +4757,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4622,6 +4767,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4645,6 +4791,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4654,6 +4801,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4677,6 +4825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4686,6 +4835,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4709,6 +4859,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4718,6 +4869,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4741,6 +4893,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4750,6 +4903,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4773,6 +4927,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4782,6 +4937,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4805,6 +4961,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4814,6 +4971,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4837,6 +4995,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4846,6 +5005,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4869,6 +5029,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4878,6 +5039,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4901,6 +5063,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4910,6 +5073,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -4919,6 +5083,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4942,6 +5107,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4951,6 +5117,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -4974,6 +5141,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -4983,6 +5151,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -4992,6 +5161,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5015,6 +5185,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5024,6 +5195,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -5033,6 +5205,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5056,6 +5229,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5065,6 +5239,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -5074,6 +5249,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5097,6 +5273,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5106,6 +5283,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -5115,6 +5293,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5138,6 +5317,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5147,6 +5327,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5170,6 +5351,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5179,6 +5361,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5202,6 +5385,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5211,6 +5395,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5220,6 +5405,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5243,6 +5429,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5252,6 +5439,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5261,6 +5449,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5284,6 +5473,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5293,6 +5483,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5302,6 +5493,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5325,6 +5517,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5334,6 +5527,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5343,6 +5537,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5366,6 +5561,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5375,6 +5571,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5384,6 +5581,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5407,6 +5605,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5416,6 +5615,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5425,6 +5625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5448,6 +5649,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5457,6 +5659,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5466,6 +5669,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5489,6 +5693,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5498,6 +5703,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5507,6 +5713,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5530,6 +5737,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5539,6 +5747,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5548,6 +5757,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5571,6 +5781,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5580,6 +5791,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5589,6 +5801,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5612,6 +5825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5621,6 +5835,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5630,6 +5845,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5653,6 +5869,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5662,6 +5879,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5671,6 +5889,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5694,6 +5913,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5703,6 +5923,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5712,6 +5933,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5735,6 +5957,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5744,6 +5967,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5753,6 +5977,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -5762,6 +5987,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5785,6 +6011,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5794,6 +6021,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5803,6 +6031,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5826,6 +6055,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5835,6 +6065,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5844,6 +6075,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -5853,6 +6085,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5876,6 +6109,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5885,6 +6119,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5894,6 +6129,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -5903,6 +6139,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5926,6 +6163,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5935,6 +6173,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5944,6 +6183,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -5953,6 +6193,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -5976,6 +6217,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -5985,6 +6227,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -5994,6 +6237,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -6003,6 +6247,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6026,6 +6271,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6035,6 +6281,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -6044,6 +6291,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6067,6 +6315,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6076,6 +6325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -6085,6 +6335,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6108,6 +6359,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6117,6 +6369,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6140,6 +6393,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6149,6 +6403,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6172,6 +6427,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6181,6 +6437,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6204,6 +6461,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6213,6 +6471,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -6222,6 +6481,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6244,6 +6504,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6265,6 +6526,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6286,6 +6548,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6307,6 +6570,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6328,6 +6592,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6349,6 +6614,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6370,6 +6636,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6391,6 +6658,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6412,6 +6680,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6433,6 +6702,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6454,6 +6724,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6475,6 +6746,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6496,6 +6768,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6517,6 +6790,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6538,6 +6812,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6559,6 +6834,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6581,6 +6857,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -6590,6 +6867,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6613,6 +6891,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -6622,6 +6901,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6645,6 +6925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6654,6 +6935,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6677,6 +6959,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6686,6 +6969,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6709,6 +6993,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6718,6 +7003,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6741,6 +7027,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6750,6 +7037,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6773,6 +7061,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6782,6 +7071,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6805,6 +7095,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6814,6 +7105,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6836,6 +7128,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6857,6 +7150,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6879,6 +7173,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6888,6 +7183,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -6897,6 +7193,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6920,6 +7217,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -6929,6 +7227,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -6938,6 +7237,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -6960,6 +7260,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -6981,6 +7282,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7002,6 +7304,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7023,6 +7326,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7044,6 +7348,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7065,6 +7370,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7086,6 +7392,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7107,6 +7414,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7128,6 +7436,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7149,6 +7458,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7170,6 +7480,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7191,6 +7502,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7212,6 +7524,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7233,6 +7546,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7254,6 +7568,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -7276,6 +7591,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7285,6 +7601,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7308,6 +7625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7317,6 +7635,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7340,6 +7659,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7349,6 +7669,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7372,6 +7693,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7381,6 +7703,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7404,6 +7727,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7413,6 +7737,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7436,6 +7761,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7445,6 +7771,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7468,6 +7795,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7477,6 +7805,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7500,6 +7829,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7509,6 +7839,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7532,6 +7863,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7541,6 +7873,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7564,6 +7897,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7573,6 +7907,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7596,6 +7931,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7605,6 +7941,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7628,6 +7965,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7637,6 +7975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7660,6 +7999,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7669,6 +8009,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7692,6 +8033,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7701,6 +8043,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7724,6 +8067,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7733,6 +8077,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7756,6 +8101,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7765,6 +8111,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7788,6 +8135,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7797,6 +8145,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7820,6 +8169,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7829,6 +8179,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7852,6 +8203,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7861,6 +8213,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7884,6 +8237,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -7893,6 +8247,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7916,6 +8271,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7925,6 +8281,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7948,6 +8305,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7957,6 +8315,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -7980,6 +8339,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -7989,6 +8349,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8012,6 +8373,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8021,6 +8383,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8044,6 +8407,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8053,6 +8417,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8076,6 +8441,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8085,6 +8451,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8108,6 +8475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8117,6 +8485,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8126,6 +8495,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8149,6 +8519,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8158,6 +8529,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8167,6 +8539,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8190,6 +8563,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8199,6 +8573,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8208,6 +8583,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8231,6 +8607,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8240,6 +8617,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8249,6 +8627,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8272,6 +8651,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8281,6 +8661,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8290,6 +8671,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8313,6 +8695,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8322,6 +8705,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8331,6 +8715,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8354,6 +8739,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8363,6 +8749,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8372,6 +8759,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8395,6 +8783,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8404,6 +8793,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8413,6 +8803,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8436,6 +8827,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8445,6 +8837,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8454,6 +8847,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8477,6 +8871,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8486,6 +8881,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8495,6 +8891,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8518,6 +8915,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8527,6 +8925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8536,6 +8935,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8559,6 +8959,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8568,6 +8969,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8577,6 +8979,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8600,6 +9003,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8609,6 +9013,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8618,6 +9023,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8641,6 +9047,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8650,6 +9057,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8659,6 +9067,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8682,6 +9091,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8691,6 +9101,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8700,6 +9111,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8723,6 +9135,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8732,6 +9145,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8741,6 +9155,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8764,6 +9179,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8773,6 +9189,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8782,6 +9199,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8805,6 +9223,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8814,6 +9233,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8823,6 +9243,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8846,6 +9267,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8855,6 +9277,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8864,6 +9287,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8887,6 +9311,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8896,6 +9321,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8905,6 +9331,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8928,6 +9355,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8937,6 +9365,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8946,6 +9375,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -8969,6 +9399,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -8978,6 +9409,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -8987,6 +9419,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9010,6 +9443,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9019,6 +9453,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9028,6 +9463,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9051,6 +9487,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9060,6 +9497,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9069,6 +9507,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9092,6 +9531,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9101,6 +9541,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9110,6 +9551,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9133,6 +9575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9142,6 +9585,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9151,6 +9595,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9174,6 +9619,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9183,6 +9629,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9192,6 +9639,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9215,6 +9663,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9224,6 +9673,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9233,6 +9683,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9256,6 +9707,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9265,6 +9717,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9274,6 +9727,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9297,6 +9751,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9306,6 +9761,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9315,6 +9771,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9338,6 +9795,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9347,6 +9805,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9356,6 +9815,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9379,6 +9839,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9388,6 +9849,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9397,6 +9859,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9420,6 +9883,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9429,6 +9893,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9438,6 +9903,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9461,6 +9927,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9470,6 +9937,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9479,6 +9947,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9502,6 +9971,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9511,6 +9981,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9520,6 +9991,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9543,6 +10015,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9552,6 +10025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9561,6 +10035,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9584,6 +10059,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9593,6 +10069,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9602,6 +10079,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9625,6 +10103,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9634,6 +10113,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9643,6 +10123,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9666,6 +10147,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9675,6 +10157,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9684,6 +10167,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9707,6 +10191,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -9716,6 +10201,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9725,6 +10211,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9748,6 +10235,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9757,6 +10245,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9780,6 +10269,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9789,6 +10279,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9812,6 +10303,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9821,6 +10313,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9830,6 +10323,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9853,6 +10347,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9862,6 +10357,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9871,6 +10367,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9894,6 +10391,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9903,6 +10401,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9912,6 +10411,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9935,6 +10435,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9944,6 +10445,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9953,6 +10455,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -9976,6 +10479,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -9985,6 +10489,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -9994,6 +10499,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10017,6 +10523,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10026,6 +10533,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10035,6 +10543,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10058,6 +10567,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10067,6 +10577,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10076,6 +10587,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10099,6 +10611,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10108,6 +10621,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10117,6 +10631,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10140,6 +10655,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10149,6 +10665,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10158,6 +10675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10181,6 +10699,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10190,6 +10709,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10199,6 +10719,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10222,6 +10743,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10231,6 +10753,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10240,6 +10763,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10263,6 +10787,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10272,6 +10797,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10281,6 +10807,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10304,6 +10831,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10313,6 +10841,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10322,6 +10851,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10345,6 +10875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10354,6 +10885,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10363,6 +10895,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10386,6 +10919,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10395,6 +10929,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10404,6 +10939,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10413,6 +10949,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10436,6 +10973,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10445,6 +10983,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10454,6 +10993,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10463,6 +11003,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10486,6 +11027,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10495,6 +11037,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10504,6 +11047,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10513,6 +11057,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10536,6 +11081,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10545,6 +11091,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10554,6 +11101,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10563,6 +11111,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10586,6 +11135,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10595,6 +11145,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10604,6 +11155,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10613,6 +11165,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10636,6 +11189,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10645,6 +11199,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10654,6 +11209,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10663,6 +11219,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10686,6 +11243,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10695,6 +11253,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10704,6 +11263,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10713,6 +11273,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10736,6 +11297,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10745,6 +11307,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10754,6 +11317,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10763,6 +11327,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10786,6 +11351,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10795,6 +11361,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10804,6 +11371,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10813,6 +11381,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10836,6 +11405,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10845,6 +11415,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10854,6 +11425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10863,6 +11435,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10886,6 +11459,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10895,6 +11469,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10904,6 +11479,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10913,6 +11489,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10936,6 +11513,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10945,6 +11523,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -10954,6 +11533,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -10963,6 +11543,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -10986,6 +11567,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -10995,6 +11577,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11004,6 +11587,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11013,6 +11597,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11036,6 +11621,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11045,6 +11631,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11054,6 +11641,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11063,6 +11651,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11086,6 +11675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11095,6 +11685,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11104,6 +11695,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11113,6 +11705,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11136,6 +11729,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11145,6 +11739,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11154,6 +11749,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11163,6 +11759,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11186,6 +11783,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11195,6 +11793,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11204,6 +11803,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11213,6 +11813,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11236,6 +11837,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11245,6 +11847,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11254,6 +11857,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11263,6 +11867,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11286,6 +11891,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11295,6 +11901,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11304,6 +11911,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11313,6 +11921,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11336,6 +11945,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11345,6 +11955,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11354,6 +11965,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11363,6 +11975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11386,6 +11999,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11395,6 +12009,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11404,6 +12019,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11413,6 +12029,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11436,6 +12053,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11445,6 +12063,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11454,6 +12073,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11463,6 +12083,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11486,6 +12107,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11495,6 +12117,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11504,6 +12127,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11513,6 +12137,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11536,6 +12161,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11545,6 +12171,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11554,6 +12181,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11563,6 +12191,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11586,6 +12215,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11595,6 +12225,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11604,6 +12235,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11613,6 +12245,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11636,6 +12269,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11645,6 +12279,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11654,6 +12289,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11663,6 +12299,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11686,6 +12323,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11695,6 +12333,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11704,6 +12343,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11713,6 +12353,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11736,6 +12377,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11745,6 +12387,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11754,6 +12397,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11763,6 +12407,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11786,6 +12431,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11795,6 +12441,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11804,6 +12451,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11813,6 +12461,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11836,6 +12485,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11845,6 +12495,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11854,6 +12505,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11863,6 +12515,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11886,6 +12539,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11895,6 +12549,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11904,6 +12559,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11913,6 +12569,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11936,6 +12593,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11945,6 +12603,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -11954,6 +12613,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -11963,6 +12623,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -11986,6 +12647,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -11995,6 +12657,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -12004,6 +12667,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12013,6 +12677,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12036,6 +12701,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12045,6 +12711,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12054,6 +12721,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12063,6 +12731,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12086,6 +12755,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12095,6 +12765,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12104,6 +12775,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12113,6 +12785,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12136,6 +12809,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12145,6 +12819,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12154,6 +12829,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12163,6 +12839,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12186,6 +12863,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12195,6 +12873,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12204,6 +12883,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12213,6 +12893,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12236,6 +12917,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12245,6 +12927,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12254,6 +12937,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12263,6 +12947,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12286,6 +12971,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12295,6 +12981,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12304,6 +12991,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12313,6 +13001,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12336,6 +13025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12345,6 +13035,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12354,6 +13045,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12363,6 +13055,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12386,6 +13079,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12395,6 +13089,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12404,6 +13099,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12413,6 +13109,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12436,6 +13133,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12445,6 +13143,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12454,6 +13153,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12463,6 +13163,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12486,6 +13187,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12495,6 +13197,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12504,6 +13207,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12513,6 +13217,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12536,6 +13241,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12545,6 +13251,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12554,6 +13261,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12563,6 +13271,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12586,6 +13295,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12595,6 +13305,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12604,6 +13315,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12613,6 +13325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12636,6 +13349,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12645,6 +13359,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12654,6 +13369,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12663,6 +13379,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12686,6 +13403,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12695,6 +13413,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12704,6 +13423,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12713,6 +13433,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12736,6 +13457,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12745,6 +13467,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12754,6 +13477,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12763,6 +13487,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12786,6 +13511,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12795,6 +13521,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12804,6 +13531,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12813,6 +13541,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12836,6 +13565,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12845,6 +13575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12854,6 +13585,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12863,6 +13595,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12886,6 +13619,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12895,6 +13629,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12904,6 +13639,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12913,6 +13649,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12936,6 +13673,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12945,6 +13683,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -12954,6 +13693,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -12963,6 +13703,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -12986,6 +13727,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -12995,6 +13737,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13004,6 +13747,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13013,6 +13757,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13036,6 +13781,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13045,6 +13791,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13054,6 +13801,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13063,6 +13811,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13086,6 +13835,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13095,6 +13845,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13104,6 +13855,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13113,6 +13865,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13136,6 +13889,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13145,6 +13899,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13154,6 +13909,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13163,6 +13919,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13186,6 +13943,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13195,6 +13953,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13204,6 +13963,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13213,6 +13973,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13236,6 +13997,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13245,6 +14007,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13254,6 +14017,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13263,6 +14027,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13286,6 +14051,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13295,6 +14061,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13304,6 +14071,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13313,6 +14081,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13336,6 +14105,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13345,6 +14115,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13354,6 +14125,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13363,6 +14135,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13386,6 +14159,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13395,6 +14169,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13404,6 +14179,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13413,6 +14189,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13436,6 +14213,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13445,6 +14223,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13454,6 +14233,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13463,6 +14243,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13486,6 +14267,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13495,6 +14277,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13504,6 +14287,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13513,6 +14297,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13536,6 +14321,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13545,6 +14331,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13554,6 +14341,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13563,6 +14351,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13586,6 +14375,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13595,6 +14385,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13604,6 +14395,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13613,6 +14405,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13636,6 +14429,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13645,6 +14439,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13654,6 +14449,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13663,6 +14459,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13686,6 +14483,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13695,6 +14493,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13704,6 +14503,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13713,6 +14513,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13736,6 +14537,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13745,6 +14547,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13754,6 +14557,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13763,6 +14567,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13786,6 +14591,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13795,6 +14601,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13804,6 +14611,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13813,6 +14621,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13836,6 +14645,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13845,6 +14655,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13854,6 +14665,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13863,6 +14675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13886,6 +14699,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13895,6 +14709,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13904,6 +14719,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13913,6 +14729,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13936,6 +14753,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13945,6 +14763,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -13954,6 +14773,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -13963,6 +14783,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -13986,6 +14807,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -13995,6 +14817,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14004,6 +14827,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14013,6 +14837,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14036,6 +14861,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14045,6 +14871,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14054,6 +14881,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14063,6 +14891,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14086,6 +14915,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14095,6 +14925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14104,6 +14935,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14113,6 +14945,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14136,6 +14969,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14145,6 +14979,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14154,6 +14989,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14163,6 +14999,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14186,6 +15023,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14195,6 +15033,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14204,6 +15043,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14213,6 +15053,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14236,6 +15077,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14245,6 +15087,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14254,6 +15097,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14263,6 +15107,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14286,6 +15131,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14295,6 +15141,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14304,6 +15151,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14313,6 +15161,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14336,6 +15185,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14345,6 +15195,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14354,6 +15205,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14363,6 +15215,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14386,6 +15239,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14395,6 +15249,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14404,6 +15259,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14413,6 +15269,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14436,6 +15293,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14445,6 +15303,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14454,6 +15313,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14463,6 +15323,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14486,6 +15347,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14495,6 +15357,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14504,6 +15367,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14513,6 +15377,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14536,6 +15401,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14545,6 +15411,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14554,6 +15421,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14563,6 +15431,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14586,6 +15455,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14595,6 +15465,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14604,6 +15475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14613,6 +15485,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14636,6 +15509,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14645,6 +15519,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14654,6 +15529,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14663,6 +15539,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14686,6 +15563,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14695,6 +15573,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14704,6 +15583,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14713,6 +15593,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14736,6 +15617,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14745,6 +15627,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14754,6 +15637,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14763,6 +15647,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14786,6 +15671,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14795,6 +15681,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14804,6 +15691,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14813,6 +15701,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14836,6 +15725,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14845,6 +15735,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14854,6 +15745,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14863,6 +15755,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14886,6 +15779,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14895,6 +15789,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14904,6 +15799,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14913,6 +15809,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14936,6 +15833,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14945,6 +15843,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -14954,6 +15853,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -14963,6 +15863,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -14986,6 +15887,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -14995,6 +15897,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15004,6 +15907,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15013,6 +15917,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15036,6 +15941,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15045,6 +15951,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15054,6 +15961,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15063,6 +15971,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15086,6 +15995,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15095,6 +16005,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15104,6 +16015,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15113,6 +16025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15136,6 +16049,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15145,6 +16059,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15154,6 +16069,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15163,6 +16079,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15186,6 +16103,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15195,6 +16113,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15204,6 +16123,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15213,6 +16133,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15236,6 +16157,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15245,6 +16167,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15254,6 +16177,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15263,6 +16187,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15286,6 +16211,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15295,6 +16221,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15304,6 +16231,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15313,6 +16241,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15336,6 +16265,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15345,6 +16275,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15354,6 +16285,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15363,6 +16295,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15386,6 +16319,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15395,6 +16329,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15404,6 +16339,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15413,6 +16349,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15436,6 +16373,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15445,6 +16383,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15454,6 +16393,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15463,6 +16403,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15486,6 +16427,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15495,6 +16437,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15504,6 +16447,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15513,6 +16457,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15536,6 +16481,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15545,6 +16491,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15554,6 +16501,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15563,6 +16511,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15586,6 +16535,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15595,6 +16545,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15604,6 +16555,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15613,6 +16565,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15636,6 +16589,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15645,6 +16599,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15654,6 +16609,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15663,6 +16619,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15686,6 +16643,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15695,6 +16653,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15704,6 +16663,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15713,6 +16673,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15736,6 +16697,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15745,6 +16707,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15754,6 +16717,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15763,6 +16727,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15786,6 +16751,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15795,6 +16761,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15804,6 +16771,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15813,6 +16781,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15836,6 +16805,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15845,6 +16815,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15854,6 +16825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15863,6 +16835,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15886,6 +16859,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15895,6 +16869,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15904,6 +16879,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15913,6 +16889,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15936,6 +16913,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15945,6 +16923,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -15954,6 +16933,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -15963,6 +16943,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -15986,6 +16967,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -15995,6 +16977,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16004,6 +16987,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16013,6 +16997,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16036,6 +17021,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16045,6 +17031,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16054,6 +17041,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16063,6 +17051,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16112,6 +17101,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16121,6 +17111,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16130,6 +17121,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16139,6 +17131,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16162,6 +17155,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16171,6 +17165,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16180,6 +17175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16189,6 +17185,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16212,6 +17209,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16221,6 +17219,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16230,6 +17229,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16239,6 +17239,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16262,6 +17263,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16271,6 +17273,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16280,6 +17283,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16289,6 +17293,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16312,6 +17317,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16321,6 +17327,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16330,6 +17337,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16339,6 +17347,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16362,6 +17371,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16371,6 +17381,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16380,6 +17391,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16389,6 +17401,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16412,6 +17425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16421,6 +17435,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16430,6 +17445,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16439,6 +17455,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16462,6 +17479,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16471,6 +17489,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -16480,6 +17499,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src3,
@@ -16489,6 +17509,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16512,6 +17533,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16521,6 +17543,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16530,6 +17553,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16553,6 +17577,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16562,6 +17587,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16571,6 +17597,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16594,6 +17621,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16603,6 +17631,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16612,6 +17641,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16635,6 +17665,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16644,6 +17675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16653,6 +17685,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16676,6 +17709,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16685,6 +17719,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16694,6 +17729,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16717,6 +17753,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16726,6 +17763,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16735,6 +17773,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16758,6 +17797,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16767,6 +17807,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16776,6 +17817,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16799,6 +17841,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -16808,6 +17851,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16817,6 +17861,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16840,6 +17885,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -16849,6 +17895,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16858,6 +17905,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16881,6 +17929,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -16890,6 +17939,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16899,6 +17949,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16922,6 +17973,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -16931,6 +17983,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16940,6 +17993,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -16963,6 +18017,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -16972,6 +18027,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -16981,6 +18037,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17004,6 +18061,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -17013,6 +18071,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17022,6 +18081,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17045,6 +18105,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -17054,6 +18115,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17063,6 +18125,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17086,6 +18149,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -17095,6 +18159,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17104,6 +18169,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17127,6 +18193,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -17136,6 +18203,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17145,6 +18213,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17168,6 +18237,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17177,6 +18247,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17186,6 +18257,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17209,6 +18281,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17218,6 +18291,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17227,6 +18301,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17250,6 +18325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17259,6 +18335,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17268,6 +18345,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17291,6 +18369,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17300,6 +18379,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17309,6 +18389,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17332,6 +18413,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17341,6 +18423,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17350,6 +18433,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17373,6 +18457,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17382,6 +18467,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Off,
@@ -17391,6 +18477,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17414,6 +18501,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17423,6 +18511,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17446,6 +18535,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17455,6 +18545,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17478,6 +18569,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17487,6 +18579,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17510,6 +18603,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17519,6 +18613,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17542,6 +18637,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17551,6 +18647,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17574,6 +18671,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17583,6 +18681,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17606,6 +18705,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17615,6 +18715,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17638,6 +18739,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17647,6 +18749,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17670,6 +18773,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17679,6 +18783,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17702,6 +18807,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17711,6 +18817,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17734,6 +18841,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17743,6 +18851,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17766,6 +18875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17775,6 +18885,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17798,6 +18909,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17807,6 +18919,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17830,6 +18943,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17839,6 +18953,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17862,6 +18977,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17871,6 +18987,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17894,6 +19011,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17903,6 +19021,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17926,6 +19045,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17935,6 +19055,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17958,6 +19079,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17967,6 +19089,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -17990,6 +19113,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -17999,6 +19123,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18022,6 +19147,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18031,6 +19157,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18054,6 +19181,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18063,6 +19191,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18086,6 +19215,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18095,6 +19225,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18156,6 +19287,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -18177,6 +19309,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -18199,6 +19332,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18208,6 +19342,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18231,6 +19366,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18240,6 +19376,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18262,6 +19399,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -18283,6 +19421,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -18304,6 +19443,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -18326,6 +19466,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18335,6 +19476,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18358,6 +19500,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18367,6 +19510,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18390,6 +19534,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18399,6 +19544,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18422,6 +19568,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18431,6 +19578,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18454,6 +19602,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18463,6 +19612,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18486,6 +19636,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18495,6 +19646,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18518,6 +19670,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18527,6 +19680,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18550,6 +19704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18559,6 +19714,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18582,6 +19738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18591,6 +19748,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18614,6 +19772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18623,6 +19782,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18646,6 +19806,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18655,6 +19816,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18678,6 +19840,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18687,6 +19850,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18710,6 +19874,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18719,6 +19884,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18742,6 +19908,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18751,6 +19918,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18774,6 +19942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18783,6 +19952,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18806,6 +19976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18815,6 +19986,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18838,6 +20010,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18847,6 +20020,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18870,6 +20044,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18879,6 +20054,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18902,6 +20078,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18911,6 +20088,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18934,6 +20112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18943,6 +20122,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18966,6 +20146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -18975,6 +20156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -18998,6 +20180,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19007,6 +20190,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19030,6 +20214,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19039,6 +20224,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19062,6 +20248,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19071,6 +20258,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19094,6 +20282,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19103,6 +20292,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19126,6 +20316,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19135,6 +20326,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19158,6 +20350,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19167,6 +20360,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19190,6 +20384,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19199,6 +20394,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19222,6 +20418,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19231,6 +20428,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19254,6 +20452,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19263,6 +20462,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19286,6 +20486,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19295,6 +20496,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19318,6 +20520,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19327,6 +20530,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19350,6 +20554,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19359,6 +20564,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19382,6 +20588,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19391,6 +20598,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19414,6 +20622,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19423,6 +20632,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19446,6 +20656,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19455,6 +20666,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19478,6 +20690,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19487,6 +20700,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19510,6 +20724,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19519,6 +20734,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19542,6 +20758,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19551,6 +20768,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19574,6 +20792,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19583,6 +20802,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19606,6 +20826,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19615,6 +20836,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19638,6 +20860,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19647,6 +20870,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19670,6 +20894,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19679,6 +20904,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19702,6 +20928,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19711,6 +20938,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19734,6 +20962,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19743,6 +20972,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19766,6 +20996,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19775,6 +21006,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19798,6 +21030,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19807,6 +21040,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19830,6 +21064,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19839,6 +21074,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19862,6 +21098,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19871,6 +21108,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19894,6 +21132,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19903,6 +21142,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19926,6 +21166,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19935,6 +21176,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19958,6 +21200,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19967,6 +21210,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -19990,6 +21234,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -19999,6 +21244,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20022,6 +21268,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20031,6 +21278,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20054,6 +21302,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20063,6 +21312,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20086,6 +21336,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20095,6 +21346,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20118,6 +21370,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20127,6 +21380,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20150,6 +21404,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20159,6 +21414,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20182,6 +21438,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20191,6 +21448,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20214,6 +21472,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20223,6 +21482,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20246,6 +21506,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20255,6 +21516,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20278,6 +21540,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20287,6 +21550,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20310,6 +21574,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20319,6 +21584,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20342,6 +21608,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20351,6 +21618,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20374,6 +21642,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20383,6 +21652,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20406,6 +21676,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20415,6 +21686,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20438,6 +21710,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20447,6 +21720,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20470,6 +21744,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20479,6 +21754,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20502,6 +21778,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20511,6 +21788,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20534,6 +21812,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20543,6 +21822,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20566,6 +21846,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20575,6 +21856,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20598,6 +21880,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20607,6 +21890,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20630,6 +21914,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20639,6 +21924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20662,6 +21948,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20671,6 +21958,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20694,6 +21982,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20703,6 +21992,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20726,6 +22016,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20735,6 +22026,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20758,6 +22050,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20767,6 +22060,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20790,6 +22084,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20799,6 +22094,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20822,6 +22118,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20831,6 +22128,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20854,6 +22152,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20863,6 +22162,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20885,6 +22185,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -20906,6 +22207,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: true,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -20928,6 +22230,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20937,6 +22240,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -20959,6 +22263,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: true,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -20981,6 +22286,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -20990,6 +22296,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21013,6 +22320,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21022,6 +22330,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21045,6 +22354,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21054,6 +22364,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21077,6 +22388,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21086,6 +22398,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21109,6 +22422,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21118,6 +22432,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21141,6 +22456,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21150,6 +22466,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21173,6 +22490,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21182,6 +22500,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21205,6 +22524,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21214,6 +22534,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21237,6 +22558,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21246,6 +22568,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21269,6 +22592,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21278,6 +22602,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21301,6 +22626,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21310,6 +22636,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -21333,6 +22660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21342,6 +22670,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -21365,6 +22694,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21374,6 +22704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21397,6 +22728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21406,6 +22738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21429,6 +22762,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21438,6 +22772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21461,6 +22796,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21470,6 +22806,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21493,6 +22830,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21502,6 +22840,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21525,6 +22864,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21534,6 +22874,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21557,6 +22898,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21566,6 +22908,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21589,6 +22932,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21598,6 +22942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21621,6 +22966,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21630,6 +22976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21653,6 +23000,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21662,6 +23010,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21685,6 +23034,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21694,6 +23044,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21717,6 +23068,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21726,6 +23078,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21749,6 +23102,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21758,6 +23112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21781,6 +23136,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21790,6 +23146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21813,6 +23170,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21822,6 +23180,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21845,6 +23204,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21854,6 +23214,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21877,6 +23238,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21886,6 +23248,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21909,6 +23272,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21918,6 +23282,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21941,6 +23306,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21950,6 +23316,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -21973,6 +23340,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -21982,6 +23350,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22005,6 +23374,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22014,6 +23384,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22037,6 +23408,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22046,6 +23418,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22055,6 +23428,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22078,6 +23452,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22087,6 +23462,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22096,6 +23472,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22119,6 +23496,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22128,6 +23506,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22137,6 +23516,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22160,6 +23540,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22169,6 +23550,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22178,6 +23560,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22201,6 +23584,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22210,6 +23594,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22219,6 +23604,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22242,6 +23628,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22251,6 +23638,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22260,6 +23648,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22283,6 +23672,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22292,6 +23682,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22301,6 +23692,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22324,6 +23716,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22333,6 +23726,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22342,6 +23736,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22365,6 +23760,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22374,6 +23770,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22383,6 +23780,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22406,6 +23804,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22415,6 +23814,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22424,6 +23824,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22447,6 +23848,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22456,6 +23858,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22465,6 +23868,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22488,6 +23892,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22497,6 +23902,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22506,6 +23912,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22529,6 +23936,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22538,6 +23946,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22547,6 +23956,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22570,6 +23980,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22579,6 +23990,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22588,6 +24000,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22611,6 +24024,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22620,6 +24034,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22629,6 +24044,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22652,6 +24068,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22661,6 +24078,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22670,6 +24088,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22693,6 +24112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22702,6 +24122,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22711,6 +24132,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22734,6 +24156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22743,6 +24166,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22752,6 +24176,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22775,6 +24200,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22784,6 +24210,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22793,6 +24220,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22816,6 +24244,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22825,6 +24254,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22834,6 +24264,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22857,6 +24288,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22866,6 +24298,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22875,6 +24308,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22898,6 +24332,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22907,6 +24342,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22916,6 +24352,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22939,6 +24376,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22948,6 +24386,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22957,6 +24396,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -22980,6 +24420,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -22989,6 +24430,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -22998,6 +24440,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23021,6 +24464,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23030,6 +24474,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23039,6 +24484,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23062,6 +24508,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23071,6 +24518,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23080,6 +24528,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23103,6 +24552,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23112,6 +24562,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23121,6 +24572,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23144,6 +24596,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23153,6 +24606,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23162,6 +24616,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23185,6 +24640,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23194,6 +24650,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23203,6 +24660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23226,6 +24684,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23235,6 +24694,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23244,6 +24704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23267,6 +24728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23276,6 +24738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23285,6 +24748,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23308,6 +24772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23317,6 +24782,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23326,6 +24792,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23349,6 +24816,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23358,6 +24826,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23367,6 +24836,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23390,6 +24860,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23399,6 +24870,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23408,6 +24880,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23431,6 +24904,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23440,6 +24914,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23449,6 +24924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23472,6 +24948,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23481,6 +24958,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23490,6 +24968,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23513,6 +24992,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23522,6 +25002,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23531,6 +25012,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23554,6 +25036,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23563,6 +25046,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23572,6 +25056,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23595,6 +25080,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23604,6 +25090,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23613,6 +25100,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23636,6 +25124,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23645,6 +25134,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23654,6 +25144,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23677,6 +25168,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23686,6 +25178,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23695,6 +25188,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23718,6 +25212,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23727,6 +25222,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23736,6 +25232,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23759,6 +25256,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23768,6 +25266,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23777,6 +25276,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23800,6 +25300,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23809,6 +25310,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23818,6 +25320,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23841,6 +25344,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23850,6 +25354,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23859,6 +25364,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23882,6 +25388,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23891,6 +25398,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23900,6 +25408,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23923,6 +25432,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23932,6 +25442,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23941,6 +25452,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -23964,6 +25476,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -23973,6 +25486,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -23982,6 +25496,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24005,6 +25520,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24014,6 +25530,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24023,6 +25540,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24046,6 +25564,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24055,6 +25574,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24064,6 +25584,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24087,6 +25608,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24096,6 +25618,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24105,6 +25628,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24128,6 +25652,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24137,6 +25662,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24160,6 +25686,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24169,6 +25696,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24192,6 +25720,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24201,6 +25730,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24224,6 +25754,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24233,6 +25764,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24256,6 +25788,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24265,6 +25798,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24288,6 +25822,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24297,6 +25832,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24320,6 +25856,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24329,6 +25866,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24352,6 +25890,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24361,6 +25900,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24384,6 +25924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24393,6 +25934,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24416,6 +25958,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24425,6 +25968,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24448,6 +25992,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24457,6 +26002,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24480,6 +26026,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24489,6 +26036,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24512,6 +26060,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24521,6 +26070,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24544,6 +26094,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24553,6 +26104,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24576,6 +26128,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24585,6 +26138,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24608,6 +26162,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24617,6 +26172,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24640,6 +26196,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24649,6 +26206,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24672,6 +26230,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -24681,6 +26240,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24704,6 +26264,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24713,6 +26274,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24735,6 +26297,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -24757,6 +26320,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24766,6 +26330,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24789,6 +26354,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24798,6 +26364,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24821,6 +26388,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24830,6 +26398,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24853,6 +26422,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24862,6 +26432,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24885,6 +26456,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24894,6 +26466,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24917,6 +26490,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24926,6 +26500,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24949,6 +26524,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24958,6 +26534,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -24981,6 +26558,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -24990,6 +26568,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25013,6 +26592,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25022,6 +26602,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25045,6 +26626,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25054,6 +26636,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25077,6 +26660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25086,6 +26670,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25109,6 +26694,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25118,6 +26704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25141,6 +26728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25150,6 +26738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25173,6 +26762,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25182,6 +26772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25205,6 +26796,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25214,6 +26806,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25237,6 +26830,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25246,6 +26840,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25269,6 +26864,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def0,
@@ -25278,6 +26874,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25301,6 +26898,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: LiteralK,
@@ -25310,6 +26908,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25333,6 +26932,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25342,6 +26942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25365,6 +26966,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25374,6 +26976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25397,6 +27000,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25406,6 +27010,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25429,6 +27034,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25438,6 +27044,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25461,6 +27068,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25470,6 +27078,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25493,6 +27102,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25502,6 +27112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25525,6 +27136,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -25534,6 +27146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -25556,6 +27169,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25577,6 +27191,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25598,6 +27213,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25632,6 +27248,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25653,6 +27270,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25674,6 +27292,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25695,6 +27314,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25716,6 +27336,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25737,6 +27358,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25771,6 +27393,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25792,6 +27415,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25813,6 +27437,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25834,6 +27459,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25855,6 +27481,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25876,6 +27503,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25897,6 +27525,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25918,6 +27547,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25952,6 +27582,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -25973,6 +27604,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26007,6 +27639,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26028,6 +27661,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26049,6 +27683,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26070,6 +27705,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26130,6 +27766,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26151,6 +27788,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26185,6 +27823,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26206,6 +27845,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26227,6 +27867,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26248,6 +27889,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26269,6 +27911,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
             sreg_only: "",
             vgpr_only: "",
             no_imm: false,
+            mods: 0,
         }],
     },
     InstrInfo {
@@ -26291,6 +27934,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -26300,6 +27944,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26309,6 +27954,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26332,6 +27978,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -26341,6 +27988,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26350,6 +27998,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26373,6 +28022,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -26382,6 +28032,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26391,6 +28042,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26427,6 +28079,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26436,6 +28089,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26459,6 +28113,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26468,6 +28123,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VRegOrLds_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -26491,6 +28147,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26500,6 +28157,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26523,6 +28181,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26532,6 +28191,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26555,6 +28215,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26564,6 +28225,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26587,6 +28249,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26596,6 +28259,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26619,6 +28283,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26628,6 +28293,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26651,6 +28317,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26660,6 +28327,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26683,6 +28351,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26692,6 +28361,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26715,6 +28385,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26724,6 +28395,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26747,6 +28419,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26756,6 +28429,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26779,6 +28453,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26788,6 +28463,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26811,6 +28487,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26820,6 +28497,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26843,6 +28521,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26852,6 +28531,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26875,6 +28555,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26884,6 +28565,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26907,6 +28589,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26916,6 +28599,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26939,6 +28623,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26948,6 +28633,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -26971,6 +28657,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -26980,6 +28667,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27003,6 +28691,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27012,6 +28701,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27035,6 +28725,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27044,6 +28735,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27067,6 +28759,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27076,6 +28769,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27099,6 +28793,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27108,6 +28803,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27131,6 +28827,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27140,6 +28837,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27163,6 +28861,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27172,6 +28871,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27195,6 +28895,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27204,6 +28905,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27240,6 +28942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27249,6 +28952,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27272,6 +28976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27281,6 +28986,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27304,6 +29010,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27313,6 +29020,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27336,6 +29044,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27345,6 +29054,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27368,6 +29078,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27377,6 +29088,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27400,6 +29112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27409,6 +29122,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27432,6 +29146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27441,6 +29156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27464,6 +29180,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27473,6 +29190,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27496,6 +29214,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27505,6 +29224,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27528,6 +29248,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27537,6 +29258,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27560,6 +29282,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27569,6 +29292,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27592,6 +29316,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27601,6 +29326,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27624,6 +29350,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27633,6 +29360,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27656,6 +29384,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27665,6 +29394,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27688,6 +29418,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27697,6 +29428,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27720,6 +29452,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27729,6 +29462,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27752,6 +29486,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27761,6 +29496,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27784,6 +29520,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27793,6 +29530,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27816,6 +29554,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27825,6 +29564,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27848,6 +29588,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27857,6 +29598,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27880,6 +29622,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27889,6 +29632,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27912,6 +29656,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27921,6 +29666,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27944,6 +29690,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27953,6 +29700,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -27976,6 +29724,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -27985,6 +29734,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28008,6 +29758,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28017,6 +29768,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28040,6 +29792,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28049,6 +29802,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28085,6 +29839,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28094,6 +29849,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28117,6 +29873,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28126,6 +29883,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -28149,6 +29907,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28158,6 +29917,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -28181,6 +29941,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28190,6 +29951,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -28213,6 +29975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28222,6 +29985,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28245,6 +30009,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28254,6 +30019,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28277,6 +30043,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28286,6 +30053,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28309,6 +30077,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28318,6 +30087,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28341,6 +30111,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28350,6 +30121,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28373,6 +30145,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28382,6 +30155,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28405,6 +30179,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28414,6 +30189,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28437,6 +30213,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28446,6 +30223,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28469,6 +30247,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28478,6 +30257,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28501,6 +30281,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28510,6 +30291,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28533,6 +30315,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28542,6 +30325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28565,6 +30349,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28574,6 +30359,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28597,6 +30383,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28606,6 +30393,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28629,6 +30417,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28638,6 +30427,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28661,6 +30451,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28670,6 +30461,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28693,6 +30485,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28702,6 +30495,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28725,6 +30519,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28734,6 +30529,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28757,6 +30553,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28766,6 +30563,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28789,6 +30587,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28798,6 +30597,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28821,6 +30621,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28830,6 +30631,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28853,6 +30655,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28862,6 +30665,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -28885,6 +30689,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28894,6 +30699,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -28917,6 +30723,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28926,6 +30733,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -28962,6 +30770,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -28971,6 +30780,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -28980,6 +30790,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: ImplicitVcc,
@@ -28989,6 +30800,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29012,6 +30824,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29021,6 +30834,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29030,6 +30844,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29053,6 +30868,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29062,6 +30878,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29071,6 +30888,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29094,6 +30912,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29103,6 +30922,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29112,6 +30932,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29135,6 +30956,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29144,6 +30966,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29153,6 +30976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29176,6 +31000,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29185,6 +31010,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29194,6 +31020,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29217,6 +31044,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29226,6 +31054,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29235,6 +31064,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29258,6 +31088,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29267,6 +31098,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29276,6 +31108,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29299,6 +31132,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29308,6 +31142,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29317,6 +31152,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29340,6 +31176,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29349,6 +31186,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29358,6 +31196,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29381,6 +31220,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29390,6 +31230,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29399,6 +31240,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29422,6 +31264,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29431,6 +31274,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29440,6 +31284,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29463,6 +31308,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29472,6 +31318,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29481,6 +31328,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29504,6 +31352,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29513,6 +31362,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29522,6 +31372,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29545,6 +31396,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29554,6 +31406,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29563,6 +31416,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29586,6 +31440,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29595,6 +31450,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29604,6 +31460,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29627,6 +31484,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29636,6 +31494,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29645,6 +31504,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29668,6 +31528,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29677,6 +31538,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29686,6 +31548,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29709,6 +31572,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29718,6 +31582,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29727,6 +31592,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29750,6 +31616,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29759,6 +31626,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29768,6 +31636,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29791,6 +31660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29800,6 +31670,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29809,6 +31680,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29832,6 +31704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29841,6 +31714,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29850,6 +31724,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29873,6 +31748,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29882,6 +31758,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29891,6 +31768,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29914,6 +31792,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29923,6 +31802,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29932,6 +31812,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29955,6 +31836,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -29964,6 +31846,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -29973,6 +31856,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -29996,6 +31880,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30005,6 +31890,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30014,6 +31900,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30037,6 +31924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30046,6 +31934,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30055,6 +31944,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30078,6 +31968,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30087,6 +31978,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30096,6 +31988,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30119,6 +32012,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30128,6 +32022,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: LiteralK,
@@ -30137,6 +32032,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30146,6 +32042,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30169,6 +32066,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30178,6 +32076,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30187,6 +32086,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: LiteralK,
@@ -30196,6 +32096,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30219,6 +32120,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30228,6 +32130,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30237,6 +32140,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30260,6 +32164,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30269,6 +32174,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30278,6 +32184,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30301,6 +32208,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30310,6 +32218,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30319,6 +32228,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30342,6 +32252,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: ImplicitVcc,
@@ -30351,6 +32262,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30360,6 +32272,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30369,6 +32282,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: ImplicitVcc,
@@ -30378,6 +32292,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30401,6 +32316,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: ImplicitVcc,
@@ -30410,6 +32326,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30419,6 +32336,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30428,6 +32346,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: ImplicitVcc,
@@ -30437,6 +32356,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30460,6 +32380,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: ImplicitVcc,
@@ -30469,6 +32390,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30478,6 +32400,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30487,6 +32410,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: ImplicitVcc,
@@ -30496,6 +32420,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30519,6 +32444,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30528,6 +32454,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30537,6 +32464,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30560,6 +32488,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30569,6 +32498,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: LiteralK,
@@ -30578,6 +32508,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30587,6 +32518,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30610,6 +32542,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30619,6 +32552,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30628,6 +32562,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: LiteralK,
@@ -30637,6 +32572,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30660,6 +32596,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30669,6 +32606,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30678,6 +32616,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30701,6 +32640,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30710,6 +32650,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30719,6 +32660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30742,6 +32684,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30751,6 +32694,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30760,6 +32704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30783,6 +32728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30792,6 +32738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30801,6 +32748,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30824,6 +32772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30833,6 +32782,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30842,6 +32792,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30865,6 +32816,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30874,6 +32826,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30883,6 +32836,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30906,6 +32860,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30915,6 +32870,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: LiteralK,
@@ -30924,6 +32880,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30933,6 +32890,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -30956,6 +32914,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -30965,6 +32924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -30974,6 +32934,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: LiteralK,
@@ -30983,6 +32944,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -31006,6 +32968,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31015,6 +32978,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -31024,6 +32988,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -31047,6 +33012,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31056,6 +33022,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -31065,6 +33032,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -31088,6 +33056,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31097,6 +33066,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -31106,6 +33076,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -31129,6 +33100,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31138,6 +33110,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -31147,6 +33120,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -31170,6 +33144,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31179,6 +33154,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -31188,6 +33164,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -31211,6 +33188,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31220,6 +33198,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31229,6 +33208,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31252,6 +33232,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31261,6 +33242,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31270,6 +33252,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31293,6 +33276,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31302,6 +33286,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31311,6 +33296,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31334,6 +33320,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31343,6 +33330,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31352,6 +33340,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31375,6 +33364,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31384,6 +33374,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31393,6 +33384,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31416,6 +33408,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31425,6 +33418,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31434,6 +33428,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31457,6 +33452,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31466,6 +33462,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31475,6 +33472,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31498,6 +33496,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31507,6 +33506,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31516,6 +33516,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31539,6 +33540,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31548,6 +33550,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31557,6 +33560,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31580,6 +33584,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31589,6 +33594,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31598,6 +33604,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31621,6 +33628,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31630,6 +33638,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31639,6 +33648,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31662,6 +33672,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31671,6 +33682,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31680,6 +33692,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31703,6 +33716,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31712,6 +33726,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31721,6 +33736,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31744,6 +33760,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31753,6 +33770,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31762,6 +33780,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31785,6 +33804,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31794,6 +33814,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31803,6 +33824,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31826,6 +33848,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -31835,6 +33858,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31844,6 +33868,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31867,6 +33892,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31876,6 +33902,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31899,6 +33926,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31908,6 +33936,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31931,6 +33960,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31940,6 +33970,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31963,6 +33994,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -31972,6 +34004,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -31995,6 +34028,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32004,6 +34038,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32027,6 +34062,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32036,6 +34072,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32059,6 +34096,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32068,6 +34106,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32091,6 +34130,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32100,6 +34140,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32123,6 +34164,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32132,6 +34174,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32155,6 +34198,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32164,6 +34208,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32187,6 +34232,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32196,6 +34242,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32219,6 +34266,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32228,6 +34276,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32251,6 +34300,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32260,6 +34310,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32283,6 +34334,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32292,6 +34344,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32315,6 +34368,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32324,6 +34378,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32347,6 +34402,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32356,6 +34412,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32379,6 +34436,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32388,6 +34446,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32397,6 +34456,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32420,6 +34480,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32429,6 +34490,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32438,6 +34500,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32461,6 +34524,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32470,6 +34534,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32479,6 +34544,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32502,6 +34568,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32511,6 +34578,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32520,6 +34588,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32543,6 +34612,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32552,6 +34622,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32561,6 +34632,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32584,6 +34656,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32593,6 +34666,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32602,6 +34676,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32625,6 +34700,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32634,6 +34710,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32643,6 +34720,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32666,6 +34744,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32675,6 +34754,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32684,6 +34764,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32707,6 +34788,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32716,6 +34798,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32725,6 +34808,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32748,6 +34832,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32757,6 +34842,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32766,6 +34852,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32789,6 +34876,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32798,6 +34886,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32807,6 +34896,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32830,6 +34920,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32839,6 +34930,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32848,6 +34940,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32871,6 +34964,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32880,6 +34974,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32889,6 +34984,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32912,6 +35008,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32921,6 +35018,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32930,6 +35028,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32953,6 +35052,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -32962,6 +35062,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -32971,6 +35072,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -32994,6 +35096,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33003,6 +35106,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33012,6 +35116,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33035,6 +35140,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33044,6 +35150,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33067,6 +35174,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33076,6 +35184,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33099,6 +35208,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33108,6 +35218,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33131,6 +35242,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33140,6 +35252,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33163,6 +35276,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33172,6 +35286,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33195,6 +35310,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33204,6 +35320,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33227,6 +35344,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33236,6 +35354,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33259,6 +35378,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33268,6 +35388,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33291,6 +35412,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33300,6 +35422,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33323,6 +35446,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33332,6 +35456,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33355,6 +35480,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33364,6 +35490,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33387,6 +35514,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33396,6 +35524,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33419,6 +35548,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33428,6 +35558,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33451,6 +35582,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33460,6 +35592,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33483,6 +35616,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33492,6 +35626,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33515,6 +35650,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33524,6 +35660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -33547,6 +35684,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33556,6 +35694,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33565,6 +35704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33588,6 +35728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33597,6 +35738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33606,6 +35748,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33629,6 +35772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33638,6 +35782,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33647,6 +35792,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33670,6 +35816,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33679,6 +35826,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33688,6 +35836,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33711,6 +35860,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33720,6 +35870,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33729,6 +35880,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33752,6 +35904,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33761,6 +35914,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33770,6 +35924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33793,6 +35948,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33802,6 +35958,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33811,6 +35968,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33834,6 +35992,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33843,6 +36002,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33852,6 +36012,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33875,6 +36036,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33884,6 +36046,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -33893,6 +36056,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33916,6 +36080,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33925,6 +36090,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33934,6 +36100,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33957,6 +36124,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -33966,6 +36134,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -33975,6 +36144,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -33998,6 +36168,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34007,6 +36178,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34016,6 +36188,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34039,6 +36212,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34048,6 +36222,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34057,6 +36232,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34080,6 +36256,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34089,6 +36266,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34098,6 +36276,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34121,6 +36300,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34130,6 +36310,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34139,6 +36320,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34162,6 +36344,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34171,6 +36354,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -34180,6 +36364,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34203,6 +36388,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34212,6 +36398,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34235,6 +36422,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34244,6 +36432,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34267,6 +36456,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34276,6 +36466,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34299,6 +36490,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34308,6 +36500,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34331,6 +36524,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34340,6 +36534,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34363,6 +36558,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34372,6 +36568,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34395,6 +36592,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34404,6 +36602,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34427,6 +36626,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34436,6 +36636,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34459,6 +36660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -34468,6 +36670,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34491,6 +36694,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34500,6 +36704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34523,6 +36728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34532,6 +36738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34555,6 +36762,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34564,6 +36772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34587,6 +36796,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34596,6 +36806,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34619,6 +36830,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34628,6 +36840,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34651,6 +36864,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34660,6 +36874,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34683,6 +36898,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -34692,6 +36908,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34715,6 +36932,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34724,6 +36942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34733,6 +36952,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34756,6 +36976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34765,6 +36986,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34774,6 +36996,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34797,6 +37020,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34806,6 +37030,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34815,6 +37040,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34838,6 +37064,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34847,6 +37074,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34856,6 +37084,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34879,6 +37108,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34888,6 +37118,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34897,6 +37128,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34920,6 +37152,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34929,6 +37162,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34938,6 +37172,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -34961,6 +37196,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -34970,6 +37206,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -34979,6 +37216,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35002,6 +37240,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35011,6 +37250,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35020,6 +37260,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35043,6 +37284,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35052,6 +37294,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -35061,6 +37304,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35084,6 +37328,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35093,6 +37338,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35102,6 +37348,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35125,6 +37372,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35134,6 +37382,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35143,6 +37392,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35166,6 +37416,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35175,6 +37426,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35184,6 +37436,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35207,6 +37460,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35216,6 +37470,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35225,6 +37480,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35248,6 +37504,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35257,6 +37514,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35266,6 +37524,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35289,6 +37548,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35298,6 +37558,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35307,6 +37568,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35330,6 +37592,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35339,6 +37602,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35362,6 +37626,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35371,6 +37636,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35394,6 +37660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35403,6 +37670,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35426,6 +37694,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35435,6 +37704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35458,6 +37728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35467,6 +37738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35490,6 +37762,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35499,6 +37772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35522,6 +37796,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35531,6 +37806,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35554,6 +37830,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35563,6 +37840,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35586,6 +37864,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -35595,6 +37874,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35618,6 +37898,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35627,6 +37908,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35650,6 +37932,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35659,6 +37942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35682,6 +37966,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35691,6 +37976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35714,6 +38000,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35723,6 +38010,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35746,6 +38034,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35755,6 +38044,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35778,6 +38068,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35787,6 +38078,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35810,6 +38102,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35819,6 +38112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35828,6 +38122,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35851,6 +38146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35860,6 +38156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35869,6 +38166,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35892,6 +38190,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35901,6 +38200,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35910,6 +38210,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35933,6 +38234,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35942,6 +38244,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35951,6 +38254,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -35974,6 +38278,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -35983,6 +38288,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -35992,6 +38298,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36015,6 +38322,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36024,6 +38332,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36033,6 +38342,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36056,6 +38366,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36065,6 +38376,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36074,6 +38386,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36097,6 +38410,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36106,6 +38420,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36115,6 +38430,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36138,6 +38454,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36147,6 +38464,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36156,6 +38474,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36179,6 +38498,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36188,6 +38508,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36197,6 +38518,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36220,6 +38542,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36229,6 +38552,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36238,6 +38562,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36261,6 +38586,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36270,6 +38596,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36279,6 +38606,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36302,6 +38630,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36311,6 +38640,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36320,6 +38650,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36343,6 +38674,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36352,6 +38684,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36361,6 +38694,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36384,6 +38718,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36393,6 +38728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36402,6 +38738,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36425,6 +38762,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36434,6 +38772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36443,6 +38782,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36466,6 +38806,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36475,6 +38816,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36498,6 +38840,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36507,6 +38850,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36530,6 +38874,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36539,6 +38884,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36562,6 +38908,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36571,6 +38918,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36594,6 +38942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36603,6 +38952,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36626,6 +38976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36635,6 +38986,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36658,6 +39010,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36667,6 +39020,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36690,6 +39044,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36699,6 +39054,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -36722,6 +39078,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36731,6 +39088,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36754,6 +39112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36763,6 +39122,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36786,6 +39146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36795,6 +39156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36818,6 +39180,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36827,6 +39190,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36850,6 +39214,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36859,6 +39224,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36882,6 +39248,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36891,6 +39258,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36914,6 +39282,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36923,6 +39292,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36946,6 +39316,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -36955,6 +39326,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -36978,6 +39350,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -36987,6 +39360,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -36996,6 +39370,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37019,6 +39394,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37028,6 +39404,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37037,6 +39414,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37060,6 +39438,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37069,6 +39448,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37078,6 +39458,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37101,6 +39482,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37110,6 +39492,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37119,6 +39502,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37142,6 +39526,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37151,6 +39536,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37160,6 +39546,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37183,6 +39570,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37192,6 +39580,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37201,6 +39590,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37224,6 +39614,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37233,6 +39624,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37242,6 +39634,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37265,6 +39658,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37274,6 +39668,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37283,6 +39678,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37306,6 +39702,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37315,6 +39712,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37324,6 +39722,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37347,6 +39746,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37356,6 +39756,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37365,6 +39766,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37388,6 +39790,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37397,6 +39800,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37406,6 +39810,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37429,6 +39834,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37438,6 +39844,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37447,6 +39854,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37470,6 +39878,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37479,6 +39888,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37488,6 +39898,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37511,6 +39922,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37520,6 +39932,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37529,6 +39942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37552,6 +39966,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37561,6 +39976,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37570,6 +39986,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37593,6 +40010,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -37602,6 +40020,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37611,6 +40030,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37634,6 +40054,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37643,6 +40064,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37666,6 +40088,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37675,6 +40098,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37698,6 +40122,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37707,6 +40132,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37730,6 +40156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37739,6 +40166,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37762,6 +40190,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37771,6 +40200,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37794,6 +40224,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37803,6 +40234,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37826,6 +40258,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37835,6 +40268,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37858,6 +40292,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -37867,6 +40302,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -37890,6 +40326,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37899,6 +40336,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37922,6 +40360,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37931,6 +40370,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37954,6 +40394,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37963,6 +40404,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -37986,6 +40428,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -37995,6 +40438,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38018,6 +40462,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38027,6 +40472,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38050,6 +40496,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38059,6 +40506,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38082,6 +40530,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38091,6 +40540,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38114,6 +40564,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38123,6 +40574,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38146,6 +40598,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38155,6 +40608,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38164,6 +40618,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -38173,6 +40628,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_1_XEXEC",
                 vgpr_only: "",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -38196,6 +40652,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38205,6 +40662,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38214,6 +40672,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38237,6 +40696,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38246,6 +40706,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38255,6 +40716,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38278,6 +40740,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38287,6 +40750,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38296,6 +40760,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38319,6 +40784,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38328,6 +40794,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38337,6 +40804,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38360,6 +40828,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38369,6 +40838,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38378,6 +40848,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38401,6 +40872,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38410,6 +40882,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38419,6 +40892,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38442,6 +40916,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38451,6 +40926,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38460,6 +40936,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38483,6 +40960,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38492,6 +40970,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38501,6 +40980,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38524,6 +41004,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38533,6 +41014,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38542,6 +41024,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38565,6 +41048,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38574,6 +41058,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38583,6 +41068,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38606,6 +41092,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38615,6 +41102,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38624,6 +41112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38647,6 +41136,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38656,6 +41146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38665,6 +41156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38688,6 +41180,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38697,6 +41190,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -38706,6 +41200,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -38729,6 +41224,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38738,6 +41234,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38747,6 +41244,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38770,6 +41268,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38779,6 +41278,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38788,6 +41288,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38811,6 +41312,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38820,6 +41322,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38829,6 +41332,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38852,6 +41356,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38861,6 +41366,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38870,6 +41376,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38893,6 +41400,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38902,6 +41410,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38911,6 +41420,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38934,6 +41444,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38943,6 +41454,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38952,6 +41464,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -38975,6 +41488,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -38984,6 +41498,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -38993,6 +41508,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -39016,6 +41532,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39025,6 +41542,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39034,6 +41552,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -39057,6 +41576,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39066,6 +41586,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39075,6 +41596,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -39098,6 +41620,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39107,6 +41630,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39116,6 +41640,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -39139,6 +41664,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39148,6 +41674,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39157,6 +41684,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -39180,6 +41708,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39189,6 +41718,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39198,6 +41728,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39221,6 +41752,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39230,6 +41762,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39239,6 +41772,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -39262,6 +41796,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39271,6 +41806,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39280,6 +41816,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -39303,6 +41840,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39312,6 +41850,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39321,6 +41860,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -39344,6 +41884,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -39353,6 +41894,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39362,6 +41904,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39371,6 +41914,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -39380,6 +41924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_1_XEXEC",
                 vgpr_only: "",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -39403,6 +41948,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -39412,6 +41958,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39421,6 +41968,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39430,6 +41978,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -39439,6 +41988,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_1_XEXEC",
                 vgpr_only: "",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -39462,6 +42012,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -39471,6 +42022,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39480,6 +42032,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -39489,6 +42042,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -39498,6 +42052,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_1_XEXEC",
                 vgpr_only: "",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -39521,6 +42076,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39530,6 +42086,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39539,6 +42096,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39562,6 +42120,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39571,6 +42130,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39580,6 +42140,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39603,6 +42164,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39612,6 +42174,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39621,6 +42184,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39644,6 +42208,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39653,6 +42218,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39662,6 +42228,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39685,6 +42252,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39694,6 +42262,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39703,6 +42272,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39726,6 +42296,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39735,6 +42306,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39744,6 +42316,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39767,6 +42340,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39776,6 +42350,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39785,6 +42360,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39808,6 +42384,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39817,6 +42394,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39826,6 +42404,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39849,6 +42428,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39858,6 +42438,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39867,6 +42448,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39890,6 +42472,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39899,6 +42482,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39908,6 +42492,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 4,
             },
         ],
     },
@@ -39931,6 +42516,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39940,6 +42526,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39949,6 +42536,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -39958,6 +42546,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -39981,6 +42570,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -39990,6 +42580,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -39999,6 +42590,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40008,6 +42600,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40031,6 +42624,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40040,6 +42634,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40049,6 +42644,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40058,6 +42654,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40081,6 +42678,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40090,6 +42688,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40099,6 +42698,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40108,6 +42708,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40131,6 +42732,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40140,6 +42742,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40149,6 +42752,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40158,6 +42762,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40181,6 +42786,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40190,6 +42796,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40199,6 +42806,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40208,6 +42816,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40231,6 +42840,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40240,6 +42850,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40249,6 +42860,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40258,6 +42870,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40281,6 +42894,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40290,6 +42904,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40299,6 +42914,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40308,6 +42924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40331,6 +42948,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40340,6 +42958,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40349,6 +42968,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40358,6 +42978,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40381,6 +43002,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40390,6 +43012,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40399,6 +43022,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40408,6 +43032,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40431,6 +43056,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40440,6 +43066,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40449,6 +43076,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40458,6 +43086,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40481,6 +43110,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40490,6 +43120,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40499,6 +43130,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40508,6 +43140,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40531,6 +43164,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40540,6 +43174,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40549,6 +43184,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40558,6 +43194,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40581,6 +43218,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40590,6 +43228,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40599,6 +43238,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40608,6 +43248,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40631,6 +43272,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40640,6 +43282,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40649,6 +43292,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40658,6 +43302,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40681,6 +43326,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40690,6 +43336,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40699,6 +43346,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40708,6 +43356,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40731,6 +43380,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40740,6 +43390,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40749,6 +43400,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40758,6 +43410,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40781,6 +43434,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40790,6 +43444,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40799,6 +43454,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40808,6 +43464,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40831,6 +43488,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40840,6 +43498,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40849,6 +43508,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -40858,6 +43518,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -40881,6 +43542,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40890,6 +43552,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40899,6 +43562,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40908,6 +43572,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40931,6 +43596,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40940,6 +43606,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -40949,6 +43616,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -40958,6 +43626,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -40981,6 +43650,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -40990,6 +43660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -40999,6 +43670,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -41008,6 +43680,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -41031,6 +43704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41040,6 +43714,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41049,6 +43724,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -41058,6 +43734,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41081,6 +43758,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41090,6 +43768,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41099,6 +43778,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -41108,6 +43788,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41131,6 +43812,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41140,6 +43822,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41149,6 +43832,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -41158,6 +43842,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -41181,6 +43866,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41190,6 +43876,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41199,6 +43886,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -41208,6 +43896,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41231,6 +43920,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41240,6 +43930,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41249,6 +43940,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -41258,6 +43950,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41281,6 +43974,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41290,6 +43984,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41299,6 +43994,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -41308,6 +44004,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41331,6 +44028,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41340,6 +44038,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41349,6 +44048,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -41358,6 +44058,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41381,6 +44082,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41390,6 +44092,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41399,6 +44102,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -41408,6 +44112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41431,6 +44136,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41440,6 +44146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41449,6 +44156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -41458,6 +44166,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41481,6 +44190,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41490,6 +44200,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41499,6 +44210,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 4,
             },
             OpndDesc {
                 slot: Src2,
@@ -41508,6 +44220,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 4,
             },
         ],
     },
@@ -41531,6 +44244,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41540,6 +44254,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41549,6 +44264,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -41558,6 +44274,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -41581,6 +44298,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41590,6 +44308,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41599,6 +44318,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -41608,6 +44328,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -41631,6 +44352,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41640,6 +44362,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41649,6 +44372,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -41672,6 +44396,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41681,6 +44406,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41690,6 +44416,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -41713,6 +44440,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41722,6 +44450,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41731,6 +44460,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -41754,6 +44484,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41763,6 +44494,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41772,6 +44504,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -41795,6 +44528,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41804,6 +44538,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -41813,6 +44548,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 4,
             },
         ],
     },
@@ -41836,6 +44572,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41845,6 +44582,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41854,6 +44592,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41877,6 +44616,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41886,6 +44626,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41895,6 +44636,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41918,6 +44660,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41927,6 +44670,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41936,6 +44680,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -41959,6 +44704,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -41968,6 +44714,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -41977,6 +44724,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42000,6 +44748,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -42009,6 +44758,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42018,6 +44768,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 1,
             },
             OpndDesc {
                 slot: Src1,
@@ -42027,6 +44778,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 1,
             },
             OpndDesc {
                 slot: Src2,
@@ -42036,6 +44788,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 1,
             },
         ],
     },
@@ -42059,6 +44812,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -42068,6 +44822,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42077,6 +44832,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 1,
             },
             OpndDesc {
                 slot: Src1,
@@ -42086,6 +44842,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 1,
             },
             OpndDesc {
                 slot: Src2,
@@ -42095,6 +44852,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 1,
             },
         ],
     },
@@ -42118,6 +44876,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42127,6 +44886,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -42136,6 +44896,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -42145,6 +44906,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42168,6 +44930,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42177,6 +44940,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -42186,6 +44950,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -42195,6 +44960,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42218,6 +44984,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42227,6 +44994,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -42236,6 +45004,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -42245,6 +45014,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42268,6 +45038,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42277,6 +45048,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -42286,6 +45058,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -42295,6 +45068,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42318,6 +45092,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42327,6 +45102,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -42336,6 +45112,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -42345,6 +45122,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42368,6 +45146,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42377,6 +45156,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -42386,6 +45166,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 4,
             },
         ],
     },
@@ -42409,6 +45190,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42418,6 +45200,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -42427,6 +45210,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -42436,6 +45220,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VReg_128",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -42459,6 +45244,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -42468,6 +45254,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42477,6 +45264,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -42486,6 +45274,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -42495,6 +45284,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42518,6 +45308,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -42527,6 +45318,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42536,6 +45328,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -42545,6 +45338,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -42554,6 +45348,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42577,6 +45372,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42586,6 +45382,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -42595,6 +45392,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -42604,6 +45402,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42640,6 +45439,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42649,6 +45449,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42672,6 +45473,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42681,6 +45483,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42704,6 +45507,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42713,6 +45517,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42736,6 +45541,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42745,6 +45551,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42768,6 +45575,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42777,6 +45585,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -42800,6 +45609,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42809,6 +45619,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42832,6 +45643,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42841,6 +45653,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42864,6 +45677,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42873,6 +45687,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42896,6 +45711,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42905,6 +45721,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42928,6 +45745,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42937,6 +45755,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42960,6 +45779,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -42969,6 +45789,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -42992,6 +45813,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43001,6 +45823,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -43024,6 +45847,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43033,6 +45857,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43056,6 +45881,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43065,6 +45891,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43088,6 +45915,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43097,6 +45925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -43120,6 +45949,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43129,6 +45959,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -43152,6 +45983,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43161,6 +45993,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -43184,6 +46017,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43193,6 +46027,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -43216,6 +46051,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43225,6 +46061,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43248,6 +46085,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43257,6 +46095,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -43280,6 +46119,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43289,6 +46129,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43312,6 +46153,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43321,6 +46163,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43344,6 +46187,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43353,6 +46197,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43376,6 +46221,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43385,6 +46231,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43421,6 +46268,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43430,6 +46278,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43453,6 +46302,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43462,6 +46312,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43485,6 +46336,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43494,6 +46346,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43517,6 +46370,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43526,6 +46380,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43549,6 +46404,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43558,6 +46414,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43581,6 +46438,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43590,6 +46448,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43613,6 +46472,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43622,6 +46482,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43645,6 +46506,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43654,6 +46516,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43677,6 +46540,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43686,6 +46550,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43709,6 +46574,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43718,6 +46584,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43741,6 +46608,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43750,6 +46618,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43773,6 +46642,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43782,6 +46652,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43805,6 +46676,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43814,6 +46686,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43837,6 +46710,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43846,6 +46720,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43869,6 +46744,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43878,6 +46754,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43901,6 +46778,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43910,6 +46788,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -43933,6 +46812,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43942,6 +46822,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -43965,6 +46846,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -43974,6 +46856,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -43997,6 +46880,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44006,6 +46890,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -44029,6 +46914,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44038,6 +46924,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -44061,6 +46948,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44070,6 +46958,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -44093,6 +46982,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44102,6 +46992,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44125,6 +47016,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44134,6 +47026,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44157,6 +47050,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44166,6 +47060,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44189,6 +47084,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44198,6 +47094,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44221,6 +47118,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44230,6 +47128,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44266,6 +47165,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44275,6 +47175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -44298,6 +47199,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44307,6 +47209,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -44330,6 +47233,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44339,6 +47243,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -44362,6 +47267,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44371,6 +47277,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
         ],
     },
@@ -44394,6 +47301,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44403,6 +47311,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -44426,6 +47335,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44435,6 +47345,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -44458,6 +47369,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44467,6 +47379,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44490,6 +47403,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44499,6 +47413,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44522,6 +47437,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44531,6 +47447,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44554,6 +47471,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44563,6 +47481,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44586,6 +47505,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44595,6 +47515,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44618,6 +47539,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44627,6 +47549,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44650,6 +47573,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44659,6 +47583,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44682,6 +47607,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44691,6 +47617,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44714,6 +47641,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44723,6 +47651,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44746,6 +47675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44755,6 +47685,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44778,6 +47709,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44787,6 +47719,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44810,6 +47743,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44819,6 +47753,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44842,6 +47777,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44851,6 +47787,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44874,6 +47811,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44883,6 +47821,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44906,6 +47845,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44915,6 +47855,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44938,6 +47879,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44947,6 +47889,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -44970,6 +47913,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -44979,6 +47923,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45002,6 +47947,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45011,6 +47957,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -45034,6 +47981,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45043,6 +47991,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -45066,6 +48015,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45075,6 +48025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src0,
@@ -45084,6 +48035,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45107,6 +48059,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45116,6 +48069,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src0,
@@ -45125,6 +48079,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45148,6 +48103,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45157,6 +48113,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45166,6 +48123,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45189,6 +48147,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45198,6 +48157,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45207,6 +48167,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45230,6 +48191,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45239,6 +48201,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45248,6 +48211,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45271,6 +48235,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45280,6 +48245,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45289,6 +48255,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45301,7 +48268,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 74,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x98000000],
+        must_zero: [0x2400, 0x98000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -45312,6 +48279,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45321,6 +48289,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45330,6 +48299,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45342,7 +48312,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 74,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x98000000],
+        must_zero: [0x2400, 0x98000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -45353,6 +48323,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45362,6 +48333,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45371,6 +48343,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45394,6 +48367,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45403,6 +48377,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45412,6 +48387,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45435,6 +48411,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45444,6 +48421,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45453,6 +48431,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45476,6 +48455,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45485,6 +48465,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45494,6 +48475,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45517,6 +48499,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45526,6 +48509,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45535,6 +48519,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45558,6 +48543,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45567,6 +48553,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45576,6 +48563,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45599,6 +48587,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45608,6 +48597,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45617,6 +48607,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45640,6 +48631,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45649,6 +48641,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45658,6 +48651,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45670,7 +48664,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 74,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x98000000],
+        must_zero: [0x2400, 0x98000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -45681,6 +48675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45690,6 +48685,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45699,6 +48695,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45711,7 +48708,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 74,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x98000000],
+        must_zero: [0x2400, 0x98000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -45722,6 +48719,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45731,6 +48729,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45740,6 +48739,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45763,6 +48763,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -45772,6 +48773,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45781,6 +48783,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45790,6 +48793,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45813,6 +48817,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -45822,6 +48827,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45831,6 +48837,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -45840,6 +48847,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -45852,7 +48860,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 75,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x98000000],
+        must_zero: [0x2400, 0x98000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -45863,6 +48871,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45872,6 +48881,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -45881,6 +48891,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -45893,7 +48904,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 75,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x98000000],
+        must_zero: [0x2400, 0x98000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -45904,6 +48915,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45913,6 +48925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -45922,6 +48935,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -45934,7 +48948,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 75,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x98000000],
+        must_zero: [0x2400, 0x98000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -45945,6 +48959,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45954,6 +48969,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -45963,6 +48979,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -45986,6 +49003,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -45995,6 +49013,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46004,6 +49023,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46027,6 +49047,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Def1,
@@ -46036,6 +49057,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46045,6 +49067,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46054,6 +49077,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46077,6 +49101,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46086,6 +49111,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46095,6 +49121,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46104,6 +49131,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46127,6 +49155,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46136,6 +49165,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src0,
@@ -46145,6 +49175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46168,6 +49199,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46177,6 +49209,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src0,
@@ -46186,6 +49219,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46195,6 +49229,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 3,
             },
         ],
     },
@@ -46218,6 +49253,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46227,6 +49263,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46236,6 +49273,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46245,6 +49283,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46268,6 +49307,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46277,6 +49317,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46286,6 +49327,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46295,6 +49337,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46318,6 +49361,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46327,6 +49371,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46336,6 +49381,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46345,6 +49391,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46368,6 +49415,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46377,6 +49425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46386,6 +49435,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46395,6 +49445,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46418,6 +49469,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46427,6 +49479,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -46436,6 +49489,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -46445,6 +49499,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -46468,6 +49523,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46477,6 +49533,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -46486,6 +49543,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -46495,6 +49553,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -46518,6 +49577,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46527,6 +49587,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46536,6 +49597,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46545,6 +49607,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46568,6 +49631,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46577,6 +49641,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46586,6 +49651,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46595,6 +49661,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46618,6 +49685,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46627,6 +49695,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -46636,6 +49705,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -46645,6 +49715,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -46668,6 +49739,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46677,6 +49749,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46686,6 +49759,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46695,6 +49769,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46718,6 +49793,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46727,6 +49803,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46736,6 +49813,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46745,6 +49823,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46768,6 +49847,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46777,6 +49857,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -46786,6 +49867,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -46795,6 +49877,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -46818,6 +49901,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46827,6 +49911,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46836,6 +49921,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46845,6 +49931,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46868,6 +49955,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46877,6 +49965,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46886,6 +49975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46895,6 +49985,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -46918,6 +50009,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46927,6 +50019,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src0,
@@ -46936,6 +50029,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46945,6 +50039,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 3,
             },
         ],
     },
@@ -46968,6 +50063,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -46977,6 +50073,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -46986,6 +50083,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -46995,6 +50093,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47018,6 +50117,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47027,6 +50127,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -47036,6 +50137,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src2,
@@ -47045,6 +50147,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -47068,6 +50171,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47077,6 +50181,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VRegOrLds_32",
                 no_imm: true,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47086,6 +50191,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_32",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47109,6 +50215,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47118,6 +50225,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SRegOrLds_32",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47127,6 +50235,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_32",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47150,6 +50259,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47159,6 +50269,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -47168,6 +50279,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 4,
             },
         ],
     },
@@ -47191,6 +50303,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47200,6 +50313,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47209,6 +50323,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47232,6 +50347,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47241,6 +50357,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47250,6 +50367,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47273,6 +50391,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47282,6 +50401,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47291,6 +50411,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47314,6 +50435,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47323,6 +50445,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47332,6 +50455,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47355,6 +50479,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47364,6 +50489,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -47373,6 +50499,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -47396,6 +50523,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47405,6 +50533,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
             OpndDesc {
                 slot: Src1,
@@ -47414,6 +50543,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 3,
             },
         ],
     },
@@ -47437,6 +50567,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47446,6 +50577,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47455,6 +50587,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47478,6 +50611,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47487,6 +50621,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47496,6 +50631,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47519,6 +50655,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47528,6 +50665,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47537,6 +50675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -47546,6 +50685,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47569,6 +50709,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47578,6 +50719,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47587,6 +50729,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -47596,6 +50739,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47619,6 +50763,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47628,6 +50773,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47637,6 +50783,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -47646,6 +50793,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47669,6 +50817,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47678,6 +50827,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47687,6 +50837,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -47696,6 +50847,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47719,6 +50871,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47728,6 +50881,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47737,6 +50891,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -47746,6 +50901,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47769,6 +50925,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47778,6 +50935,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47787,6 +50945,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -47796,6 +50955,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47819,6 +50979,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47828,6 +50989,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47837,6 +50999,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47860,6 +51023,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47869,6 +51033,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47878,6 +51043,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_32",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -47887,6 +51053,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_32",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47910,6 +51077,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47919,6 +51087,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "VGPR_32",
                 no_imm: true,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47928,6 +51097,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_32",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -47937,6 +51107,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "SReg_32",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -47960,6 +51131,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -47969,6 +51141,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -47978,6 +51151,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48001,6 +51175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48010,6 +51185,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48019,6 +51195,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -48028,6 +51205,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48040,7 +51218,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48051,6 +51229,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48060,6 +51239,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48069,6 +51249,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48081,7 +51262,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48092,6 +51273,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48101,6 +51283,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48110,6 +51293,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48122,7 +51306,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48133,6 +51317,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48142,6 +51327,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48151,6 +51337,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48163,7 +51350,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48174,6 +51361,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48183,6 +51371,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48192,6 +51381,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48204,7 +51394,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48215,6 +51405,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48224,6 +51415,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48233,6 +51425,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48245,7 +51438,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48256,6 +51449,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48265,6 +51459,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48274,6 +51469,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48286,7 +51482,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48297,6 +51493,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48306,6 +51503,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48315,6 +51513,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48327,7 +51526,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48338,6 +51537,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48347,6 +51547,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48356,6 +51557,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48379,6 +51581,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48388,6 +51591,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48397,6 +51601,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -48406,6 +51611,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48418,7 +51624,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48429,6 +51635,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48438,6 +51645,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48447,6 +51655,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48459,7 +51668,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48470,6 +51679,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48479,6 +51689,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48488,6 +51699,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48500,7 +51712,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48511,6 +51723,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48520,6 +51733,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48529,6 +51743,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48541,7 +51756,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48552,6 +51767,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48561,6 +51777,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48570,6 +51787,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48593,6 +51811,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48602,6 +51821,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48611,6 +51831,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -48620,6 +51841,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48632,7 +51854,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48643,6 +51865,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48652,6 +51875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48661,6 +51885,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48673,7 +51898,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48684,6 +51909,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48693,6 +51919,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48702,6 +51929,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48714,7 +51942,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48725,6 +51953,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48734,6 +51963,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48743,6 +51973,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48755,7 +51986,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
         flags: 19,
         fields: 7,
         ignored: 0,
-        must_zero: [0x400, 0x80000000],
+        must_zero: [0x2400, 0x80000000],
         aux: 0,
         operands: &[
             OpndDesc {
@@ -48766,6 +51997,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48775,6 +52007,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48784,6 +52017,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48807,6 +52041,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48816,6 +52051,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48825,6 +52061,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -48834,6 +52071,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48857,6 +52095,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48866,6 +52105,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48875,6 +52115,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -48884,6 +52125,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48907,6 +52149,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48916,6 +52159,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48925,6 +52169,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -48934,6 +52179,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -48957,6 +52203,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -48966,6 +52213,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -48975,6 +52223,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -48984,6 +52233,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49007,6 +52257,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49016,6 +52267,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49025,6 +52277,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -49034,6 +52287,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49057,6 +52311,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49066,6 +52321,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49075,6 +52331,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -49084,6 +52341,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49107,6 +52365,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49116,6 +52375,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49125,6 +52385,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -49134,6 +52395,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49157,6 +52419,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49166,6 +52429,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49175,6 +52439,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -49184,6 +52449,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49207,6 +52473,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49216,6 +52483,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49225,6 +52493,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -49234,6 +52503,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49257,6 +52527,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49266,6 +52537,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49275,6 +52547,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src2,
@@ -49284,6 +52557,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49307,6 +52581,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49316,6 +52591,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49325,6 +52601,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49348,6 +52625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49357,6 +52635,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49366,6 +52645,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49389,6 +52669,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49398,6 +52679,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49407,6 +52689,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49430,6 +52713,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49439,6 +52723,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49448,6 +52733,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49471,6 +52757,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49480,6 +52767,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49489,6 +52777,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49512,6 +52801,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49521,6 +52811,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49530,6 +52821,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49553,6 +52845,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49562,6 +52855,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49571,6 +52865,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49594,6 +52889,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49603,6 +52899,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49612,6 +52909,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49635,6 +52933,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49644,6 +52943,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49653,6 +52953,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49676,6 +52977,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49685,6 +52987,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49694,6 +52997,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49717,6 +53021,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49726,6 +53031,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49735,6 +53041,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49758,6 +53065,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49767,6 +53075,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49776,6 +53085,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49799,6 +53109,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49808,6 +53119,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49817,6 +53129,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49840,6 +53153,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49849,6 +53163,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49858,6 +53173,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49881,6 +53197,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49890,6 +53207,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49899,6 +53217,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49922,6 +53241,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -49931,6 +53251,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49940,6 +53261,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49963,6 +53285,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -49972,6 +53295,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -49995,6 +53319,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50004,6 +53329,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50027,6 +53353,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50036,6 +53363,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50059,6 +53387,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50068,6 +53397,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50091,6 +53421,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50100,6 +53431,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50123,6 +53455,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50132,6 +53465,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50155,6 +53489,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50164,6 +53499,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50187,6 +53523,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50196,6 +53533,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50219,6 +53557,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50228,6 +53567,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50251,6 +53591,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50260,6 +53601,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50283,6 +53625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50292,6 +53635,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50315,6 +53659,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50324,6 +53669,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50347,6 +53693,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50356,6 +53703,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50379,6 +53727,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50388,6 +53737,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50411,6 +53761,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50420,6 +53771,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50443,6 +53795,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50452,6 +53805,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50475,6 +53829,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50484,6 +53839,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50493,6 +53849,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50516,6 +53873,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50525,6 +53883,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50534,6 +53893,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50557,6 +53917,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50566,6 +53927,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50575,6 +53937,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50598,6 +53961,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50607,6 +53971,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50616,6 +53981,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50639,6 +54005,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50648,6 +54015,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50657,6 +54025,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50680,6 +54049,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50689,6 +54059,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50698,6 +54069,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50721,6 +54093,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50730,6 +54103,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50739,6 +54113,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50762,6 +54137,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50771,6 +54147,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50780,6 +54157,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50803,6 +54181,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50812,6 +54191,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50821,6 +54201,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50844,6 +54225,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50853,6 +54235,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50862,6 +54245,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50885,6 +54269,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50894,6 +54279,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50903,6 +54289,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50926,6 +54313,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50935,6 +54323,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50944,6 +54333,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -50967,6 +54357,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -50976,6 +54367,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -50985,6 +54377,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51008,6 +54401,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51017,6 +54411,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51026,6 +54421,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51049,6 +54445,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51058,6 +54455,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51067,6 +54465,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51090,6 +54489,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51099,6 +54499,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51108,6 +54509,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51131,6 +54533,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51140,6 +54543,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51163,6 +54567,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51172,6 +54577,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51195,6 +54601,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51204,6 +54611,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51227,6 +54635,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51236,6 +54645,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51259,6 +54669,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51268,6 +54679,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51291,6 +54703,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51300,6 +54713,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51323,6 +54737,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51332,6 +54747,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51355,6 +54771,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51364,6 +54781,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51387,6 +54805,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51396,6 +54815,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51419,6 +54839,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51428,6 +54849,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51451,6 +54873,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51460,6 +54883,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51483,6 +54907,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51492,6 +54917,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51515,6 +54941,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51524,6 +54951,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51547,6 +54975,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51556,6 +54985,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51579,6 +55009,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51588,6 +55019,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51611,6 +55043,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51620,6 +55053,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51643,6 +55077,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51652,6 +55087,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51661,6 +55097,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51684,6 +55121,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51693,6 +55131,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51702,6 +55141,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51725,6 +55165,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51734,6 +55175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51743,6 +55185,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51766,6 +55209,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51775,6 +55219,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51784,6 +55229,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51807,6 +55253,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51816,6 +55263,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51825,6 +55273,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51848,6 +55297,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51857,6 +55307,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51866,6 +55317,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51889,6 +55341,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51898,6 +55351,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51907,6 +55361,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51930,6 +55385,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51939,6 +55395,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51948,6 +55405,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -51971,6 +55429,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -51980,6 +55439,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -51989,6 +55449,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52012,6 +55473,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52021,6 +55483,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52030,6 +55493,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52053,6 +55517,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52062,6 +55527,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52071,6 +55537,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52094,6 +55561,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52103,6 +55571,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52112,6 +55581,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52135,6 +55605,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52144,6 +55615,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52153,6 +55625,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52176,6 +55649,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52185,6 +55659,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52194,6 +55669,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52217,6 +55693,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52226,6 +55703,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52235,6 +55713,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52258,6 +55737,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52267,6 +55747,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52276,6 +55757,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52299,6 +55781,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52308,6 +55791,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52331,6 +55815,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52340,6 +55825,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52363,6 +55849,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52372,6 +55859,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52395,6 +55883,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52404,6 +55893,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52427,6 +55917,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52436,6 +55927,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52459,6 +55951,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52468,6 +55961,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52491,6 +55985,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52500,6 +55995,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52523,6 +56019,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52532,6 +56029,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52555,6 +56053,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52564,6 +56063,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52587,6 +56087,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52596,6 +56097,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52619,6 +56121,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52628,6 +56131,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52651,6 +56155,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52660,6 +56165,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52683,6 +56189,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52692,6 +56199,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52715,6 +56223,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52724,6 +56233,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52747,6 +56257,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52756,6 +56267,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52779,6 +56291,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52788,6 +56301,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52811,6 +56325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52820,6 +56335,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52829,6 +56345,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52852,6 +56369,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52861,6 +56379,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52870,6 +56389,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52893,6 +56413,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52902,6 +56423,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52911,6 +56433,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52934,6 +56457,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52943,6 +56467,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52952,6 +56477,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -52975,6 +56501,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -52984,6 +56511,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -52993,6 +56521,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53016,6 +56545,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53025,6 +56555,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53034,6 +56565,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53057,6 +56589,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53066,6 +56599,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53075,6 +56609,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53098,6 +56633,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53107,6 +56643,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53116,6 +56653,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53139,6 +56677,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53148,6 +56687,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53157,6 +56697,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53180,6 +56721,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53189,6 +56731,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53198,6 +56741,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53221,6 +56765,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53230,6 +56775,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53239,6 +56785,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53262,6 +56809,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53271,6 +56819,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53280,6 +56829,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53303,6 +56853,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53312,6 +56863,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53321,6 +56873,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53344,6 +56897,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53353,6 +56907,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53362,6 +56917,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53385,6 +56941,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53394,6 +56951,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53403,6 +56961,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53426,6 +56985,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53435,6 +56995,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53458,6 +57019,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53467,6 +57029,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53490,6 +57053,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53499,6 +57063,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53522,6 +57087,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53531,6 +57097,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53554,6 +57121,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53563,6 +57131,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53586,6 +57155,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53595,6 +57165,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53618,6 +57189,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53627,6 +57199,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53650,6 +57223,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53659,6 +57233,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53682,6 +57257,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53691,6 +57267,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53714,6 +57291,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53723,6 +57301,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53746,6 +57325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53755,6 +57335,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53778,6 +57359,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53787,6 +57369,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53810,6 +57393,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53819,6 +57403,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53842,6 +57427,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53851,6 +57437,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53874,6 +57461,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53883,6 +57471,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53906,6 +57495,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53915,6 +57505,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53924,6 +57515,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53947,6 +57539,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53956,6 +57549,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -53965,6 +57559,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -53988,6 +57583,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -53997,6 +57593,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54006,6 +57603,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54029,6 +57627,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54038,6 +57637,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54047,6 +57647,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54070,6 +57671,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54079,6 +57681,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54088,6 +57691,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54111,6 +57715,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54120,6 +57725,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54129,6 +57735,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54152,6 +57759,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54161,6 +57769,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54170,6 +57779,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54193,6 +57803,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54202,6 +57813,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54211,6 +57823,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54234,6 +57847,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54243,6 +57857,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54252,6 +57867,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54275,6 +57891,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54284,6 +57901,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54293,6 +57911,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54316,6 +57935,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54325,6 +57945,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54334,6 +57955,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54357,6 +57979,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54366,6 +57989,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54375,6 +57999,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54398,6 +58023,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54407,6 +58033,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54416,6 +58043,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54439,6 +58067,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54448,6 +58077,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54457,6 +58087,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54480,6 +58111,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54489,6 +58121,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54498,6 +58131,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54521,6 +58155,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -54530,6 +58165,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54539,6 +58175,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54562,6 +58199,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54571,6 +58209,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54594,6 +58233,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54603,6 +58243,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54626,6 +58267,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54635,6 +58277,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54658,6 +58301,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54667,6 +58311,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54690,6 +58335,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54699,6 +58345,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54722,6 +58369,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54731,6 +58379,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54754,6 +58403,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54763,6 +58413,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54786,6 +58437,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54795,6 +58447,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54818,6 +58471,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54827,6 +58481,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54850,6 +58505,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54859,6 +58515,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54882,6 +58539,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54891,6 +58549,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54914,6 +58573,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54923,6 +58583,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54946,6 +58607,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54955,6 +58617,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -54978,6 +58641,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -54987,6 +58651,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55010,6 +58675,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55019,6 +58685,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55042,6 +58709,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55051,6 +58719,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55074,6 +58743,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55083,6 +58753,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55092,6 +58763,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55115,6 +58787,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55124,6 +58797,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55133,6 +58807,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55156,6 +58831,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55165,6 +58841,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55174,6 +58851,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55197,6 +58875,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55206,6 +58885,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55215,6 +58895,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55238,6 +58919,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55247,6 +58929,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55256,6 +58939,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55279,6 +58963,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55288,6 +58973,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55297,6 +58983,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55320,6 +59007,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55329,6 +59017,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55338,6 +59027,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55361,6 +59051,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55370,6 +59061,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55379,6 +59071,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55402,6 +59095,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55411,6 +59105,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55420,6 +59115,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55443,6 +59139,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55452,6 +59149,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55461,6 +59159,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55484,6 +59183,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55493,6 +59193,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55502,6 +59203,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55525,6 +59227,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55534,6 +59237,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55543,6 +59247,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55566,6 +59271,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55575,6 +59281,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55584,6 +59291,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55607,6 +59315,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55616,6 +59325,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55625,6 +59335,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55648,6 +59359,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55657,6 +59369,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55666,6 +59379,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55689,6 +59403,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src0,
@@ -55698,6 +59413,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55707,6 +59423,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55730,6 +59447,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55739,6 +59457,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55762,6 +59481,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55771,6 +59491,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55794,6 +59515,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55803,6 +59525,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55826,6 +59549,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55835,6 +59559,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55858,6 +59583,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55867,6 +59593,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55890,6 +59617,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55899,6 +59627,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55922,6 +59651,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55931,6 +59661,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55954,6 +59685,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55963,6 +59695,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -55986,6 +59719,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -55995,6 +59729,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -56018,6 +59753,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -56027,6 +59763,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -56050,6 +59787,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -56059,6 +59797,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -56082,6 +59821,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -56091,6 +59831,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -56114,6 +59855,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -56123,6 +59865,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -56146,6 +59889,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -56155,6 +59899,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -56178,6 +59923,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -56187,6 +59933,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },
@@ -56210,6 +59957,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
             OpndDesc {
                 slot: Src1,
@@ -56219,6 +59967,7 @@ pub(crate) static ROWS: &[InstrInfo] = &[
                 sreg_only: "",
                 vgpr_only: "",
                 no_imm: false,
+                mods: 0,
             },
         ],
     },

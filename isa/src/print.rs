@@ -626,8 +626,13 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
     let si = src_index(d.slot);
     let m = &i.mods;
     let (neg, abs, sext) = match si {
-        Some(k) if enc == Encoding::Vop3 && info.has(flags::FP_MODS) => {
-            (m.neg & (1 << k) != 0, m.abs & (1 << k) != 0, false)
+        Some(k) if enc == Encoding::Vop3 => {
+            let n = m.neg & (1 << k) != 0;
+            (
+                n && d.mods & 1 != 0,
+                m.abs & (1 << k) != 0 && d.mods & 2 != 0,
+                n && d.mods & 4 != 0,
+            )
         }
         Some(k) if m.dpp.is_some() || m.sdwa.is_some() => {
             let sext = m.sdwa.map(|s| k < 2 && s.sext[k]).unwrap_or(false);
@@ -823,7 +828,7 @@ fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
             "s_inst_prefetch" | "s_clause" | "s_round_mode" | "s_ttracedata_imm" => {
                 hex(o, u as u64)
             }
-            "s_call_b64" | "s_subvector_loop_begin" | "s_subvector_loop_end" => {
+            "s_call_b64" | "s_subvector_loop_begin" | "s_subvector_loop_end" | "s_endpgm" => {
                 let _ = write!(o, "{}", u);
             }
             _ if info.encoding == Encoding::Sopk => hex(o, u as u64),
@@ -1010,11 +1015,15 @@ fn hwreg(o: &mut String, u: u16) {
     o.push(')');
 }
 
+/// `printSendMsg` for gfx10: id = bits 3:0, op = 6:4, stream = 9:8 (other
+/// bits ignored); symbolic when the id has a name and op/stream are valid for
+/// it, `sendmsg(id, op, stream)` when those fields re-encode to the value,
+/// else the plain number.
 fn sendmsg(o: &mut String, u: u16) {
-    let id = u & 0xFF;
+    let msg = u & 0xF;
     let op = (u >> 4) & 7;
-    let _ = op;
-    let name = match id & 0xF {
+    let stream = (u >> 8) & 3;
+    let name = match msg {
         1 => Some("MSG_INTERRUPT"),
         2 => Some("MSG_GS"),
         3 => Some("MSG_GS_DONE"),
@@ -1029,42 +1038,48 @@ fn sendmsg(o: &mut String, u: u16) {
         15 => Some("MSG_SYSMSG"),
         _ => None,
     };
-    let msg = u & 0xF;
-    let opv = (u >> 4) & 7;
-    let stream = (u >> 8) & 3;
-    let rest = u >> 10;
+    let op_ok = match msg {
+        15 => (1..=4).contains(&op),
+        2 => (1..=3).contains(&op),
+        3 => op <= 3,
+        _ => op == 0,
+    };
+    let stream_ok = match msg {
+        2 => true,
+        3 if op == 0 => stream == 0,
+        3 => true,
+        _ => stream == 0,
+    };
     match name {
-        Some(n) if rest == 0 && (u >> 4) & 0xF == opv => {
+        Some(n) if op_ok && stream_ok => {
             o.push_str("sendmsg(");
             o.push_str(n);
             match msg {
                 2 | 3 => {
                     let ops = ["GS_OP_NOP", "GS_OP_CUT", "GS_OP_EMIT", "GS_OP_EMIT_CUT"];
-                    if let Some(s) = ops.get(opv as usize) {
-                        let _ = write!(o, ", {s}");
-                        if opv != 0 {
-                            let _ = write!(o, ", {stream}");
-                        }
+                    let _ = write!(o, ", {}", ops[op as usize]);
+                    if op != 0 {
+                        let _ = write!(o, ", {stream}");
                     }
                 }
                 15 => {
                     let ops = [
-                        "0",
+                        "",
                         "SYSMSG_OP_ECC_ERR_INTERRUPT",
                         "SYSMSG_OP_REG_RD",
                         "SYSMSG_OP_HOST_TRAP_ACK",
                         "SYSMSG_OP_TTRACE_PC",
                     ];
-                    if let Some(s) = ops.get(opv as usize) {
-                        let _ = write!(o, ", {s}");
-                    }
+                    let _ = write!(o, ", {}", ops[op as usize]);
                 }
                 _ => {}
             }
             o.push(')');
         }
+        _ if msg | op << 4 | stream << 8 == u => {
+            let _ = write!(o, "sendmsg({msg}, {op}, {stream})");
+        }
         _ => {
-            let _ = (msg, stream);
             let _ = write!(o, "{u}");
         }
     }

@@ -78,6 +78,9 @@ pub struct OpndDesc {
     pub vgpr_only: &'static str,
     /// LLVM prints `/*Invalid immediate*/` after a constant in this field.
     pub no_imm: bool,
+    /// VOP3 source modifiers LLVM prints for this operand: 1 neg (`-x`),
+    /// 2 abs (`|x|`), 4 the neg bit as `sext(x)` (integer operands).
+    pub mods: u8,
 }
 
 /// Flags of a table row.
