@@ -96,6 +96,18 @@ def konst(d, f):
     return "NoConst"
 
 
+SPECIAL = {}
+
+
+def hwreg_names(cpu):
+    """hwreg id -> symbolic name on this target ('' = printed as a number)."""
+    out = []
+    for t in SPECIAL[cpu]["hwreg"]:
+        m = re.search(r"hwreg\((HW_REG_\w+)\)", t or "")
+        out.append(m.group(1) if m else "")
+    return out
+
+
 def analyse(enc, d32, d64):
     """One target's probe results -> row description (dict) or None."""
     text = strip(d32["text"])
@@ -196,7 +208,7 @@ def analyse(enc, d32, d64):
             flags |= FLAGS["CLAMP"]
         if d32.get("neghi0") and "neg_hi" in d32["neghi0"]:
             flags |= FLAGS["FP_MODS"]
-    if enc in ("DS",) and "src2" not in base and "2" in re.sub(r"_b\d+|_f\d+|_[iu]\d+", "", base[3:]):
+    if enc == "DS" and re.match(r"ds_(read|write|wrxchg)2", base):
         flags |= FLAGS["OFFSET01"]
     # must-be-zero: mod probes LLVM rejects
     mz0, mz1 = 0, 0
@@ -266,6 +278,8 @@ def analyse(enc, d32, d64):
         if o["konst"] in ("Attr", "Param", "Imm"):
             fmask |= 1 << FIELD_BIT[o["field"]]
     sig_text = text if enc in ("SOPP", "SOPK") else ""
+    if "hwreg(" in text:
+        sig_text += json.dumps(hwreg_names(d32["_cpu"]))  # rows split where the names differ
     return {"name": name, "base": base, "flags": flags, "ops": ops, "fmask": fmask, "mz": [mz0, mz1],
             "ignored": imask, "sig_text": sig_text}
 
@@ -399,6 +413,7 @@ def mimg(probes):
 
 def main():
     probes = json.load(open(os.path.join(HERE, "probes.json")))
+    SPECIAL.update(probes["_special"])
     rows = {}
     for key in sorted((k for k in probes if "/" in k), key=lambda k: (k.split("/")[0], int(k.split("/")[1]))):
         enc, op = key.split("/")
@@ -415,6 +430,7 @@ def main():
             atomic = False
             if g32 and g64 and ("vdst" in g32["fields"] or "vdata" in g32["fields"]) and g32["fields"] != d32["fields"]:
                 d32, d64, atomic = g32, g64, True
+            d32 = dict(d32, _cpu=cpu)
             a = analyse(enc.split("+")[0], d32, d64)
             if a is not None and atomic:
                 a["flags"] |= FLAGS["ATOMIC"]
@@ -487,6 +503,19 @@ def main():
     for c in cpus:
         out.append("    [" + ", ".join('"%s"' % fmt_suffix(t) for t in special[c]["mtbuf_format"]) + "],")
     out.append("];")
+    out.append("")
+    out.append("/// hwreg ids (0..=63) with a symbolic name, per target (gfx1010, gfx1011, gfx1030).")
+    out.append("pub(crate) static HWREG_NAMES: [[&str; 64]; 3] = [")
+    for c in cpus:
+        out.append("    [" + ", ".join('"%s"' % n for n in hwreg_names(c)) + "],")
+    out.append("];")
+    out.append("")
+    v0 = [t.split(" ", 1)[1] for t in special["gfx1010"]["version"]]
+    v1 = [t.split(" ", 1)[1].split("|")[0] for t in special["gfx1010"]["version_w64"]]
+    out.append("/// s_version: the printed value 0..=255 without flag bits, and the version")
+    out.append("/// term of the `|UC_VERSION_*_BIT` expression (from LLVM).")
+    out.append("pub(crate) static UC_VERSION: [&str; 256] = [" + ", ".join('"%s"' % t for t in v0) + "];")
+    out.append("pub(crate) static UC_VERSION_TERM: [&str; 256] = [" + ", ".join('"%s"' % t for t in v1) + "];")
     out.append("")
     out.append("/// EXP target names (0..=63) per target (gfx1010, gfx1011, gfx1030).")
     out.append("pub(crate) static EXP_TARGET: [[&str; 64]; 3] = [")

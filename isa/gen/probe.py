@@ -239,7 +239,11 @@ def specials(cpu, w64):
     build = ENC["MTBUF"][1]
     fmt = run([build(0, {"vdata": 10, "srsrc": 40, "soff": 30, "fmt": k}) for k in range(128)], cpu, w64)
     exp = run([[0xF800000F | t << 4, 0x04030201] for t in range(64)], cpu, w64)
-    return {"mtbuf_format": fmt, "exp_target": exp}
+    # s_getreg_b32 s10, hwreg(id) (SOPK 18) and s_version (SOPK 1) without / with a flag bit
+    hw = run([[0xB0000000 | 18 << 23 | 10 << 16 | i | 31 << 11] for i in range(64)], cpu, w64)
+    ver = run([[0xB0000000 | 1 << 23 | b] for b in range(256)], cpu, w64)
+    verf = run([[0xB0000000 | 1 << 23 | b | 0x2000] for b in range(256)], cpu, w64)
+    return {"mtbuf_format": fmt, "exp_target": exp, "hwreg": hw, "version": ver, "version_w64": verf}
 
 
 def mimg_word(op, dmask=1, dim=0, a16=0, nsa=0, tfe=0, d16=0, ssamp=15, extra=0):

@@ -27,6 +27,9 @@ struct Lut {
     map: Vec<Vec<u16>>,
     /// op -> first row.
     first: Vec<u16>,
+    /// op -> its VOP3 row (u16::MAX = none): source modifier kinds of the
+    /// DPP/SDWA forms.
+    vop3: Vec<u16>,
 }
 
 fn lut() -> &'static Lut {
@@ -48,8 +51,29 @@ fn lut() -> &'static Lut {
                 *f = i as u16;
             }
         }
-        Lut { map, first }
+        let mut vop3 = vec![u16::MAX; 2048];
+        for (i, r) in rows().iter().enumerate() {
+            if r.encoding == Encoding::Vop3 && vop3[r.op as usize] == u16::MAX {
+                vop3[r.op as usize] = i as u16;
+            }
+        }
+        Lut { map, first, vop3 }
     })
+}
+
+/// VOP3 modifier kinds (`OpndDesc::mods`) of sources 0 and 1 of `op`.
+fn vop3_src_mods(op: Op) -> [u8; 2] {
+    let mut m = [0u8; 2];
+    if let Some(r) = rows().get(lut().vop3[op as usize] as usize) {
+        for d in r.operands {
+            match d.slot {
+                Slot::Src0 => m[0] = d.mods,
+                Slot::Src1 => m[1] = d.mods,
+                _ => {}
+            }
+        }
+    }
+    m
 }
 
 pub(crate) fn first_row_of(op: Op) -> usize {
@@ -359,6 +383,8 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         }
         Encoding::Vop3 | Encoding::Vop3p => info.operands.iter().any(|o| {
             let b = match o.slot {
+                // an SGPR destination field holding 255 also reads a literal
+                Slot::Def0 if info.has(flags::SCALAR_DST) => return f.raw[0] == 255,
                 Slot::Src0 => 1,
                 Slot::Src1 => 2,
                 Slot::Src2 => 3,
@@ -368,6 +394,10 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
                 && used_src(b, f.raw[b])
         }),
         Encoding::Sopk => info.operands.iter().any(|o| o.slot == Slot::LiteralK),
+        // soffset 255: a literal follows
+        Encoding::Mubuf | Encoding::Mtbuf => {
+            info.operands.iter().any(|o| o.slot == Slot::Src3) && f.raw[2] == 255
+        }
         _ => false,
     };
     let mut literal = 0;
@@ -565,6 +595,23 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         }
         mods.sdwa = Some(s);
     }
+    // DPP/SDWA source modifiers must fit the operand type: float sources take
+    // neg/abs, integer ones only SDWA sext.
+    if mods.dpp.is_some() || mods.sdwa.is_some() {
+        let vm = vop3_src_mods(info.op);
+        for (k, &m) in vm.iter().enumerate() {
+            let fp = m & 1 != 0;
+            let na = (mods.neg | mods.abs) & (1 << k) != 0;
+            let sext = mods.sdwa.is_some_and(|s| s.sext[k]);
+            if (na && !fp) || (sext && fp) {
+                return Err(invalid);
+            }
+        }
+    }
+    // DS forms without operands (ds_nop, ds_gws_*?) take no offset.
+    if enc == Encoding::Ds && info.operands.is_empty() && d0 & 0xFFFF != 0 {
+        return Err(invalid);
+    }
     // LLVM rejects words whose register operands do not exist: reserved
     // source codes and SGPR/TTMP tuples running past s105 / ttmp15.
     for op in defs.iter().chain(srcs.iter()) {
@@ -572,6 +619,7 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             Operand::SrcSpecial(c) => (235..=239).contains(&c),
             Operand::Sgpr { idx, count } => idx as u32 + count as u32 <= 106,
             Operand::Ttmp { idx, count } => idx as u32 + count as u32 <= 16,
+            Operand::Vgpr { idx, count } => idx as u32 + count as u32 <= 256,
             _ => true,
         };
         if !ok {
@@ -639,10 +687,23 @@ fn decode_mimg(
         ds = ds.div_ceil(2);
     }
     ds += tfe as usize;
+    // LLVM keeps the raw form when the re-sized data or (non-NSA) address
+    // tuple would run past v255; a raw form past v255 does not decode.
+    let fits = |base: u32, n: u8| base + n as u32 <= 256;
     let (vd, na) = match (m.fixed[dim][a16][nsa], m.dst_map[ds.min(7)]) {
-        (f, v) if f != 0 && v != 0 => (v, f),
+        (f, v)
+            if f != 0
+                && v != 0
+                && fits((d1 >> 8) & 0xFF, v)
+                && (nsa != 0 || fits(d1 & 0xFF, f)) =>
+        {
+            (v, f)
+        }
         _ => (m.raw_vdata, raw),
     };
+    if !fits((d1 >> 8) & 0xFF, vd) || (nsa == 0 && !fits(d1 & 0xFF, na)) {
+        return Err(invalid);
+    }
     let vdata = Operand::Vgpr {
         idx: (d1 >> 8) as u8,
         count: vd,

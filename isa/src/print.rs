@@ -223,7 +223,8 @@ fn bits_list(o: &mut String, name: &str, bits: u8, n: usize) {
 const SDWA_SEL: [&str; 8] = [
     "BYTE_0", "BYTE_1", "BYTE_2", "BYTE_3", "WORD_0", "WORD_1", "DWORD", "7",
 ];
-const SDWA_UNUSED: [&str; 4] = ["UNUSED_PAD", "UNUSED_SEXT", "UNUSED_PRESERVE", "3"];
+// dst_unused 3 prints as UNUSED_PAD (llvm-mc 19 does so)
+const SDWA_UNUSED: [&str; 4] = ["UNUSED_PAD", "UNUSED_SEXT", "UNUSED_PRESERVE", "UNUSED_PAD"];
 
 fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
     let info = i.info();
@@ -281,10 +282,15 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
                     (nsrc + 1).min(4)
                 };
                 let mut bits = m.op_sel & ((1 << nsrc) - 1);
-                if m.op_sel & 8 != 0 {
+                if m.op_sel & 8 != 0 && n > 2 {
                     bits |= 1 << (n - 1);
                 }
-                bits_list(o, "op_sel", bits, n);
+                if n == 2 {
+                    bits = m.op_sel & 3;
+                }
+                if bits != 0 {
+                    bits_list(o, "op_sel", bits, n);
+                }
             }
             if m.clamp && info.has(flags::CLAMP) {
                 o.push_str(" clamp");
@@ -499,9 +505,14 @@ fn write_dpp(o: &mut String, d: Dpp) {
                 0x160..=0x16F => {
                     let _ = write!(o, " row_xmask:{}", ctrl & 0xF);
                 }
-                _ => {
-                    let _ = write!(o, " /* DP ALU dpp only supports row_newbcast */");
+                0x130 => o.push_str(" /* wave_shl is not supported starting from GFX10 */"),
+                0x134 => o.push_str(" /* wave_rol is not supported starting from GFX10 */"),
+                0x138 => o.push_str(" /* wave_shr is not supported starting from GFX10 */"),
+                0x13C => o.push_str(" /* wave_ror is not supported starting from GFX10 */"),
+                0x142 | 0x143 => {
+                    o.push_str(" /* row_bcast is not supported starting from GFX10 */")
                 }
+                _ => o.push_str(" /* Invalid dpp_ctrl value */"),
             }
             let _ = write!(o, " row_mask:0x{row_mask:x} bank_mask:0x{bank_mask:x}");
             if bound_ctrl {
@@ -665,15 +676,8 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
     } else {
         reg(o, op);
     }
-    if sext {
-        o.push(')');
-    }
-    if abs {
-        o.push('|');
-    }
-    if neg_fn {
-        o.push(')');
-    }
+    // LLVM's invalid-operand comments follow the register/constant itself
+    // (inside `|..|`, `sext(..)`, `neg(..)`).
     // a constant in a scalar destination field (VOPC e64 sdst, …)
     if matches!(d.slot, Slot::Def0 | Slot::Def1) && is_const {
         o.push_str("/*Invalid immediate*/");
@@ -693,6 +697,44 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             "/*Invalid register, operand has '{}' register class*/",
             d.vgpr_only
         );
+    } else if let Some(rc) = scalar_class_comment(enc, d, op) {
+        let _ = write!(o, "/*Invalid register, operand has '{rc}' register class*/");
+    }
+    if sext {
+        o.push(')');
+    }
+    if abs {
+        o.push('|');
+    }
+    if neg_fn {
+        o.push(')');
+    }
+}
+
+/// Register classes LLVM names when a special register sits in a scalar
+/// field that excludes it (it decodes the word and comments the operand).
+fn scalar_class_comment(enc: Encoding, d: &OpndDesc, op: Operand) -> Option<String> {
+    use Operand::{Exec, ExecHi, ExecLo, LdsDirect, Vcc, M0};
+    let n = d.dwords as u32;
+    match (enc, d.slot) {
+        (Encoding::Sop1 | Encoding::Sop2 | Encoding::Sopc | Encoding::Sopk, s)
+            if src_index(s).is_some() && op == LdsDirect =>
+        {
+            Some("SReg_32".into())
+        }
+        (Encoding::Mubuf | Encoding::Mtbuf, Slot::Src3) if op == LdsDirect => {
+            Some("SReg_32".into())
+        }
+        (Encoding::Smem, Slot::Def0 | Slot::Src2) => match op {
+            M0 | ExecLo | ExecHi if n == 1 => Some(String::from("SReg_32_XM0_XEXEC")),
+            Exec if n == 2 => Some(String::from("SReg_64_XEXEC")),
+            Vcc | Exec if n >= 4 => Some(format!("SReg_{}", 32 * n)),
+            _ => None,
+        },
+        (Encoding::Smem, Slot::Src0) if n >= 4 && matches!(op, Vcc | Exec) => {
+            Some(format!("SReg_{}", 32 * n))
+        }
+        _ => None,
     }
 }
 
@@ -823,7 +865,10 @@ fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
         match name {
             "s_waitcnt" => waitcnt(o, u),
             "s_sendmsg" | "s_sendmsghalt" => sendmsg(o, u),
-            "s_getreg_b32" | "s_setreg_b32" | "s_setreg_imm32_b32" => hwreg(o, u),
+            "s_getreg_b32" | "s_setreg_b32" | "s_setreg_imm32_b32" => {
+                hwreg(o, u, row_target_index(i))
+            }
+            "s_version" => uc_version(o, u),
             "s_waitcnt_depctr" => depctr(o, u, info.targets == crate::TARGET_GFX1030),
             "s_inst_prefetch" | "s_clause" | "s_round_mode" | "s_ttracedata_imm" => {
                 hex(o, u as u64)
@@ -976,43 +1021,54 @@ fn waitcnt(o: &mut String, u: u16) {
     o.push_str(&parts.join(" "));
 }
 
-const HWREG: [(u16, &str); 19] = [
-    (1, "HW_REG_MODE"),
-    (2, "HW_REG_STATUS"),
-    (3, "HW_REG_TRAPSTS"),
-    (4, "HW_REG_HW_ID"),
-    (5, "HW_REG_GPR_ALLOC"),
-    (6, "HW_REG_LDS_ALLOC"),
-    (7, "HW_REG_IB_STS"),
-    (15, "HW_REG_SH_MEM_BASES"),
-    (16, "HW_REG_TBA_LO"),
-    (17, "HW_REG_TBA_HI"),
-    (18, "HW_REG_TMA_LO"),
-    (19, "HW_REG_TMA_HI"),
-    (20, "HW_REG_FLAT_SCR_LO"),
-    (21, "HW_REG_FLAT_SCR_HI"),
-    (22, "HW_REG_XNACK_MASK"),
-    (23, "HW_REG_HW_ID1"),
-    (24, "HW_REG_HW_ID2"),
-    (25, "HW_REG_POPS_PACKER"),
-    (29, "HW_REG_SHADER_CYCLES"),
-];
-
-fn hwreg(o: &mut String, u: u16) {
+/// `hwreg(id[, offset, size])`; the names valid on each target are probed
+/// (`HWREG_NAMES`, index 0 gfx1010, 1 gfx1011, 2 gfx1030).
+fn hwreg(o: &mut String, u: u16, target: usize) {
     let id = u & 0x3F;
     let off = (u >> 6) & 0x1F;
     let size = ((u >> 11) & 0x1F) + 1;
     o.push_str("hwreg(");
-    match HWREG.iter().find(|(k, _)| *k == id) {
-        Some((_, n)) => o.push_str(n),
-        None => {
+    match crate::generated::HWREG_NAMES[target.min(2)][id as usize] {
+        "" => {
             let _ = write!(o, "{id}");
         }
+        n => o.push_str(n),
     }
     if off != 0 || size != 32 {
         let _ = write!(o, ", {off}, {size}");
     }
     o.push(')');
+}
+
+/// s_version: plain hex when bits 12:8 are set, else the version (LLVM's
+/// table) combined with the `UC_VERSION_{W64,W32,MDP}_BIT` flags.
+fn uc_version(o: &mut String, u: u16) {
+    if u & 0x1F00 != 0 {
+        hex(o, u as u64);
+        return;
+    }
+    let flags = [
+        (0x2000, "UC_VERSION_W64_BIT"),
+        (0x4000, "UC_VERSION_W32_BIT"),
+        (0x8000, "UC_VERSION_MDP_BIT"),
+    ];
+    if u & 0xE000 == 0 {
+        o.push_str(crate::generated::UC_VERSION[u as usize & 0xFF]);
+        return;
+    }
+    let mut e = crate::generated::UC_VERSION_TERM[u as usize & 0xFF].to_string();
+    let mut first = true;
+    for (bit, name) in flags {
+        if u & bit != 0 {
+            e = if first {
+                format!("{e}|{name}")
+            } else {
+                format!("({e})|{name}")
+            };
+            first = false;
+        }
+    }
+    o.push_str(&e);
 }
 
 /// `printSendMsg` for gfx10: id = bits 3:0, op = 6:4, stream = 9:8 (other
@@ -1114,8 +1170,12 @@ mod tests {
     fn symbolic_fields() {
         assert_eq!(s(|o| waitcnt(o, 0xc07f)), "lgkmcnt(0)");
         assert_eq!(s(|o| waitcnt(o, 0xffff)), "vmcnt(63) expcnt(7) lgkmcnt(63)");
-        assert_eq!(s(|o| hwreg(o, 0x1234)), "hwreg(52, 8, 3)");
-        assert_eq!(s(|o| hwreg(o, 1 | 31 << 11)), "hwreg(HW_REG_MODE)");
+        assert_eq!(s(|o| hwreg(o, 0x1234, 0)), "hwreg(52, 8, 3)");
+        assert_eq!(s(|o| hwreg(o, 1 | 31 << 11, 0)), "hwreg(HW_REG_MODE)");
+        assert_eq!(
+            s(|o| uc_version(o, 0xe0ff)),
+            "((255|UC_VERSION_W64_BIT)|UC_VERSION_W32_BIT)|UC_VERSION_MDP_BIT"
+        );
         assert_eq!(s(|o| swizzle(o, 0x041f)), " offset:swizzle(SWAP,1)");
         assert_eq!(s(|o| depctr(o, 0xffe3, false)), "0xffe3");
         assert_eq!(s(|o| sendmsg(o, 3)), "sendmsg(MSG_GS_DONE, GS_OP_NOP)");
