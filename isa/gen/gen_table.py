@@ -308,7 +308,7 @@ def mimg_obs(d):
     """All MIMG probes of one opcode as ((dim, a16, nsa), (dmask, tfe, d16), text)."""
     eff = lambda dm: dm | (0xE if d["extra"] else 0)
     for k, t in d.items():
-        if not k.startswith(("addr/", "dst/")):
+        if not k.startswith(("addr/", "dst/")):  # rawaddr/: see mimg_fit
             continue
         v = [int(x) for x in k.split("/")[1:]]
         if k.startswith("dst/"):
@@ -350,6 +350,19 @@ def mimg_fit(op, d):
         elif want != raw_vdata and vw == want:
             fixed[dim][a16][nsa] = ac
     space = any(nsa and name + "  " in t for (dim, a16, nsa), dd, t in mimg_obs(d) if t)
+    # non-NSA raw address count: the smallest tail slot v[256-k..] that decodes
+    raw0 = [0, 0]
+    for a16 in (0, 1):
+        for k in range(1, 17):
+            if d.get("rawaddr/%d/%d" % (a16, k)):
+                raw0[a16] = k
+                break
+    if not bvh:
+        raw0 = [raw0[0] or raw0[1]] * 2
+    for dim in range(8):
+        for a16 in range(2):
+            if raw0[a16] and not raw[dim][a16][0]:
+                raw[dim][a16][0] = raw0[a16]
     # raw address count: a property of the decoded form (nsa; a16 for bvh)
     for nsa in range(4):
         for a16 in range(2):

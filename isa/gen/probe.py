@@ -286,6 +286,14 @@ def mimg_probes(cpu):
                     for dm, tfe in ((1, 0), (3, 0), (15, 0), (15, 1)):
                         keys.append((op, "addr/%d/%d/%d/%d/%d" % (dim, a16, nsa, dm, tfe)))
                         words.append(mimg_word(op, dmask=dm, tfe=tfe, dim=dim, a16=a16, nsa=nsa, **base))
+        # the raw form's data/address widths: vaddr (vdata) at v[256-k] decodes only
+        # when the raw width fits (LLVM then keeps the raw form if the computed one does not)
+        for a16 in (0, 1):
+            for k in range(1, 17):
+                keys.append((op, "rawaddr/%d/%d" % (a16, k)))
+                w = mimg_word(op, a16=a16, **base)
+                w[1] = (w[1] & ~0xFF) | (256 - k)
+                words.append(w)
     for (op, k), t in zip(keys, run(words, cpu)):
         ops[op][k] = t
     return {str(op): d for op, d in ops.items()}

@@ -112,7 +112,8 @@ fn classify(w: u32) -> Option<(Encoding, u16, usize)> {
     }
     Some(match w >> 26 {
         0x35 => (Encoding::Vop3, ((w >> 16) & 0x3FF) as u16, 2),
-        0x33 if w >> 24 == 0xCC => (Encoding::Vop3p, ((w >> 16) & 0x7F) as u16, 2),
+        // VOP3P: bits 31:23 = 0b1100_1100_0 (bit 23 set is not an instruction)
+        0x33 if w >> 23 == 0x198 => (Encoding::Vop3p, ((w >> 16) & 0x7F) as u16, 2),
         0x36 => (Encoding::Ds, ((w >> 18) & 0xFF) as u16, 2),
         0x37 => {
             let enc = match (w >> 14) & 3 {
@@ -608,8 +609,29 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             }
         }
     }
-    // DS forms without operands (ds_nop, ds_gws_*?) take no offset.
-    if enc == Encoding::Ds && info.operands.is_empty() && d0 & 0xFFFF != 0 {
+    // VOP2 without operands is v_illegal: the whole word is 0.
+    if enc == Encoding::Vop2 && info.operands.is_empty() && d0 != 0 {
+        return Err(invalid);
+    }
+    // DS forms without operands (ds_nop) take no offset and no gds.
+    if enc == Encoding::Ds && info.operands.is_empty() && d0 & 0x2_FFFF != 0 {
+        return Err(invalid);
+    }
+    // SDWA select 7 is not a select.
+    if let Some(s) = mods.sdwa {
+        let two = info.operands.iter().any(|o| o.slot == Slot::Src1);
+        if s.src_sel[0] == 7
+            || (two && s.src_sel[1] == 7)
+            || (enc != Encoding::Vopc && s.dst_sel == 7)
+        {
+            return Err(invalid);
+        }
+    }
+    // MUBUF/MTBUF idxen + offen address pair must exist.
+    if matches!(enc, Encoding::Mubuf | Encoding::Mtbuf)
+        && d0 & (3 << 12) == 3 << 12
+        && d1 & 0xFF == 0xFF
+    {
         return Err(invalid);
     }
     // LLVM rejects words whose register operands do not exist: reserved
@@ -701,7 +723,8 @@ fn decode_mimg(
         }
         _ => (m.raw_vdata, raw),
     };
-    if !fits((d1 >> 8) & 0xFF, vd) || (nsa == 0 && !fits(d1 & 0xFF, na)) {
+    // the raw form is decoded first: it must fit whatever is printed
+    if !fits((d1 >> 8) & 0xFF, vd.max(m.raw_vdata)) || (nsa == 0 && !fits(d1 & 0xFF, na.max(raw))) {
         return Err(invalid);
     }
     let vdata = Operand::Vgpr {

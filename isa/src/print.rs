@@ -396,6 +396,9 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
                 o.push_str(" tfe");
             }
         }
+        Encoding::Mubuf if info.operands.is_empty() => {
+            // buffer_gl*_inv: offset and slc are ignored
+        }
         Encoding::Mubuf => {
             if m.idxen {
                 o.push_str(" idxen");
@@ -691,12 +694,29 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
     }
     if d.no_imm && is_const {
         o.push_str("/*Invalid immediate*/");
-    } else if !d.vgpr_only.is_empty() && !is_const && !op.is_vgpr() && op != Operand::None {
+    } else if !d.vgpr_only.is_empty()
+        && !is_const
+        && !matches!(
+            op,
+            Operand::Vgpr { .. }
+                | Operand::None
+                | Operand::Vccz
+                | Operand::Execz
+                | Operand::Scc
+                | Operand::SrcSpecial(_)
+        )
+    {
         let _ = write!(
             o,
             "/*Invalid register, operand has '{}' register class*/",
             d.vgpr_only
         );
+    } else if enc == Encoding::Vop3
+        && d.slot == Slot::Def0
+        && info.has(flags::SCALAR_DST)
+        && op == Operand::LdsDirect
+    {
+        o.push_str("/*Invalid register, operand has 'SReg_1' register class*/");
     } else if let Some(rc) = scalar_class_comment(enc, d, op) {
         let _ = write!(o, "/*Invalid register, operand has '{rc}' register class*/");
     }

@@ -250,7 +250,12 @@ fn differential_against_llvm_mc() {
         println!("SKIP: llvm-mc-19 not installed");
         return;
     }
-    let mut rng = StdRng::seed_from_u64(0x15A_6F10);
+    // ISA_DIFF_SEED overrides the seed (exploration); the floors below are for the default.
+    let seed = std::env::var("ISA_DIFF_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x15A_6F10);
+    let mut rng = StdRng::seed_from_u64(seed);
     let mut report = Vec::new();
     let mut hist = std::collections::HashMap::new();
     for (t, cpu, wave64) in [
@@ -352,5 +357,7 @@ fn differential_against_llvm_mc() {
     }
 }
 
-const MIN_MUTATED: f64 = 90.0;
-const MIN_RANDOM: f64 = 91.0;
+// Before the MTBUF/MIMG/EXP/VINTRP work and the fixes (findings/isa-decoder.md):
+// 91.3-91.9 % mutated, 82.4-82.8 % random (92-93 % without the new prefixes).
+const MIN_MUTATED: f64 = 99.9;
+const MIN_RANDOM: f64 = 99.9;
