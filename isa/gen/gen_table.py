@@ -19,7 +19,8 @@ FIELD_BIT = {"sdst": 0, "vdst": 0, "sdata": 0, "vdata": 0, "src0": 1, "addr": 1,
 FIELD_BIT_SDST = 6
 FLAGS = {"FP_MODS": 1, "CLAMP": 2, "OMOD": 4, "OP_SEL": 8, "PACKED": 16, "SDST": 32, "SINGLE": 64,
          "LOAD": 128, "STORE": 256, "INT_MODS": 512, "OFFSET01": 1024, "ATOMIC": 2048, "MIX": 4096, "SCALAR_DST": 8192,
-         "IGN_GLC": 1 << 14, "IGN_DLC": 1 << 15, "IGN_SLC": 1 << 16, "LDS": 1 << 17}
+         "IGN_GLC": 1 << 14, "IGN_DLC": 1 << 15, "IGN_SLC": 1 << 16, "LDS": 1 << 17,
+         "NO_DPP16": 1 << 18, "NO_DPP8": 1 << 19, "NO_SDWA": 1 << 20, "SADDR_7F_OFF": 1 << 21}
 
 
 def slot(enc, field, name):
@@ -229,6 +230,13 @@ def analyse(enc, d32, d64):
             mz1 |= 1 << 8  # `high` (src0 bit 8) only on the f16 interp forms
     if enc == "MTBUF" and d32.get("tfe") is None:
         mz1 |= 1 << 23
+    for k in ("dpp16", "dpp8", "sdwa"):
+        if k in d32 and d32[k] is None:
+            flags |= FLAGS["NO_" + k.upper()]
+    if enc == "DS" and "gds" in d32 and d32["gds"] is None:
+        mz0 |= 1 << 17
+    if enc == "SCRATCH" and d32.get("saddr7f") and "exec_hi" not in d32["saddr7f"]:
+        flags |= FLAGS["SADDR_7F_OFF"]  # gfx10.3: saddr 0x7f is `off`
     # cache-policy / lds / tfe bits LLVM rejects (must be zero) or ignores
     bits = {"MUBUF": {"lds": (0, 16), "dlc": (0, 15), "tfe": (1, 23), "slc": (1, 22), "glc": (0, 14)},
             "SMEM": {"glc": (0, 16), "dlc": (0, 14)}}

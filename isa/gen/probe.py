@@ -205,6 +205,15 @@ def phase2(base):
                 add("opsel%d" % i, d0=1 << 14 | 1 << (11 + i))
         if enc == "MTBUF":
             add("tfe", d1=1 << 23)
+        # DPP16 / DPP8 / SDWA forms (src0 v20 moves into the extra dword)
+        if enc in ("VOP1", "VOP2", "VOPC") and "src0" in sub:
+            add("dpp16", src0=0xFA, lit=[0xFF00E414])
+            add("dpp8", src0=0xE9, lit=[0x00000014])
+            add("sdwa", src0=0xF9, lit=[{"VOPC": 0x06060014, "VOP1": 0x00060614}.get(enc, 0x06060614)])
+        if enc == "DS":
+            add("gds", d0=1 << 17)
+        if enc == "SCRATCH":
+            add("saddr7f", saddr=0x7F)
         # cache-policy / lds / tfe bits: printed, ignored or rejected?
         d0b = f0.get("d0", (1 << 12) if "vaddr" in f0 else 0) if enc.startswith("MUBUF") else f0.get("d0", 0)
         if enc.startswith("MUBUF"):

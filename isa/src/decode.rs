@@ -368,7 +368,19 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         let no_ext = (enc == Encoding::Vopc && dpp_d1.is_some())
             || info.has(flags::SCALAR_DST)
             || info.operands.iter().any(|o| o.slot == Slot::LiteralK);
-        if no_ext {
+        let no_form = match f.raw[1] {
+            0xFA => info.has(flags::NO_DPP16),
+            0xE9 | 0xEA => info.has(flags::NO_DPP8),
+            _ => info.has(flags::NO_SDWA),
+        };
+        // VOP1 SDWA: the src1 select byte must be 0; VOPC SDWA v_cmpx has no sdst.
+        let bad_sdwa = sdwa_d1.is_some_and(|x| {
+            (enc == Encoding::Vop1 && x >> 24 != 0)
+                || (enc == Encoding::Vopc
+                    && x & (1 << 15) != 0
+                    && !info.operands.iter().any(|o| o.slot == Slot::ImplicitVcc))
+        });
+        if no_ext || no_form || bad_sdwa {
             return Err(invalid);
         }
     }
@@ -506,7 +518,11 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         Encoding::Flat | Encoding::Global | Encoding::Scratch => {
             if enc == Encoding::Scratch {
                 srcs[2] = Operand::from_src(f.raw[3] as u16, 1, 0);
-                if srcs[2] != Operand::Null {
+                if info.has(flags::SADDR_7F_OFF) && f.raw[3] == 0x7F {
+                    // gfx10.3: neither vaddr nor saddr (printed `off, off`)
+                    srcs[2] = Operand::Null;
+                    srcs[0] = Operand::None;
+                } else if srcs[2] != Operand::Null {
                     srcs[0] = Operand::None; // SS mode: no vaddr
                 }
             }
@@ -581,8 +597,11 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
             sext: [x & (1 << 19) != 0, x & (1 << 27) != 0],
             src_sgpr: [x & (1 << 23) != 0, x & (1 << 31) != 0],
         };
-        mods.clamp = x & (1 << 13) != 0;
-        mods.omod = ((x >> 14) & 3) as u8;
+        // VOPC: bits 15:8 are the sdst (no clamp/omod)
+        if enc != Encoding::Vopc {
+            mods.clamp = x & (1 << 13) != 0;
+            mods.omod = ((x >> 14) & 3) as u8;
+        }
         mods.neg = (((x >> 20) & 1) | ((x >> 27) & 2)) as u8;
         mods.abs = (((x >> 21) & 1) | ((x >> 28) & 2)) as u8;
         if s.src_sgpr[0] {

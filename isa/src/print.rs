@@ -528,6 +528,10 @@ fn write_dpp(o: &mut String, d: Dpp) {
     }
 }
 
+fn m_sdwa_sdst(i: &Instr) -> bool {
+    i.mods.sdwa.is_some() && i.info().encoding == Encoding::Vopc && i.defs[0] != Operand::None
+}
+
 /// Operands LLVM does not print in this instance (no-return atomics' vdst).
 fn is_elided(i: &Instr, d: &OpndDesc) -> bool {
     // no-return atomics' vdst; the data operand of `lds` loads
@@ -541,7 +545,12 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
     let enc = info.encoding;
     match d.slot {
         Slot::ImplicitVcc => {
-            o.push_str(if i.wave64 { "vcc" } else { "vcc_lo" });
+            // VOPC SDWA with an explicit sdst (SD bit) writes that register
+            if m_sdwa_sdst(i) {
+                reg(o, i.defs[0]);
+            } else {
+                o.push_str(if i.wave64 { "vcc" } else { "vcc_lo" });
+            }
             return;
         }
         Slot::Off => {
@@ -700,6 +709,7 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             op,
             Operand::Vgpr { .. }
                 | Operand::None
+                | Operand::Null
                 | Operand::Vccz
                 | Operand::Execz
                 | Operand::Scc

@@ -121,6 +121,14 @@ pub mod flags {
     pub const IGN_SLC: u32 = 1 << 16;
     /// MUBUF/FLAT load that accepts `lds` (then the data operand is not printed).
     pub const LDS: u32 = 1 << 17;
+    /// VOP1/VOP2/VOPC form without a DPP16 variant.
+    pub const NO_DPP16: u32 = 1 << 18;
+    /// VOP1/VOP2/VOPC form without a DPP8 variant.
+    pub const NO_DPP8: u32 = 1 << 19;
+    /// VOP1/VOP2/VOPC form without an SDWA variant.
+    pub const NO_SDWA: u32 = 1 << 20;
+    /// SCRATCH (gfx10.3): saddr 0x7f means `off` (ST mode) rather than exec_hi.
+    pub const SADDR_7F_OFF: u32 = 1 << 21;
 }
 
 /// One instruction form (row of the table).

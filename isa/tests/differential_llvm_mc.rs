@@ -11,6 +11,9 @@ use isa::{decode, example_words, rows, Target};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 const PAD: u32 = 0xBF80_0000; // s_nop 0
+/// llvm-mc-19 aborts ("PLEASE submit a bug report") on some words (e.g. SDWA
+/// with select 7): such items are not compared, only counted.
+const CRASHED: &str = "<llvm-mc crashed or consumed the padding>";
 const SENTINEL: u32 = 0xBF80_03FD; // s_nop 0x3fd
 
 fn collapse(s: &str) -> String {
@@ -35,7 +38,7 @@ fn llvm_split(items: &[Vec<u32>], cpu: &str, wave64: bool) -> Vec<Option<String>
         return v;
     }
     if items.len() == 1 {
-        return vec![Some("<llvm-mc consumed the padding>".into())];
+        return vec![Some(CRASHED.into())];
     }
     let (a, b) = items.split_at(items.len() / 2);
     let mut v = llvm_split(a, cpu, wave64);
@@ -78,6 +81,9 @@ fn llvm_batch(items: &[Vec<u32>], cpu: &str, wave64: bool) -> Option<Vec<Option<
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("PLEASE submit a bug report") {
+        return None; // split until the crashing item stands alone
+    }
     let mut bad = std::collections::HashSet::new();
     for l in stderr.lines() {
         if let Some(rest) = l.strip_prefix("<stdin>:") {
@@ -178,11 +184,19 @@ fn rate(
     wave64: bool,
     label: &str,
     hist: &mut std::collections::HashMap<String, usize>,
-) -> (usize, Vec<String>) {
+) -> (usize, usize, Vec<String>) {
     let want = llvm(items, cpu, wave64);
     let mut ok = 0;
+    let mut skipped = 0;
     let mut bad = Vec::new();
     for (it, w) in items.iter().zip(want) {
+        if w.as_deref() == Some(CRASHED) {
+            *hist
+                .entry("(llvm-mc crashed: not compared)".into())
+                .or_default() += 1;
+            skipped += 1; // not a decoder mismatch; listed in the histogram
+            continue;
+        }
         let o = ours(it, t, wave64);
         if o != w {
             let c = category(it, &w, &o);
@@ -213,7 +227,7 @@ fn rate(
             ));
         }
     }
-    (ok, bad)
+    (ok, skipped, bad)
 }
 
 const PREFIXES: [(u32, u32); 20] = [
@@ -273,11 +287,11 @@ fn differential_against_llvm_mc() {
                 w
             })
             .collect();
-        let (ok, bad) = rate(&table, t, cpu, wave64, "table", &mut hist);
+        let (ok, skipped, bad) = rate(&table, t, cpu, wave64, "table", &mut hist);
         for b in &bad {
             println!("{b}");
         }
-        assert_eq!(ok, table.len(), "table words must match 100 %");
+        assert_eq!(ok + skipped, table.len(), "table words must match 100 %");
         // 2. Mutated table words, 3. random words with encoding prefixes.
         let n = if t == Target::Gfx1010 && !wave64 {
             60_000
@@ -314,12 +328,12 @@ fn differential_against_llvm_mc() {
             random.push(vec![w0, rng.gen(), rng.gen()]);
         }
         for (label, items) in [("mutated", &mutated), ("random", &random)] {
-            let (ok, bad) = rate(items, t, cpu, wave64, label, &mut hist);
-            let pct = 100.0 * ok as f64 / items.len() as f64;
+            let (ok, skipped, bad) = rate(items, t, cpu, wave64, label, &mut hist);
+            let n = items.len() - skipped;
+            let pct = 100.0 * ok as f64 / n as f64;
             println!(
-                "{cpu} wave{}: {label}: {ok}/{} = {pct:.2} %",
+                "{cpu} wave{}: {label}: {ok}/{n} = {pct:.3} % ({skipped} llvm-mc crashes not compared)",
                 if wave64 { 64 } else { 32 },
-                items.len()
             );
             for b in bad.iter().take(15) {
                 println!("  {b}");
@@ -359,5 +373,7 @@ fn differential_against_llvm_mc() {
 
 // Before the MTBUF/MIMG/EXP/VINTRP work and the fixes (findings/isa-decoder.md):
 // 91.3-91.9 % mutated, 82.4-82.8 % random (92-93 % without the new prefixes).
-const MIN_MUTATED: f64 = 99.9;
-const MIN_RANDOM: f64 = 99.9;
+// After: 100.000 % of both sets on all three runs with the default seed (0
+// mismatches in 200 000 words); seeds 1-3 leave one gfx1010 scratch `lds` word.
+const MIN_MUTATED: f64 = 99.99;
+const MIN_RANDOM: f64 = 99.99;
