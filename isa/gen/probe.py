@@ -55,7 +55,7 @@ def run(words_list, cpu, wave64=False):
         if lines_i & bad or len(g) != 1:
             res.append(None)
         else:
-            res.append(re.sub(r"\s+", " ", g[0]))
+            res.append(g[0].replace("\t", " "))  # keep LLVM's double spaces (MIMG NSA)
     return res
 
 

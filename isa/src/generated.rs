@@ -64670,7 +64670,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64700,7 +64700,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64730,7 +64730,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64760,7 +64760,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64790,7 +64790,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64820,7 +64820,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64850,7 +64850,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64880,7 +64880,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64910,7 +64910,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64940,7 +64940,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -64970,7 +64970,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65000,7 +65000,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65030,7 +65030,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65060,7 +65060,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65090,7 +65090,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65120,7 +65120,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65150,7 +65150,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65180,7 +65180,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65210,7 +65210,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65240,7 +65240,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65270,7 +65270,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65300,7 +65300,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65330,7 +65330,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65360,7 +65360,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65390,7 +65390,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65420,7 +65420,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65450,7 +65450,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65480,7 +65480,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65510,7 +65510,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65540,7 +65540,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65570,7 +65570,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65600,7 +65600,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65630,7 +65630,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65660,7 +65660,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65690,7 +65690,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65720,7 +65720,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65750,7 +65750,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65780,7 +65780,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65810,7 +65810,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65840,7 +65840,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65870,7 +65870,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65900,7 +65900,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65930,7 +65930,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65960,7 +65960,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -65990,7 +65990,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66020,7 +66020,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66050,7 +66050,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66080,7 +66080,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66110,7 +66110,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66140,7 +66140,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66170,7 +66170,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66200,7 +66200,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66230,7 +66230,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66260,7 +66260,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66290,7 +66290,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66320,7 +66320,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66350,7 +66350,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66380,7 +66380,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66410,7 +66410,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66440,7 +66440,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66470,7 +66470,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66500,7 +66500,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66530,7 +66530,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66560,7 +66560,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66590,7 +66590,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66620,7 +66620,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66680,7 +66680,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66710,7 +66710,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66740,7 +66740,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66770,7 +66770,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66800,7 +66800,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66830,7 +66830,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66860,7 +66860,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66890,7 +66890,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -66980,7 +66980,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -67010,7 +67010,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -67040,7 +67040,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -67070,7 +67070,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -67100,7 +67100,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -67130,7 +67130,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -67160,7 +67160,7 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
     MimgInfo {
         fixed: [
@@ -67190,6 +67190,6 @@ pub(crate) static MIMG_INFO: [MimgInfo; 112] = [
         sampler: true,
         bvh: false,
         store: false,
-        nsa_space: false,
+        nsa_space: true,
     },
 ];
