@@ -1,7 +1,7 @@
 //! Randomized differential test against `llvm-mc-19 --disassemble`:
 //! table-derived words (every row's example encoding: must match 100 %),
 //! mutated table words (bit flips, random fields) and random words with a
-//! valid encoding prefix. Same text, or both invalid. Seeded, batched into a
+//! valid encoding prefix. Same text (whitespace-exact), or both invalid. Seeded, batched into a
 //! few llvm-mc runs. Skips (with a message) when llvm-mc-19 is absent.
 
 use std::io::Write;
@@ -16,10 +16,13 @@ const PAD: u32 = 0xBF80_0000; // s_nop 0
 const CRASHED: &str = "<llvm-mc crashed or consumed the padding>";
 const SENTINEL: u32 = 0xBF80_03FD; // s_nop 0x3fd
 
+/// The instruction text without the leading tab and trailing comment;
+/// whitespace inside is compared exactly (LLVM separates with single spaces,
+/// except the double space after MIMG NSA sampler mnemonics).
 fn collapse(s: &str) -> String {
     let s = s.split("//").next().unwrap_or("");
     let s = s.split(';').next().unwrap_or("");
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.trim().replace('\t', " ")
 }
 
 /// LLVM's text for the first instruction of each item, `None` = invalid.
