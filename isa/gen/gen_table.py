@@ -20,7 +20,8 @@ FIELD_BIT_SDST = 6
 FLAGS = {"FP_MODS": 1, "CLAMP": 2, "OMOD": 4, "OP_SEL": 8, "PACKED": 16, "SDST": 32, "SINGLE": 64,
          "LOAD": 128, "STORE": 256, "INT_MODS": 512, "OFFSET01": 1024, "ATOMIC": 2048, "MIX": 4096, "SCALAR_DST": 8192,
          "IGN_GLC": 1 << 14, "IGN_DLC": 1 << 15, "IGN_SLC": 1 << 16, "LDS": 1 << 17,
-         "NO_DPP16": 1 << 18, "NO_DPP8": 1 << 19, "NO_SDWA": 1 << 20, "SADDR_7F_OFF": 1 << 21}
+         "NO_DPP16": 1 << 18, "NO_DPP8": 1 << 19, "NO_SDWA": 1 << 20, "SADDR_7F_OFF": 1 << 21,
+         "SADDR_7F_OFF_LDS": 1 << 22}
 
 
 def slot(enc, field, name):
@@ -237,6 +238,8 @@ def analyse(enc, d32, d64):
         mz0 |= 1 << 17
     if enc == "SCRATCH" and d32.get("saddr7f") and "exec_hi" not in d32["saddr7f"]:
         flags |= FLAGS["SADDR_7F_OFF"]  # gfx10.3: saddr 0x7f is `off`
+    if enc == "SCRATCH" and d32.get("saddr7f_lds") and "exec_hi" not in d32["saddr7f_lds"]:
+        flags |= FLAGS["SADDR_7F_OFF_LDS"]  # the lds form: saddr 0x7f is `off`
     # cache-policy / lds / tfe bits LLVM rejects (must be zero) or ignores
     bits = {"MUBUF": {"lds": (0, 16), "dlc": (0, 15), "tfe": (1, 23), "slc": (1, 22), "glc": (0, 14)},
             "SMEM": {"glc": (0, 16), "dlc": (0, 14)}}
@@ -367,6 +370,13 @@ def mimg_fit(op, d):
                 break
     if not bvh:
         raw0 = [raw0[0] or raw0[1]] * 2
+    # NSA raw address count per (a16, nsa) from the un-resizable probes
+    for a16 in (0, 1):
+        for nsa in (1, 2, 3):
+            t = d.get("rawnsa/%d/%d" % (a16, nsa))
+            if t:
+                for dim in range(8):
+                    raw[dim][a16][nsa] = mimg_parse(t)[1]
     for dim in range(8):
         for a16 in range(2):
             if raw0[a16] and not raw[dim][a16][0]:

@@ -214,6 +214,7 @@ def phase2(base):
             add("gds", d0=1 << 17)
         if enc == "SCRATCH":
             add("saddr7f", saddr=0x7F)
+            add("saddr7f_lds", saddr=0x7F, d0=1 << 13)
         # cache-policy / lds / tfe bits: printed, ignored or rejected?
         d0b = f0.get("d0", (1 << 12) if "vaddr" in f0 else 0) if enc.startswith("MUBUF") else f0.get("d0", 0)
         if enc.startswith("MUBUF"):
@@ -297,6 +298,13 @@ def mimg_probes(cpu):
                         words.append(mimg_word(op, dmask=dm, tfe=tfe, dim=dim, a16=a16, nsa=nsa, **base))
         # the raw form's data/address widths: vaddr (vdata) at v[256-k] decodes only
         # when the raw width fits (LLVM then keeps the raw form if the computed one does not)
+        # NSA raw form: data at v252 with dmask 0xf + tfe (5 dwords) cannot be re-sized
+        for a16 in (0, 1):
+            for nsa in (1, 2, 3):
+                keys.append((op, "rawnsa/%d/%d" % (a16, nsa)))
+                w = mimg_word(op, dmask=15, tfe=1, a16=a16, nsa=nsa, **base)
+                w[1] = (w[1] & ~0xFF00) | 252 << 8
+                words.append(w)
         for a16 in (0, 1):
             for k in range(1, 17):
                 keys.append((op, "rawaddr/%d/%d" % (a16, k)))

@@ -62,7 +62,7 @@ fn lut() -> &'static Lut {
 }
 
 /// VOP3 modifier kinds (`OpndDesc::mods`) of sources 0 and 1 of `op`.
-fn vop3_src_mods(op: Op) -> [u8; 2] {
+pub(crate) fn vop3_src_mods(op: Op) -> [u8; 2] {
     let mut m = [0u8; 2];
     if let Some(r) = rows().get(lut().vop3[op as usize] as usize) {
         for d in r.operands {
@@ -350,6 +350,7 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
     if matches!(enc, Encoding::Vop1 | Encoding::Vop2 | Encoding::Vopc)
         && matches!(src0_code, 0xF9 | 0xFA | 0xE9 | 0xEA)
         && info.operands.iter().all(|o| o.dwords == 1)
+        && info.operands.iter().any(|o| o.slot == Slot::Src0)
     {
         let x = dword(bytes, 1).ok_or(DecodeError::Truncated {
             need: 8,
@@ -518,7 +519,11 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
         Encoding::Flat | Encoding::Global | Encoding::Scratch => {
             if enc == Encoding::Scratch {
                 srcs[2] = Operand::from_src(f.raw[3] as u16, 1, 0);
-                if info.has(flags::SADDR_7F_OFF) && f.raw[3] == 0x7F {
+                let lds_form = d0 & (1 << 13) != 0;
+                if f.raw[3] == 0x7F
+                    && (info.has(flags::SADDR_7F_OFF)
+                        || (lds_form && info.has(flags::SADDR_7F_OFF_LDS)))
+                {
                     // gfx10.3: neither vaddr nor saddr (printed `off, off`)
                     srcs[2] = Operand::Null;
                     srcs[0] = Operand::None;
@@ -617,15 +622,32 @@ pub fn decode(bytes: &[u8], target: Target, wave64: bool) -> Result<Instr, Decod
     }
     // DPP/SDWA source modifiers must fit the operand type: float sources take
     // neg/abs, integer ones only SDWA sext.
-    if mods.dpp.is_some() || mods.sdwa.is_some() {
+    // (forms without a VOP3 twin, e.g. v_dot2c_f32_f16, are not checked)
+    if let (true, Some(v3)) = (
+        mods.dpp.is_some() || mods.sdwa.is_some(),
+        rows().get(lut().vop3[info.op as usize] as usize),
+    ) {
         let vm = vop3_src_mods(info.op);
         for (k, &m) in vm.iter().enumerate() {
             let fp = m & 1 != 0;
-            let na = (mods.neg | mods.abs) & (1 << k) != 0;
-            let sext = mods.sdwa.is_some_and(|s| s.sext[k]);
-            if (na && !fp) || (sext && fp) {
+            let neg = mods.neg & (1 << k) != 0;
+            let abs = mods.abs & (1 << k) != 0;
+            let bad = if mods.sdwa.is_some() {
+                let sext = mods.sdwa.is_some_and(|s| s.sext[k]);
+                ((neg || abs) && !fp) || (sext && fp)
+            } else {
+                // DPP: an integer source's neg bit is sext; no abs
+                abs && !fp || (neg && !fp && m & 4 == 0)
+            };
+            if bad {
                 return Err(invalid);
             }
+        }
+        // SDWA clamp / omod only where the VOP3 form has them
+        if mods.sdwa.is_some()
+            && ((mods.omod != 0 && !v3.has(flags::OMOD)) || (mods.clamp && !v3.has(flags::CLAMP)))
+        {
+            return Err(invalid);
         }
     }
     // VOP2 without operands is v_illegal: the whole word is 0.

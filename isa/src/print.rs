@@ -657,6 +657,15 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
                 n && d.mods & 4 != 0,
             )
         }
+        Some(k)
+            if m.dpp.is_some() && k < 2 && {
+                let v = crate::decode::vop3_src_mods(i.op)[k];
+                v & 4 != 0 && v & 1 == 0
+            } =>
+        {
+            // DPP integer source: the neg bit prints as sext(..)
+            (false, false, m.neg & (1 << k) != 0)
+        }
         Some(k) if m.dpp.is_some() || m.sdwa.is_some() => {
             let sext = m.sdwa.map(|s| k < 2 && s.sext[k]).unwrap_or(false);
             (m.neg & (1 << k) != 0, m.abs & (1 << k) != 0, sext)
@@ -721,12 +730,14 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             "/*Invalid register, operand has '{}' register class*/",
             d.vgpr_only
         );
-    } else if enc == Encoding::Vop3
-        && d.slot == Slot::Def0
-        && info.has(flags::SCALAR_DST)
-        && op == Operand::LdsDirect
-    {
-        o.push_str("/*Invalid register, operand has 'SReg_1' register class*/");
+    } else if d.slot == Slot::Def0 && info.has(flags::SCALAR_DST) && op == Operand::LdsDirect {
+        // lane-mask destinations (v_cmp*_e64) vs SGPR results (v_readlane, …)
+        let rc = if enc == Encoding::Vop3 && info.name.starts_with("v_cmp") {
+            "SReg_1"
+        } else {
+            "SReg_32"
+        };
+        let _ = write!(o, "/*Invalid register, operand has '{rc}' register class*/");
     } else if let Some(rc) = scalar_class_comment(enc, d, op) {
         let _ = write!(o, "/*Invalid register, operand has '{rc}' register class*/");
     }

@@ -129,6 +129,8 @@ pub mod flags {
     pub const NO_SDWA: u32 = 1 << 20;
     /// SCRATCH (gfx10.3): saddr 0x7f means `off` (ST mode) rather than exec_hi.
     pub const SADDR_7F_OFF: u32 = 1 << 21;
+    /// SCRATCH `lds` form: saddr 0x7f means `off` (also on gfx10.1).
+    pub const SADDR_7F_OFF_LDS: u32 = 1 << 22;
 }
 
 /// One instruction form (row of the table).

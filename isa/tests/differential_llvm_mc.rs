@@ -279,6 +279,8 @@ fn differential_against_llvm_mc() {
         (Target::Gfx1010, "gfx1010", false),
         (Target::Gfx1010, "gfx1010", true),
         (Target::Gfx1030, "gfx1030", false),
+        (Target::Gfx1030, "gfx1030", true),
+        (Target::Gfx1011, "gfx1011", false),
     ] {
         // 1. Table words: every row's example encoding.
         let table: Vec<Vec<u32>> = rows()
