@@ -63,9 +63,7 @@ pub fn gfx10_diff_markdown() -> String {
     let _ = writeln!(
         s,
         "Scope: the encodings the table covers (SOP*, SMEM, VOP1/2/3/3P/C with DPP/SDWA forms, \
-         DS, MUBUF, FLAT/GLOBAL/SCRATCH). MTBUF, MIMG, EXP and VINTRP rows are not in the \
-         table yet (findings/isa-decoder.md), so image instructions such as gfx1030's \
-         `image_bvh_intersect_ray` are not listed. gfx1100 (RDNA3) is not in the table: \
+         DS, MUBUF, MTBUF, MIMG (incl. NSA), VINTRP, EXP, FLAT/GLOBAL/SCRATCH). gfx1100 (RDNA3) is not in the table: \
          its encodings differ (VOPD, no SDWA, new waitcnt counters) and need their own \
          probe run.\n"
     );

@@ -61,9 +61,9 @@ pub fn encode(i: &Instr) -> Result<Vec<u8>, EncodeError> {
             (Encoding::Vop3, Slot::Def1) => 6,
             (Encoding::Smem, Slot::Src2) => 0,
             (Encoding::Smem, Slot::Src1) => 2,
-            (Encoding::Mubuf, Slot::Src1) => 0,
-            (Encoding::Mubuf, Slot::Src2) => 3,
-            (Encoding::Mubuf, Slot::Src3) => 2,
+            (Encoding::Mubuf | Encoding::Mtbuf, Slot::Src1) => 0,
+            (Encoding::Mubuf | Encoding::Mtbuf, Slot::Src2) => 3,
+            (Encoding::Mubuf | Encoding::Mtbuf, Slot::Src3) => 2,
             (Encoding::Flat | Encoding::Global | Encoding::Scratch, Slot::Src2) => 3,
             (Encoding::Sopk | Encoding::Sopp, Slot::Src0) => 4,
             (_, Slot::Def0) => 0,
@@ -270,12 +270,101 @@ pub fn encode(i: &Instr) -> Result<Vec<u8>, EncodeError> {
                     | raw[2] << 24,
             );
         }
-        _ => {
-            return Err(EncodeError::BadOperand {
-                name,
-                slot: Slot::Def0,
-                op: Operand::None,
-            })
+        Encoding::Mtbuf => {
+            words.push(
+                0xE800_0000
+                    | (op & 7) << 16
+                    | (m.offset as u32 & 0xFFF)
+                    | (m.offen as u32) << 12
+                    | (m.idxen as u32) << 13
+                    | (m.glc as u32) << 14
+                    | (m.dlc as u32) << 15
+                    | (m.format as u32 & 0x7F) << 19,
+            );
+            words.push(
+                raw[1]
+                    | raw[0] << 8
+                    | (raw[3] >> 2) << 16
+                    | (op >> 3) << 21
+                    | (m.slc as u32) << 22
+                    | (m.tfe as u32) << 23
+                    | raw[2] << 24,
+            );
+        }
+        Encoding::Vintrp => {
+            // attr | chan << 6 (shared interp layout) -> attr << 2 | chan
+            let ac = (raw[1] & 0x3F) << 2 | (raw[1] >> 6) & 3;
+            words.push(0xC800_0000 | (raw[0] & 0xFF) << 18 | op << 16 | ac << 8 | (raw[2] & 0xFF));
+        }
+        Encoding::Mimg => {
+            let nsa = ((i.len as u32).saturating_sub(8) / 4).min(3);
+            let vdata = if info.mimg().is_some_and(|x| x.store) {
+                i.srcs[3]
+            } else {
+                i.defs[0]
+            };
+            let vreg = |o: Operand| match o {
+                Operand::Vgpr { idx, .. } => idx as u32,
+                _ => 0,
+            };
+            let sreg = |o: Operand| o.src_code().map_or(0, |c| (c as u32 >> 2) & 0x1F);
+            words.push(
+                0xF000_0000
+                    | op >> 7
+                    | nsa << 1
+                    | (m.dim as u32 & 7) << 3
+                    | (m.dlc as u32) << 7
+                    | (m.dmask as u32 & 0xF) << 8
+                    | (m.unorm as u32) << 12
+                    | (m.glc as u32) << 13
+                    | (m.r128 as u32) << 15
+                    | (m.tfe as u32) << 16
+                    | (m.lwe as u32) << 17
+                    | (op & 0x7F) << 18
+                    | (m.slc as u32) << 25,
+            );
+            words.push(
+                vreg(i.srcs[0])
+                    | vreg(vdata) << 8
+                    | sreg(i.srcs[1]) << 16
+                    | sreg(i.srcs[2]) << 21
+                    | (m.a16 as u32) << 30
+                    | (m.d16 as u32) << 31,
+            );
+            for k in 0..nsa as usize {
+                let mut w = 0;
+                for j in 0..4 {
+                    if let Some(r) = i.nsa[..i.nsa_len as usize].get(4 * k + j) {
+                        w |= (*r as u32) << (8 * j);
+                    }
+                }
+                words.push(w);
+            }
+        }
+        Encoding::Exp => {
+            words.push(
+                0xF800_0000
+                    | (m.exp_en as u32 & 0xF)
+                    | (m.exp_tgt as u32 & 0x3F) << 4
+                    | (m.exp_compr as u32) << 10
+                    | (m.exp_done as u32) << 11
+                    | (m.exp_vm as u32) << 12,
+            );
+            let mut d1 = 0;
+            for (k, s) in i.srcs.iter().enumerate() {
+                match *s {
+                    Operand::Vgpr { idx, .. } => d1 |= (idx as u32) << (8 * k),
+                    Operand::None => {}
+                    op => {
+                        return Err(EncodeError::BadOperand {
+                            name,
+                            slot: Slot::Src0,
+                            op,
+                        })
+                    }
+                }
+            }
+            words.push(d1);
         }
     }
     if let Some(l) = literal {
@@ -305,10 +394,17 @@ pub fn example_words(info: &crate::InstrInfo) -> Vec<u32> {
         Encoding::Vop2 => vec![op << 25 | f(0, 10) << 17 | f(2, 40) << 9 | f(1, V + 20)],
         Encoding::Vop1 => vec![0x7E00_0000 | f(0, 10) << 17 | op << 9 | f(1, V + 20)],
         Encoding::Vopc => vec![0x7C00_0000 | op << 17 | f(2, 40) << 9 | f(1, V + 20)],
-        Encoding::Vop3 => vec![
-            0xD400_0000 | op << 16 | f(0, 10) | f(6, 30) << 8,
-            f(1, V + 20) | f(2, V + 40) << 9 | f(3, V + 60) << 18,
-        ],
+        Encoding::Vop3 => {
+            // interpolation forms: src0 is the attribute (attr20.x)
+            let attr = info
+                .operands
+                .iter()
+                .any(|d| d.konst == crate::ConstKind::Attr);
+            vec![
+                0xD400_0000 | op << 16 | f(0, 10) | f(6, 30) << 8,
+                f(1, if attr { 20 } else { V + 20 }) | f(2, V + 40) << 9 | f(3, V + 60) << 18,
+            ]
+        }
         Encoding::Vop3p => vec![
             0xCC00_0000
                 | op << 16
@@ -351,7 +447,23 @@ pub fn example_words(info: &crate::InstrInfo) -> Vec<u32> {
             0xE000_0000 | op << 18 | if has(1) { 1 << 12 } else { 0 },
             f(1, 20) | f(0, 10) << 8 | (f(3, 40) / 4) << 16 | f(2, 30) << 24,
         ],
-        _ => vec![],
+        Encoding::Mtbuf => vec![
+            0xE800_0000 | (op & 7) << 16 | 1 << 19 | if has(1) { 1 << 12 } else { 0 },
+            f(1, 20) | f(0, 10) << 8 | (f(3, 40) / 4) << 16 | (op >> 3) << 21 | f(2, 30) << 24,
+        ],
+        Encoding::Vintrp => vec![0xC800_0000 | f(0, 10) << 18 | op << 16 | f(2, 40)],
+        Encoding::Exp => vec![0xF800_000F, 0x0403_0201],
+        Encoding::Mimg => {
+            // the probe's base word: dmask 1 (bvh: 0xf + unorm + r128), 1D, vdata v10, vaddr
+            // v20, srsrc s[40:47], ssamp s[60:63]
+            let mi = info.mimg();
+            let bvh = mi.is_some_and(|m| m.bvh);
+            let ssamp = if mi.is_some_and(|m| m.sampler) { 15 } else { 0 };
+            vec![
+                0xF000_0000 | op >> 7 | (op & 0x7F) << 18 | if bvh { 0x9F00 } else { 0x100 },
+                20 | 10 << 8 | 10 << 16 | ssamp << 21,
+            ]
+        }
     };
     if info.operands.iter().any(|d| d.slot == Slot::LiteralK) {
         w.push(0x3F80_0000);

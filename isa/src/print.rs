@@ -223,7 +223,8 @@ fn bits_list(o: &mut String, name: &str, bits: u8, n: usize) {
 const SDWA_SEL: [&str; 8] = [
     "BYTE_0", "BYTE_1", "BYTE_2", "BYTE_3", "WORD_0", "WORD_1", "DWORD", "7",
 ];
-const SDWA_UNUSED: [&str; 4] = ["UNUSED_PAD", "UNUSED_SEXT", "UNUSED_PRESERVE", "3"];
+// dst_unused 3 prints as UNUSED_PAD (llvm-mc 19 does so)
+const SDWA_UNUSED: [&str; 4] = ["UNUSED_PAD", "UNUSED_SEXT", "UNUSED_PRESERVE", "UNUSED_PAD"];
 
 fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
     let info = i.info();
@@ -240,6 +241,14 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
     if matches!(enc, Encoding::Sopp | Encoding::Sopk) {
         return write_sopx(o, i);
     }
+    if enc == Encoding::Exp {
+        write_exp(o, i);
+        return Ok(());
+    }
+    if enc == Encoding::Mimg {
+        write_mimg(o, i);
+        return Ok(());
+    }
     let nsrc = info
         .operands
         .iter()
@@ -255,16 +264,33 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
         first = false;
         write_operand(o, i, d, op);
     }
+    // `high` of the f16 interpolation forms (src0 bit 8).
+    if enc == Encoding::Vop3
+        && info.operands.iter().any(|d| d.konst == ConstKind::Attr)
+        && matches!(i.srcs[0], Operand::Imm(v) if v & 0x100 != 0)
+    {
+        o.push_str(" high");
+    }
     // Trailing modifiers per encoding.
     match enc {
         Encoding::Vop3 => {
             if info.has(flags::OP_SEL) && m.op_sel != 0 {
-                let n = (nsrc + 1).min(4);
+                // v_permlane*: op_sel is [fi, bound_ctrl]-style, two entries
+                let n = if info.name.starts_with("v_permlane") {
+                    2
+                } else {
+                    (nsrc + 1).min(4)
+                };
                 let mut bits = m.op_sel & ((1 << nsrc) - 1);
-                if m.op_sel & 8 != 0 {
+                if m.op_sel & 8 != 0 && n > 2 {
                     bits |= 1 << (n - 1);
                 }
-                bits_list(o, "op_sel", bits, n);
+                if n == 2 {
+                    bits = m.op_sel & 3;
+                }
+                if bits != 0 {
+                    bits_list(o, "op_sel", bits, n);
+                }
             }
             if m.clamp && info.has(flags::CLAMP) {
                 o.push_str(" clamp");
@@ -319,10 +345,10 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
                     shex(o, m.offset);
                 }
             }
-            if m.glc {
+            if m.glc && !info.has(flags::IGN_GLC) {
                 o.push_str(" glc");
             }
-            if m.dlc {
+            if m.dlc && !info.has(flags::IGN_DLC) {
                 o.push_str(" dlc");
             }
         }
@@ -348,19 +374,43 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
                 let _ = write!(o, " offset:{}", m.offset);
             }
             write_cpol(o, i);
-        }
-        Encoding::Mubuf => {
-            if m.offen {
-                o.push_str(" offen");
+            if m.lds && info.has(flags::LDS) {
+                o.push_str(" lds");
             }
+        }
+        Encoding::Mtbuf => {
+            o.push_str(
+                crate::generated::MTBUF_FORMAT[row_target_index(i)][m.format as usize & 0x7F],
+            );
             if m.idxen {
                 o.push_str(" idxen");
+            }
+            if m.offen {
+                o.push_str(" offen");
             }
             if m.offset != 0 {
                 let _ = write!(o, " offset:{}", m.offset);
             }
             write_cpol(o, i);
-            if m.lds {
+            if m.tfe {
+                o.push_str(" tfe");
+            }
+        }
+        Encoding::Mubuf if info.operands.is_empty() => {
+            // buffer_gl*_inv: offset and slc are ignored
+        }
+        Encoding::Mubuf => {
+            if m.idxen {
+                o.push_str(" idxen");
+            }
+            if m.offen {
+                o.push_str(" offen");
+            }
+            if m.offset != 0 {
+                let _ = write!(o, " offset:{}", m.offset);
+            }
+            write_cpol(o, i);
+            if m.lds && info.has(flags::LDS) {
                 o.push_str(" lds");
             }
             if m.tfe {
@@ -399,13 +449,14 @@ fn write_instr(o: &mut String, i: &Instr) -> fmt::Result {
 
 fn write_cpol(o: &mut String, i: &Instr) {
     let m = &i.mods;
-    if m.glc {
+    let info = i.info();
+    if m.glc && !info.has(flags::IGN_GLC) {
         o.push_str(" glc");
     }
-    if m.slc {
+    if m.slc && !info.has(flags::IGN_SLC) {
         o.push_str(" slc");
     }
-    if m.dlc {
+    if m.dlc && !info.has(flags::IGN_DLC) {
         o.push_str(" dlc");
     }
 }
@@ -457,9 +508,14 @@ fn write_dpp(o: &mut String, d: Dpp) {
                 0x160..=0x16F => {
                     let _ = write!(o, " row_xmask:{}", ctrl & 0xF);
                 }
-                _ => {
-                    let _ = write!(o, " /* DP ALU dpp only supports row_newbcast */");
+                0x130 => o.push_str(" /* wave_shl is not supported starting from GFX10 */"),
+                0x134 => o.push_str(" /* wave_rol is not supported starting from GFX10 */"),
+                0x138 => o.push_str(" /* wave_shr is not supported starting from GFX10 */"),
+                0x13C => o.push_str(" /* wave_ror is not supported starting from GFX10 */"),
+                0x142 | 0x143 => {
+                    o.push_str(" /* row_bcast is not supported starting from GFX10 */")
                 }
+                _ => o.push_str(" /* Invalid dpp_ctrl value */"),
             }
             let _ = write!(o, " row_mask:0x{row_mask:x} bank_mask:0x{bank_mask:x}");
             if bound_ctrl {
@@ -472,9 +528,16 @@ fn write_dpp(o: &mut String, d: Dpp) {
     }
 }
 
+fn m_sdwa_sdst(i: &Instr) -> bool {
+    i.mods.sdwa.is_some() && i.info().encoding == Encoding::Vopc && i.defs[0] != Operand::None
+}
+
 /// Operands LLVM does not print in this instance (no-return atomics' vdst).
 fn is_elided(i: &Instr, d: &OpndDesc) -> bool {
-    d.slot == Slot::Def0 && i.defs[0] == Operand::None && i.info().has(flags::ATOMIC)
+    // no-return atomics' vdst; the data operand of `lds` loads
+    d.slot == Slot::Def0
+        && i.defs[0] == Operand::None
+        && (i.info().has(flags::ATOMIC) || i.info().has(flags::LDS))
 }
 
 fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
@@ -482,12 +545,22 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
     let enc = info.encoding;
     match d.slot {
         Slot::ImplicitVcc => {
-            o.push_str(if i.wave64 { "vcc" } else { "vcc_lo" });
+            // VOPC SDWA with an explicit sdst (SD bit) writes that register
+            if m_sdwa_sdst(i) {
+                reg(o, i.defs[0]);
+            } else {
+                o.push_str(if i.wave64 { "vcc" } else { "vcc_lo" });
+            }
             return;
         }
         Slot::Off => {
             if enc == Encoding::Scratch && !matches!(i.srcs[2], Operand::Null | Operand::None) {
                 reg(o, i.srcs[2]);
+                if i.srcs[2] == Operand::ExecHi {
+                    o.push_str(
+                        "/*Invalid register, operand has 'SReg_32_XEXEC_HI' register class*/",
+                    );
+                }
             } else {
                 o.push_str("off");
             }
@@ -529,15 +602,69 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             }
         }
     }
-    if enc == Encoding::Mubuf && d.slot == Slot::Src0 && !i.mods.offen && !i.mods.idxen {
+    match d.konst {
+        ConstKind::Attr => {
+            if let Operand::Imm(v) = op {
+                let chan = ["x", "y", "z", "w"][(v as usize >> 6) & 3];
+                let _ = write!(o, "attr{}.{chan}", v & 0x3F);
+            }
+            return;
+        }
+        ConstKind::Imm => {
+            if let Operand::Imm(v) = op {
+                small_or_hex(o, v as u32);
+            }
+            return;
+        }
+        ConstKind::Param => {
+            if let Operand::Imm(v) = op {
+                match v {
+                    0 => o.push_str("p10"),
+                    1 => o.push_str("p20"),
+                    2 => o.push_str("p0"),
+                    _ => {
+                        let _ = write!(o, "invalid_param_{v}");
+                    }
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
+    if matches!(enc, Encoding::Mubuf | Encoding::Mtbuf)
+        && d.slot == Slot::Src0
+        && !i.mods.offen
+        && !i.mods.idxen
+    {
         o.push_str("off");
         return;
+    }
+    if matches!(enc, Encoding::Mubuf | Encoding::Mtbuf) && d.slot == Slot::Src0 {
+        if let Operand::Vgpr { idx, .. } = op {
+            // idxen + offen: the address is a VGPR pair
+            range(o, "v", idx, 1 + (i.mods.offen && i.mods.idxen) as u8);
+            return;
+        }
     }
     let si = src_index(d.slot);
     let m = &i.mods;
     let (neg, abs, sext) = match si {
-        Some(k) if enc == Encoding::Vop3 && info.has(flags::FP_MODS) => {
-            (m.neg & (1 << k) != 0, m.abs & (1 << k) != 0, false)
+        Some(k) if enc == Encoding::Vop3 => {
+            let n = m.neg & (1 << k) != 0;
+            (
+                n && d.mods & 1 != 0,
+                m.abs & (1 << k) != 0 && d.mods & 2 != 0,
+                n && d.mods & 4 != 0,
+            )
+        }
+        Some(k)
+            if m.dpp.is_some() && k < 2 && {
+                let v = crate::decode::vop3_src_mods(i.op)[k];
+                v & 4 != 0 && v & 1 == 0
+            } =>
+        {
+            // DPP integer source: the neg bit prints as sext(..)
+            (false, false, m.neg & (1 << k) != 0)
         }
         Some(k) if m.dpp.is_some() || m.sdwa.is_some() => {
             let sext = m.sdwa.map(|s| k < 2 && s.sext[k]).unwrap_or(false);
@@ -548,7 +675,15 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
         }
         _ => (false, false, false),
     };
-    if neg {
+    let is_const = matches!(
+        op,
+        Operand::InlineInt(_) | Operand::InlineFloat(_) | Operand::Literal(_)
+    );
+    // printOperandAndFPInputMods: neg of an immediate (without abs) is `neg(..)`
+    let neg_fn = neg && !abs && is_const;
+    if neg_fn {
+        o.push_str("neg(");
+    } else if neg {
         o.push('-');
     }
     if abs {
@@ -562,11 +697,11 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
     } else {
         reg(o, op);
     }
-    if sext {
-        o.push(')');
-    }
-    if abs {
-        o.push('|');
+    // LLVM's invalid-operand comments follow the register/constant itself
+    // (inside `|..|`, `sext(..)`, `neg(..)`).
+    // a constant in a scalar destination field (VOPC e64 sdst, …)
+    if matches!(d.slot, Slot::Def0 | Slot::Def1) && is_const {
+        o.push_str("/*Invalid immediate*/");
     }
     if !d.sreg_only.is_empty() && op.is_vgpr() {
         let _ = write!(
@@ -575,6 +710,171 @@ fn write_operand(o: &mut String, i: &Instr, d: &OpndDesc, op: Operand) {
             d.sreg_only
         );
     }
+    if d.no_imm && is_const {
+        o.push_str("/*Invalid immediate*/");
+    } else if !d.vgpr_only.is_empty()
+        && !is_const
+        && !matches!(
+            op,
+            Operand::Vgpr { .. }
+                | Operand::None
+                | Operand::Null
+                | Operand::Vccz
+                | Operand::Execz
+                | Operand::Scc
+                | Operand::SrcSpecial(_)
+        )
+    {
+        let _ = write!(
+            o,
+            "/*Invalid register, operand has '{}' register class*/",
+            d.vgpr_only
+        );
+    } else if d.slot == Slot::Def0 && info.has(flags::SCALAR_DST) && op == Operand::LdsDirect {
+        // lane-mask destinations (v_cmp*_e64) vs SGPR results (v_readlane, …)
+        let rc = if enc == Encoding::Vop3 && info.name.starts_with("v_cmp") {
+            "SReg_1"
+        } else {
+            "SReg_32"
+        };
+        let _ = write!(o, "/*Invalid register, operand has '{rc}' register class*/");
+    } else if let Some(rc) = scalar_class_comment(enc, d, op) {
+        let _ = write!(o, "/*Invalid register, operand has '{rc}' register class*/");
+    }
+    if sext {
+        o.push(')');
+    }
+    if abs {
+        o.push('|');
+    }
+    if neg_fn {
+        o.push(')');
+    }
+}
+
+/// Register classes LLVM names when a special register sits in a scalar
+/// field that excludes it (it decodes the word and comments the operand).
+fn scalar_class_comment(enc: Encoding, d: &OpndDesc, op: Operand) -> Option<String> {
+    use Operand::{Exec, ExecHi, ExecLo, LdsDirect, Vcc, M0};
+    let n = d.dwords as u32;
+    match (enc, d.slot) {
+        (Encoding::Sop1 | Encoding::Sop2 | Encoding::Sopc | Encoding::Sopk, s)
+            if src_index(s).is_some() && op == LdsDirect =>
+        {
+            Some("SReg_32".into())
+        }
+        (Encoding::Mubuf | Encoding::Mtbuf, Slot::Src3) if op == LdsDirect => {
+            Some("SReg_32".into())
+        }
+        (Encoding::Smem, Slot::Def0 | Slot::Src2) => match op {
+            M0 | ExecLo | ExecHi if n == 1 => Some(String::from("SReg_32_XM0_XEXEC")),
+            Exec if n == 2 => Some(String::from("SReg_64_XEXEC")),
+            Vcc | Exec if n >= 4 => Some(format!("SReg_{}", 32 * n)),
+            _ => None,
+        },
+        (Encoding::Smem, Slot::Src0) if n >= 4 && matches!(op, Vcc | Exec) => {
+            Some(format!("SReg_{}", 32 * n))
+        }
+        _ => None,
+    }
+}
+
+const MIMG_DIM: [&str; 8] = [
+    "1D",
+    "2D",
+    "3D",
+    "CUBE",
+    "1D_ARRAY",
+    "2D_ARRAY",
+    "2D_MSAA",
+    "2D_MSAA_ARRAY",
+];
+
+/// MIMG: `<vdata>, <vaddr | [v.., v..]>, <srsrc>[, <ssamp>]` then dmask, dim,
+/// unorm, glc, slc, dlc, r128, a16, tfe, lwe, d16 (LLVM's order).
+fn write_mimg(o: &mut String, i: &Instr) {
+    let Some(mi) = i.info().mimg() else {
+        return;
+    };
+    let m = &i.mods;
+    let nsa = i.len > 8;
+    o.push_str(if nsa && mi.nsa_space { "  " } else { " " });
+    reg(o, if mi.store { i.srcs[3] } else { i.defs[0] });
+    o.push_str(", ");
+    if nsa {
+        o.push('[');
+        reg(o, i.srcs[0]);
+        for r in &i.nsa[..i.nsa_len as usize] {
+            let _ = write!(o, ", v{r}");
+        }
+        o.push(']');
+    } else {
+        reg(o, i.srcs[0]);
+    }
+    o.push_str(", ");
+    reg(o, i.srcs[1]);
+    if mi.sampler {
+        o.push_str(", ");
+        reg(o, i.srcs[2]);
+    }
+    if !mi.bvh {
+        if m.dmask != 0 {
+            let _ = write!(o, " dmask:0x{:x}", m.dmask);
+        }
+        let _ = write!(o, " dim:SQ_RSRC_IMG_{}", MIMG_DIM[m.dim as usize & 7]);
+        if m.unorm {
+            o.push_str(" unorm");
+        }
+    }
+    write_cpol(o, i);
+    for (on, s) in [
+        (m.r128 && !mi.bvh, " r128"),
+        (m.a16, " a16"),
+        (m.tfe, " tfe"),
+        (m.lwe, " lwe"),
+        (m.d16, " d16"),
+    ] {
+        if on {
+            o.push_str(s);
+        }
+    }
+}
+
+/// EXP: `exp <target> <src0>, <src1>, <src2>, <src3>[ done][ compr][ vm]`;
+/// a source whose enable bit is clear prints `off`; with compr, sources
+/// 0/1 read the first VGPR field and 2/3 the second (as LLVM prints it).
+fn write_exp(o: &mut String, i: &Instr) {
+    let m = &i.mods;
+    o.push(' ');
+    o.push_str(exp_target_name(i));
+    for k in 0..4 {
+        o.push_str(if k == 0 { " " } else { ", " });
+        if m.exp_en & (1 << k) == 0 {
+            o.push_str("off");
+        } else {
+            reg(o, i.srcs[if m.exp_compr { k / 2 } else { k }]);
+        }
+    }
+    if m.exp_done {
+        o.push_str(" done");
+    }
+    if m.exp_compr {
+        o.push_str(" compr");
+    }
+    if m.exp_vm {
+        o.push_str(" vm");
+    }
+}
+
+/// Index (gfx1010, gfx1011, gfx1030) of the first target of the row: rows
+/// whose symbolic tables differ between targets are split per target set.
+fn row_target_index(i: &Instr) -> usize {
+    i.info().targets.trailing_zeros().min(2) as usize
+}
+
+/// EXP target name as LLVM prints it on the instruction's target.
+fn exp_target_name(i: &Instr) -> &'static str {
+    crate::generated::EXP_TARGET[row_target_index(i)][i.mods.exp_tgt as usize & 0x3F]
 }
 
 fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
@@ -606,18 +906,23 @@ fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
         match name {
             "s_waitcnt" => waitcnt(o, u),
             "s_sendmsg" | "s_sendmsghalt" => sendmsg(o, u),
-            "s_getreg_b32" | "s_setreg_b32" | "s_setreg_imm32_b32" => hwreg(o, u),
+            "s_getreg_b32" | "s_setreg_b32" | "s_setreg_imm32_b32" => {
+                hwreg(o, u, row_target_index(i))
+            }
+            "s_version" => uc_version(o, u),
             "s_waitcnt_depctr" => depctr(o, u, info.targets == crate::TARGET_GFX1030),
             "s_inst_prefetch" | "s_clause" | "s_round_mode" | "s_ttracedata_imm" => {
                 hex(o, u as u64)
             }
-            "s_call_b64" | "s_subvector_loop_begin" | "s_subvector_loop_end" => {
+            "s_call_b64" | "s_subvector_loop_begin" | "s_subvector_loop_end" | "s_endpgm" => {
                 let _ = write!(o, "{}", u);
             }
             _ if info.encoding == Encoding::Sopk => hex(o, u as u64),
-            _ => {
+            _ if name.starts_with("s_branch") || name.starts_with("s_cbranch") => {
                 let _ = write!(o, "{}", u);
             }
+            // printU16ImmOperand-style: 0..=64 in decimal, else hex
+            _ => small_or_hex(o, u as u32),
         }
     }
     // s_endpgm prints its immediate only when non-zero: the table says the
@@ -626,6 +931,15 @@ fn write_sopx(o: &mut String, i: &Instr) -> fmt::Result {
         o.truncate(o.len() - 2);
     }
     Ok(())
+}
+
+/// An unsigned immediate as LLVM prints small ones: 0..=64 decimal, else hex.
+fn small_or_hex(o: &mut String, u: u32) {
+    if u <= 64 {
+        let _ = write!(o, "{u}");
+    } else {
+        hex(o, u as u64);
+    }
 }
 
 /// `printSwizzle` (ds_swizzle_b32 offset).
@@ -748,38 +1062,18 @@ fn waitcnt(o: &mut String, u: u16) {
     o.push_str(&parts.join(" "));
 }
 
-const HWREG: [(u16, &str); 19] = [
-    (1, "HW_REG_MODE"),
-    (2, "HW_REG_STATUS"),
-    (3, "HW_REG_TRAPSTS"),
-    (4, "HW_REG_HW_ID"),
-    (5, "HW_REG_GPR_ALLOC"),
-    (6, "HW_REG_LDS_ALLOC"),
-    (7, "HW_REG_IB_STS"),
-    (15, "HW_REG_SH_MEM_BASES"),
-    (16, "HW_REG_TBA_LO"),
-    (17, "HW_REG_TBA_HI"),
-    (18, "HW_REG_TMA_LO"),
-    (19, "HW_REG_TMA_HI"),
-    (20, "HW_REG_FLAT_SCR_LO"),
-    (21, "HW_REG_FLAT_SCR_HI"),
-    (22, "HW_REG_XNACK_MASK"),
-    (23, "HW_REG_HW_ID1"),
-    (24, "HW_REG_HW_ID2"),
-    (25, "HW_REG_POPS_PACKER"),
-    (29, "HW_REG_SHADER_CYCLES"),
-];
-
-fn hwreg(o: &mut String, u: u16) {
+/// `hwreg(id[, offset, size])`; the names valid on each target are probed
+/// (`HWREG_NAMES`, index 0 gfx1010, 1 gfx1011, 2 gfx1030).
+fn hwreg(o: &mut String, u: u16, target: usize) {
     let id = u & 0x3F;
     let off = (u >> 6) & 0x1F;
     let size = ((u >> 11) & 0x1F) + 1;
     o.push_str("hwreg(");
-    match HWREG.iter().find(|(k, _)| *k == id) {
-        Some((_, n)) => o.push_str(n),
-        None => {
+    match crate::generated::HWREG_NAMES[target.min(2)][id as usize] {
+        "" => {
             let _ = write!(o, "{id}");
         }
+        n => o.push_str(n),
     }
     if off != 0 || size != 32 {
         let _ = write!(o, ", {off}, {size}");
@@ -787,11 +1081,46 @@ fn hwreg(o: &mut String, u: u16) {
     o.push(')');
 }
 
+/// s_version: plain hex when bits 12:8 are set, else the version (LLVM's
+/// table) combined with the `UC_VERSION_{W64,W32,MDP}_BIT` flags.
+fn uc_version(o: &mut String, u: u16) {
+    if u & 0x1F00 != 0 {
+        hex(o, u as u64);
+        return;
+    }
+    let flags = [
+        (0x2000, "UC_VERSION_W64_BIT"),
+        (0x4000, "UC_VERSION_W32_BIT"),
+        (0x8000, "UC_VERSION_MDP_BIT"),
+    ];
+    if u & 0xE000 == 0 {
+        o.push_str(crate::generated::UC_VERSION[u as usize & 0xFF]);
+        return;
+    }
+    let mut e = crate::generated::UC_VERSION_TERM[u as usize & 0xFF].to_string();
+    let mut first = true;
+    for (bit, name) in flags {
+        if u & bit != 0 {
+            e = if first {
+                format!("{e}|{name}")
+            } else {
+                format!("({e})|{name}")
+            };
+            first = false;
+        }
+    }
+    o.push_str(&e);
+}
+
+/// `printSendMsg` for gfx10: id = bits 3:0, op = 6:4, stream = 9:8 (other
+/// bits ignored); symbolic when the id has a name and op/stream are valid for
+/// it, `sendmsg(id, op, stream)` when those fields re-encode to the value,
+/// else the plain number.
 fn sendmsg(o: &mut String, u: u16) {
-    let id = u & 0xFF;
+    let msg = u & 0xF;
     let op = (u >> 4) & 7;
-    let _ = op;
-    let name = match id & 0xF {
+    let stream = (u >> 8) & 3;
+    let name = match msg {
         1 => Some("MSG_INTERRUPT"),
         2 => Some("MSG_GS"),
         3 => Some("MSG_GS_DONE"),
@@ -806,42 +1135,48 @@ fn sendmsg(o: &mut String, u: u16) {
         15 => Some("MSG_SYSMSG"),
         _ => None,
     };
-    let msg = u & 0xF;
-    let opv = (u >> 4) & 7;
-    let stream = (u >> 8) & 3;
-    let rest = u >> 10;
+    let op_ok = match msg {
+        15 => (1..=4).contains(&op),
+        2 => (1..=3).contains(&op),
+        3 => op <= 3,
+        _ => op == 0,
+    };
+    let stream_ok = match msg {
+        2 => true,
+        3 if op == 0 => stream == 0,
+        3 => true,
+        _ => stream == 0,
+    };
     match name {
-        Some(n) if rest == 0 && (u >> 4) & 0xF == opv => {
+        Some(n) if op_ok && stream_ok => {
             o.push_str("sendmsg(");
             o.push_str(n);
             match msg {
                 2 | 3 => {
                     let ops = ["GS_OP_NOP", "GS_OP_CUT", "GS_OP_EMIT", "GS_OP_EMIT_CUT"];
-                    if let Some(s) = ops.get(opv as usize) {
-                        let _ = write!(o, ", {s}");
-                        if opv != 0 {
-                            let _ = write!(o, ", {stream}");
-                        }
+                    let _ = write!(o, ", {}", ops[op as usize]);
+                    if op != 0 {
+                        let _ = write!(o, ", {stream}");
                     }
                 }
                 15 => {
                     let ops = [
-                        "0",
+                        "",
                         "SYSMSG_OP_ECC_ERR_INTERRUPT",
                         "SYSMSG_OP_REG_RD",
                         "SYSMSG_OP_HOST_TRAP_ACK",
                         "SYSMSG_OP_TTRACE_PC",
                     ];
-                    if let Some(s) = ops.get(opv as usize) {
-                        let _ = write!(o, ", {s}");
-                    }
+                    let _ = write!(o, ", {}", ops[op as usize]);
                 }
                 _ => {}
             }
             o.push(')');
         }
+        _ if msg | op << 4 | stream << 8 == u => {
+            let _ = write!(o, "sendmsg({msg}, {op}, {stream})");
+        }
         _ => {
-            let _ = (msg, stream);
             let _ = write!(o, "{u}");
         }
     }
@@ -876,8 +1211,12 @@ mod tests {
     fn symbolic_fields() {
         assert_eq!(s(|o| waitcnt(o, 0xc07f)), "lgkmcnt(0)");
         assert_eq!(s(|o| waitcnt(o, 0xffff)), "vmcnt(63) expcnt(7) lgkmcnt(63)");
-        assert_eq!(s(|o| hwreg(o, 0x1234)), "hwreg(52, 8, 3)");
-        assert_eq!(s(|o| hwreg(o, 1 | 31 << 11)), "hwreg(HW_REG_MODE)");
+        assert_eq!(s(|o| hwreg(o, 0x1234, 0)), "hwreg(52, 8, 3)");
+        assert_eq!(s(|o| hwreg(o, 1 | 31 << 11, 0)), "hwreg(HW_REG_MODE)");
+        assert_eq!(
+            s(|o| uc_version(o, 0xe0ff)),
+            "((255|UC_VERSION_W64_BIT)|UC_VERSION_W32_BIT)|UC_VERSION_MDP_BIT"
+        );
         assert_eq!(s(|o| swizzle(o, 0x041f)), " offset:swizzle(SWAP,1)");
         assert_eq!(s(|o| depctr(o, 0xffe3, false)), "0xffe3");
         assert_eq!(s(|o| sendmsg(o, 3)), "sendmsg(MSG_GS_DONE, GS_OP_NOP)");

@@ -50,6 +50,13 @@ pub enum ConstKind {
     V2I16,
     /// Not a source (destination, or no constants allowed).
     NoConst,
+    /// Interpolation attribute `attrN.c` (+ `high`): the operand is
+    /// `Operand::Imm(attr | chan << 6 | high << 8)`.
+    Attr,
+    /// Interpolation parameter `p10`/`p20`/`p0` (`invalid_param_N`): `Operand::Imm`.
+    Param,
+    /// A small immediate field printed in decimal (`s_atc_probe` sdata): `Operand::Imm`.
+    Imm,
 }
 
 /// One operand LLVM prints, in print order.
@@ -66,38 +73,64 @@ pub struct OpndDesc {
     /// LLVM register class name when the field accepts scalar registers only
     /// (`SReg_32`, …): a VGPR there decodes but LLVM flags it in a comment.
     pub sreg_only: &'static str,
+    /// LLVM register class name when the field accepts VGPRs only: an SGPR
+    /// (or other scalar register) there decodes but LLVM flags it in a comment.
+    pub vgpr_only: &'static str,
+    /// LLVM prints `/*Invalid immediate*/` after a constant in this field.
+    pub no_imm: bool,
+    /// VOP3 source modifiers LLVM prints for this operand: 1 neg (`-x`),
+    /// 2 abs (`|x|`), 4 the neg bit as `sext(x)` (integer operands).
+    pub mods: u8,
 }
 
 /// Flags of a table row.
 pub mod flags {
     /// VOP3: sources take float input modifiers (neg/abs).
-    pub const FP_MODS: u16 = 1 << 0;
+    pub const FP_MODS: u32 = 1 << 0;
     /// VOP3: clamp is printed.
-    pub const CLAMP: u16 = 1 << 1;
+    pub const CLAMP: u32 = 1 << 1;
     /// VOP3: omod is printed.
-    pub const OMOD: u16 = 1 << 2;
+    pub const OMOD: u32 = 1 << 2;
     /// VOP3/VOP3P: op_sel is printed.
-    pub const OP_SEL: u16 = 1 << 3;
+    pub const OP_SEL: u32 = 1 << 3;
     /// VOP3P: op_sel_hi / neg_lo / neg_hi are printed.
-    pub const PACKED: u16 = 1 << 4;
+    pub const PACKED: u32 = 1 << 4;
     /// VOP3b: has an SDST field (carry out).
-    pub const SDST: u16 = 1 << 5;
+    pub const SDST: u32 = 1 << 5;
     /// The row prints no `_e32`/`_e64` suffix (VOP3-only instruction).
-    pub const SINGLE: u16 = 1 << 6;
+    pub const SINGLE: u32 = 1 << 6;
     /// Memory op that writes its data operand (load / atomic with return).
-    pub const LOAD: u16 = 1 << 7;
+    pub const LOAD: u32 = 1 << 7;
     /// Memory op that reads its data operand (store / atomic).
-    pub const STORE: u16 = 1 << 8;
+    pub const STORE: u32 = 1 << 8;
     /// VOP3: integer sources take neg (no abs) — printed as `neg:[..]`.
-    pub const INT_MODS: u16 = 1 << 9;
+    pub const INT_MODS: u32 = 1 << 9;
     /// DS op that uses offset0/offset1 instead of offset.
-    pub const OFFSET01: u16 = 1 << 10;
+    pub const OFFSET01: u32 = 1 << 10;
     /// SMEM/FLAT: glc is meaningful (atomics print `glc` for returning forms).
-    pub const ATOMIC: u16 = 1 << 11;
+    pub const ATOMIC: u32 = 1 << 11;
     /// VOP3P mix op (`v_fma_mix*`): op_sel_hi defaults to 0, sources take neg/abs.
-    pub const MIX: u16 = 1 << 12;
+    pub const MIX: u32 = 1 << 12;
     /// VOP destination field names an SGPR (v_readlane, v_cmp*_e64, …).
-    pub const SCALAR_DST: u16 = 1 << 13;
+    pub const SCALAR_DST: u32 = 1 << 13;
+    /// SMEM/MUBUF/FLAT: LLVM ignores the glc bit of this form (not printed).
+    pub const IGN_GLC: u32 = 1 << 14;
+    /// LLVM ignores the dlc bit of this form (not printed).
+    pub const IGN_DLC: u32 = 1 << 15;
+    /// LLVM ignores the slc bit of this form (not printed).
+    pub const IGN_SLC: u32 = 1 << 16;
+    /// MUBUF/FLAT load that accepts `lds` (then the data operand is not printed).
+    pub const LDS: u32 = 1 << 17;
+    /// VOP1/VOP2/VOPC form without a DPP16 variant.
+    pub const NO_DPP16: u32 = 1 << 18;
+    /// VOP1/VOP2/VOPC form without a DPP8 variant.
+    pub const NO_DPP8: u32 = 1 << 19;
+    /// VOP1/VOP2/VOPC form without an SDWA variant.
+    pub const NO_SDWA: u32 = 1 << 20;
+    /// SCRATCH (gfx10.3): saddr 0x7f means `off` (ST mode) rather than exec_hi.
+    pub const SADDR_7F_OFF: u32 = 1 << 21;
+    /// SCRATCH `lds` form: saddr 0x7f means `off` (also on gfx10.1).
+    pub const SADDR_7F_OFF_LDS: u32 = 1 << 22;
 }
 
 /// One instruction form (row of the table).
@@ -114,7 +147,7 @@ pub struct InstrInfo {
     /// Targets that have it ([`crate::TARGET_GFX1010`] | …).
     pub targets: u8,
     /// Row flags ([`flags`]).
-    pub flags: u16,
+    pub flags: u32,
     /// Encoding fields this form uses (bit 0 dst, 1 src0/addr, 2 src1/data0,
     /// 3 src2/data1/srsrc, 4 imm16, 5 offset, 6 VOP3 sdst); LLVM rejects words
     /// where an unused field is non-zero.
@@ -123,15 +156,53 @@ pub struct InstrInfo {
     pub ignored: u8,
     /// Bits of dword 0 / dword 1 that must be zero for this form.
     pub must_zero: [u32; 2],
+    /// MIMG rows: index into the MIMG form table ([`InstrInfo::mimg`]); 0 otherwise.
+    pub aux: u16,
     /// Printed operands, in LLVM order.
     pub operands: &'static [OpndDesc],
 }
 
 impl InstrInfo {
     /// True when `flags` contains `f`.
-    pub fn has(&self, f: u16) -> bool {
+    pub fn has(&self, f: u32) -> bool {
         self.flags & f != 0
     }
+    /// The MIMG form description of a MIMG row.
+    pub fn mimg(&self) -> Option<&'static MimgInfo> {
+        (self.encoding == Encoding::Mimg).then(|| &crate::generated::MIMG_INFO[self.aux as usize])
+    }
+}
+
+/// How LLVM 19 sizes the data and address operands of one MIMG opcode
+/// (`AMDGPUDisassembler::convertMIMGInst`), measured by `isa/gen/probe.py`.
+///
+/// LLVM decodes the word to one fixed variant (the "raw" form), computes the
+/// data size from dmask/tfe/d16 and the address size from dim/a16, and
+/// switches to the variant of those sizes when one exists; when none does,
+/// it prints the raw form (data `raw_vdata` dwords, `raw` addresses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MimgInfo {
+    /// `[dim][a16][nsa]`: address count after the switch; 0 = no variant.
+    pub fixed: [[[u8; 4]; 2]; 8],
+    /// `[dim][a16][nsa]`: address count of the raw form; 0 = LLVM rejects the word.
+    pub raw: [[[u8; 4]; 2]; 8],
+    /// Data dwords of the raw form.
+    pub raw_vdata: u8,
+    /// Computed data size (max(popcount(dmask), 1) or 4 for gather4, halved
+    /// for d16, +1 for tfe) -> data dwords LLVM prints; 0 = no variant.
+    pub dst_map: [u8; 8],
+    /// Bit `dmask | tfe << 4 | d16 << 5` set when LLVM accepts that combination.
+    pub dst_valid: u64,
+    /// gather4-style data size (always 4).
+    pub gather4: bool,
+    /// Has a sampler operand (ssamp).
+    pub sampler: bool,
+    /// `image_bvh*_intersect_ray`: no dmask/dim printed, 4-dword resource.
+    pub bvh: bool,
+    /// Store: the data operand is a source.
+    pub store: bool,
+    /// LLVM prints two spaces after the mnemonic of the NSA form.
+    pub nsa_space: bool,
 }
 
 impl Op {

@@ -411,7 +411,9 @@ pub const MAX_OPERANDS: usize = 6;
 /// | DS | vdst | – | addr | data0 | data1 | – |
 /// | FLAT/GLOBAL/SCRATCH | vdst | – | vaddr | vdata | saddr | – |
 /// | MUBUF/MTBUF | vdata (loads) | – | vaddr | vdata (stores) | srsrc | soffset |
-/// | MIMG | vdata | – | vaddr (first) | srsrc | ssamp | – |
+/// | MIMG | vdata (loads) | – | vaddr (first; NSA rest in `nsa`) | srsrc | ssamp | vdata (stores) |
+/// | VINTRP, `v_interp_*_e64` | vdst | – | attr (`Imm`) | vsrc / param (`Imm`) | src2 | – |
+/// | EXP | – | – | vsrc0 | vsrc1 | vsrc2 | vsrc3 |
 /// | SOPK/SOPP | sdst | – | simm16 as `Imm` | – | – | – |
 ///
 /// Implicit operands LLVM prints (e.g. `vcc_lo` of `v_add_co_ci_u32_e32`) are
