@@ -294,3 +294,21 @@ fn on_a_near_tie_prompt_the_gpu_only_departs_at_a_near_tie() {
         );
     }
 }
+
+#[test]
+fn long_context_split_k_attention_equals_the_cpu_engine() {
+    // A prompt past ATTN_SPLIT_POSITIONS (512): every SmolLM2 layer attends through
+    // attn_decode_split (2 splits, both non-empty) + attn_combine. Counting continues
+    // with wide logit margins, so the ids must equal the CPU engine's.
+    let prompt: String = (1..=150).map(|i| format!("{i}, ")).collect();
+    let file = "SmolLM2-135M-Instruct.Q4_1.gguf";
+    if let Some(path) = engine::models::test_model(file) {
+        let g = Gguf::open(&path).unwrap();
+        let n = Tokenizer::from_gguf(&g)
+            .unwrap()
+            .encode(&prompt, true, false)
+            .len();
+        assert!(n > 512 && n < 1024, "{n} prompt tokens: want 2 splits");
+    }
+    check(file, &prompt, 4, SamplerConfig::greedy(), true);
+}

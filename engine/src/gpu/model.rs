@@ -36,8 +36,74 @@ const RMS_NORM_ARG_OUT: usize = 2;
 const ROPE_ARG_X: usize = 0;
 /// `rope(x, n_heads, head_dim, n_rot, pos, freq_base, neox)`: pos.
 const ROPE_ARG_POS: usize = 4;
-/// `attn_decode(q, k, v, out, n_head, n_kv_head, head_dim, kv_len, window, scale)`: kv_len.
+/// `attn_decode(q, k, v, out, n_head, n_kv_head, head_dim, kv_len, window, scale)` and
+/// `attn_decode_split(…, kv_len, window, scale, split_len, n_split)`: kv_len.
 const ATTN_ARG_KV_LEN: usize = 7;
+/// `attn_decode_split(q, k, v, part, n_head, n_kv_head, head_dim, kv_len, window, scale,
+/// split_len, n_split)`: split_len.
+const ATTN_SPLIT_ARG_SPLIT_LEN: usize = 10;
+
+/// Split-K decode attention: a layer that can attend more than this many positions runs
+/// `attn_decode_split` over `ceil(positions / ATTN_SPLIT_POSITIONS)` splits (at most
+/// [`ATTN_MAX_SPLITS`]) and `attn_combine`, so a long context spreads over n_head × splits
+/// workgroups instead of n_head (Gemma 3 270M: 4 query heads on a 40-CU card). Each token
+/// shares the attended positions evenly among the splits; unused splits are empty.
+const ATTN_SPLIT_POSITIONS: usize = 512;
+/// Most splits per head.
+const ATTN_MAX_SPLITS: usize = 32;
+
+/// How a layer's attention runs, and what the host patches per token.
+#[derive(Debug, Clone, Copy)]
+enum AttnPatch {
+    /// One `attn_decode` workgroup per head.
+    Single(DispatchId),
+    /// `attn_decode_split` over `n_split` splits (window 0: no sliding window).
+    Split {
+        id: DispatchId,
+        n_split: u32,
+        window: u32,
+    },
+}
+
+impl AttnPatch {
+    /// The kernel arguments that depend on the KV length `kv_len`.
+    fn patch(self, p: &Program, kv_len: u32) -> Result<()> {
+        match self {
+            AttnPatch::Single(id) => p.set_u32(id, ATTN_ARG_KV_LEN, kv_len),
+            AttnPatch::Split {
+                id,
+                n_split,
+                window,
+            } => {
+                p.set_u32(id, ATTN_ARG_KV_LEN, kv_len)?;
+                p.set_u32(
+                    id,
+                    ATTN_SPLIT_ARG_SPLIT_LEN,
+                    split_len(kv_len, window, n_split),
+                )
+            }
+        }
+    }
+}
+
+/// Positions per split for `kv_len` attended positions (a sliding `window` caps them):
+/// an even share, rounded up to whole 64-position chunks of the kernel's online softmax.
+fn split_len(kv_len: u32, window: u32, n_split: u32) -> u32 {
+    let attended = if window != 0 {
+        kv_len.min(window)
+    } else {
+        kv_len
+    };
+    let wg = kernels::WORKGROUP_SIZE;
+    attended.div_ceil(n_split).div_ceil(wg).max(1) * wg
+}
+
+/// Splits for a layer that attends at most `max_positions` (1: no split).
+fn attn_splits(max_positions: usize) -> u32 {
+    max_positions
+        .div_ceil(ATTN_SPLIT_POSITIONS)
+        .clamp(1, ATTN_MAX_SPLITS) as u32
+}
 
 /// The kernel-name suffix of a weight type (`gemv_<s>`, `get_rows_<s>`).
 fn type_suffix(ty: GgmlType) -> Result<&'static str> {
@@ -69,7 +135,7 @@ struct LayerPatches {
     k_norm: Option<DispatchId>,
     rope_q: DispatchId,
     rope_k: DispatchId,
-    attn: DispatchId,
+    attn: AttnPatch,
     k_cache: Buffer,
     v_cache: Buffer,
 }
@@ -299,6 +365,7 @@ impl<'rt> GpuModel<'rt> {
 
         let n_layers = model.layers.len();
         let mut layers = Vec::with_capacity(n_layers);
+        let mut attn_part: Option<Buffer> = None;
         for (il, l) in model.layers.iter().enumerate() {
             let (wq, wk, wv, wo) = (up_m(&l.wq)?, up_m(&l.wk)?, up_m(&l.wv)?, up_m(&l.wo)?);
             let (wg, wu, wd) = (up_m(&l.gate)?, up_m(&l.up)?, up_m(&l.down)?);
@@ -367,13 +434,20 @@ impl<'rt> GpuModel<'rt> {
             } else {
                 0
             };
-            let attn = b.dispatch(
-                "attn_decode",
-                [nh, 1, 1],
-                &[
-                    Arg::Buf(q.clone()),
-                    Arg::Buf(k_cache.clone()),
-                    Arg::Buf(v_cache.clone()),
+            let max_positions = if window != 0 {
+                n_ctx.min(window as usize)
+            } else {
+                n_ctx
+            };
+            let n_split = attn_splits(max_positions);
+            let qkv = [
+                Arg::Buf(q.clone()),
+                Arg::Buf(k_cache.clone()),
+                Arg::Buf(v_cache.clone()),
+            ];
+            let attn = if n_split == 1 {
+                let mut args = qkv.to_vec();
+                args.extend([
                     Arg::Buf(att.clone()),
                     Arg::U32(nh),
                     Arg::U32(nkv),
@@ -381,8 +455,44 @@ impl<'rt> GpuModel<'rt> {
                     Arg::U32(1), // kv_len: patched per token
                     Arg::U32(window),
                     Arg::F32(cfg.attn_scale),
-                ],
-            )?;
+                ]);
+                AttnPatch::Single(b.dispatch("attn_decode", [nh, 1, 1], &args)?)
+            } else {
+                // Partials (m, l, acc[head_dim]) per head and split; one buffer serves
+                // every layer (the batch orders the reuse).
+                let part = match &attn_part {
+                    Some(p) => p,
+                    None => attn_part.insert(act(nh * ATTN_MAX_SPLITS as u32 * (hd + 2))?),
+                };
+                let mut args = qkv.to_vec();
+                args.extend([
+                    Arg::Buf(part.clone()),
+                    Arg::U32(nh),
+                    Arg::U32(nkv),
+                    Arg::U32(hd),
+                    Arg::U32(1), // kv_len: patched per token
+                    Arg::U32(window),
+                    Arg::F32(cfg.attn_scale),
+                    Arg::U32(kernels::WORKGROUP_SIZE), // split_len: patched per token
+                    Arg::U32(n_split),
+                ]);
+                let id = b.dispatch("attn_decode_split", [nh, n_split, 1], &args)?;
+                b.dispatch(
+                    "attn_combine",
+                    [nh, 1, 1],
+                    &[
+                        Arg::Buf(part.clone()),
+                        Arg::Buf(att.clone()),
+                        Arg::U32(hd),
+                        Arg::U32(n_split),
+                    ],
+                )?;
+                AttnPatch::Split {
+                    id,
+                    n_split,
+                    window,
+                }
+            };
             gemv(&mut b, &wo, &att, Arg::Buf(o.clone()))?;
             residual(&mut b, post_attn.as_ref(), &x, &o, d, cfg.eps)?;
 
@@ -565,7 +675,7 @@ impl<'rt> GpuModel<'rt> {
             p.set_u32(l.rope_q, ROPE_ARG_POS, pos32)?;
             p.set_ptr(l.rope_k, ROPE_ARG_X, &l.k_cache, row)?;
             p.set_u32(l.rope_k, ROPE_ARG_POS, pos32)?;
-            p.set_u32(l.attn, ATTN_ARG_KV_LEN, pos32 + 1)?;
+            l.attn.patch(p, pos32 + 1)?;
         }
         Ok(())
     }
