@@ -7,7 +7,9 @@ use crate::device::{abs_timeout_ns, Device};
 use crate::driver::{CpuMapping, UserMem};
 use crate::error::{Error, Result};
 use crate::uapi::*;
-use std::sync::{Mutex, OnceLock};
+use std::collections::HashSet;
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 bitflags::bitflags! {
@@ -162,12 +164,14 @@ impl Device {
             domains: u64::from(d.domains.bits()),
             domain_flags: d.flags.bits(),
         });
+        let mut owned = self.bo_handles();
         self.ioctl(
             "GEM_CREATE",
             DRM_IOCTL_AMDGPU_GEM_CREATE,
             &mut arg,
             &mut UserMem::new(),
         )?;
+        owned.insert(arg.output().handle);
         Ok(Bo {
             dev: self.clone(),
             handle: arg.output().handle,
@@ -178,12 +182,82 @@ impl Device {
             va: Mutex::new(None),
         })
     }
+
+    fn bo_handles(&self) -> MutexGuard<'_, HashSet<u32>> {
+        self.inner
+            .bo_handles
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `PRIME_FD_TO_HANDLE`: imports a dma-buf fd as a BO (size, domains
+    /// and flags from `GEM_OP GET_GEM_CREATE_INFO`). The fd stays the
+    /// caller's. Importing a dma-buf this device file already has a handle
+    /// for returns that handle (`drm_gem_prime_fd_to_handle`'s lookup); if a
+    /// live [`Bo`] owns it, this is `Error::Invalid` rather than a second
+    /// owner that would close the handle under the first.
+    pub fn import_fd(&self, fd: BorrowedFd<'_>) -> Result<Bo> {
+        let mut owned = self.bo_handles();
+        let mut arg = DrmPrimeHandle {
+            handle: 0,
+            flags: 0,
+            fd: fd.as_raw_fd(),
+        };
+        self.ioctl(
+            "PRIME_FD_TO_HANDLE",
+            DRM_IOCTL_PRIME_FD_TO_HANDLE,
+            &mut arg,
+            &mut UserMem::new(),
+        )?;
+        if !owned.insert(arg.handle) {
+            return Err(Error::Invalid(format!(
+                "PRIME_FD_TO_HANDLE: the dma-buf is BO handle {} of this device, already owned",
+                arg.handle
+            )));
+        }
+        drop(owned);
+        let mut bo = Bo {
+            dev: self.clone(),
+            handle: arg.handle,
+            size: 0,
+            domains: Domains::empty(),
+            flags: BoFlags::empty(),
+            cpu: OnceLock::new(),
+            va: Mutex::new(None),
+        };
+        // On error, dropping `bo` closes the new handle.
+        let info = bo.create_info()?;
+        bo.size = info.bo_size;
+        bo.domains = Domains::from_bits_retain(info.domains as u32);
+        bo.flags = BoFlags::from_bits_retain(info.domain_flags);
+        Ok(bo)
+    }
 }
 
 impl Bo {
     /// GEM handle.
     pub fn handle(&self) -> u32 {
         self.handle
+    }
+
+    /// `PRIME_HANDLE_TO_FD` with `DRM_CLOEXEC | DRM_RDWR` (as libdrm's
+    /// `amdgpu_bo_export`): a dma-buf fd for this BO. Exporting again gives
+    /// a new fd for the same dma-buf (the kernel caches it in
+    /// `obj->dma_buf`); the dma-buf keeps the object alive after the handle
+    /// is closed, until its last fd is.
+    pub fn export_fd(&self) -> Result<OwnedFd> {
+        let mut arg = DrmPrimeHandle {
+            handle: self.handle,
+            flags: DRM_CLOEXEC | DRM_RDWR,
+            fd: -1,
+        };
+        self.dev.ioctl(
+            "PRIME_HANDLE_TO_FD",
+            DRM_IOCTL_PRIME_HANDLE_TO_FD,
+            &mut arg,
+            &mut UserMem::new(),
+        )?;
+        crate::real::adopt_fd("PRIME_HANDLE_TO_FD", arg.fd)
     }
 
     /// Size in bytes (page-rounded).
@@ -476,7 +550,9 @@ impl Drop for Bo {
         }
         // 2. CPU mapping.
         drop(self.cpu.take());
-        // 3. The handle.
+        // 3. The handle (unregistered under the same lock, so a concurrent
+        // create or import that gets the number back registers it afresh).
+        let mut owned = self.dev.bo_handles();
         let mut arg = DrmGemClose {
             handle: self.handle,
             pad: 0,
@@ -487,5 +563,6 @@ impl Drop for Bo {
             &mut arg,
             &mut UserMem::new(),
         );
+        owned.remove(&self.handle);
     }
 }

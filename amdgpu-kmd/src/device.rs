@@ -19,6 +19,9 @@ pub(crate) struct Inner {
     driver: Box<dyn Driver>,
     dev_info: DrmAmdgpuInfoDevice,
     va: Mutex<VaAllocator>,
+    /// GEM handles owned by a live [`crate::Bo`] of this device (a PRIME
+    /// import may return one of them: the kernel's per-file lookup).
+    pub(crate) bo_handles: Mutex<std::collections::HashSet<u32>>,
 }
 
 /// One GPU behind the ioctl boundary.
@@ -90,6 +93,7 @@ impl Device {
                 driver,
                 dev_info,
                 va: Mutex::new(va),
+                bo_handles: Mutex::new(Default::default()),
             }),
         })
     }

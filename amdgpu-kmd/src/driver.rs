@@ -14,6 +14,12 @@ pub use nix::errno::Errno;
 pub trait Driver: Send + Sync {
     /// Performs one ioctl. `arg` is the argument struct's bytes (in and out);
     /// `user` holds every buffer whose address appears inside `arg`.
+    ///
+    /// For requests that return a file descriptor (`PRIME_HANDLE_TO_FD`,
+    /// `SYNCOBJ_HANDLE_TO_FD`, `FENCE_TO_HANDLE` `GET_SYNCOBJ_FD` /
+    /// `GET_SYNC_FILE_FD`), success means the fd written into `arg` is a new
+    /// one installed for the caller, who takes ownership of it (as the
+    /// kernel's `fd_install`).
     fn ioctl(&self, request: u64, arg: &mut [u8], user: &mut UserMem<'_>) -> Result<(), Errno>;
 
     /// Maps `len` bytes of the render node at the fake offset that

@@ -1,7 +1,8 @@
 //! `RealDriver`: the amdgpu kernel driver behind an open render node.
 //!
-//! This is the only module of rocless with `unsafe` code: one `ioctl(2)` call
-//! and the raw copies in and out of a `mmap(2)`ed buffer object.
+//! This is the only module of rocless with `unsafe` code: one `ioctl(2)` call,
+//! the raw copies in and out of a `mmap(2)`ed buffer object, and taking
+//! ownership of the fds the kernel installs for PRIME / syncobj exports.
 
 #![allow(unsafe_code)]
 
@@ -10,7 +11,7 @@ use crate::pointers::check_user_pointers;
 use crate::uapi::ioctl_fields;
 use memmap2::{MmapOptions, MmapRaw};
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 /// An open DRM render node (`/dev/dri/renderD128`).
@@ -145,6 +146,29 @@ pub fn map_file_readonly(file: &File) -> std::io::Result<memmap2::Mmap> {
     // SAFETY: read-only private mapping; see the doc comment for the
     // no-truncation contract.
     unsafe { memmap2::Mmap::map(file) }
+}
+
+/// Takes ownership of the fd number a successful fd-returning ioctl
+/// (`PRIME_HANDLE_TO_FD`, `SYNCOBJ_HANDLE_TO_FD`, `FENCE_TO_HANDLE`
+/// `GET_SYNCOBJ_FD` / `GET_SYNC_FILE_FD`) wrote into its argument struct.
+/// Callers preset the field to -1, so a driver that wrote nothing is caught
+/// here rather than adopting fd 0.
+pub(crate) fn adopt_fd(what: &str, raw: i32) -> crate::Result<OwnedFd> {
+    if raw < 0 {
+        return Err(crate::Error::Protocol(format!(
+            "{what}: succeeded without returning an fd ({raw})"
+        )));
+    }
+    // The fd must be open: a stale number would otherwise be closed on drop.
+    nix::fcntl::fcntl(raw, nix::fcntl::FcntlArg::F_GETFD).map_err(|e| {
+        crate::Error::Protocol(format!("{what}: returned fd {raw} is not open: {e:?}"))
+    })?;
+    // SAFETY: by the ioctl's contract (and the `Driver` contract for these
+    // requests), a successful call has just installed `raw` in this
+    // process's fd table for the caller alone (`fd_install` in the kernel;
+    // the simulator gives its `OwnedFd` up with `into_raw_fd`). Nothing else
+    // owns or will close it, so it can be owned exactly once, here.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::driver::UserMem;
 use crate::error::{Error, Result};
 use crate::uapi::*;
 use bytemuck::{bytes_of, cast_slice, Pod};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -770,6 +771,78 @@ impl Syncobj {
     /// `SYNCOBJ_RESET`.
     pub fn reset(&self) -> Result<()> {
         self.array_op("SYNCOBJ_RESET", DRM_IOCTL_SYNCOBJ_RESET)
+    }
+
+    fn handle_to_fd(&self, what: &'static str, flags: u32) -> Result<OwnedFd> {
+        let mut arg = DrmSyncobjHandle {
+            handle: self.handle,
+            flags,
+            fd: -1,
+            pad: 0,
+        };
+        self.dev.ioctl(
+            what,
+            DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+            &mut arg,
+            &mut UserMem::new(),
+        )?;
+        crate::real::adopt_fd(what, arg.fd)
+    }
+
+    /// `SYNCOBJ_HANDLE_TO_FD`: a syncobj fd referring to this syncobj (a new
+    /// file each call; it keeps the syncobj alive after the handle goes).
+    pub fn export_fd(&self) -> Result<OwnedFd> {
+        self.handle_to_fd("SYNCOBJ_HANDLE_TO_FD", 0)
+    }
+
+    /// `SYNCOBJ_HANDLE_TO_FD` with `EXPORT_SYNC_FILE`: a sync_file holding
+    /// the syncobj's current fence (EINVAL when it has none).
+    pub fn export_sync_file(&self) -> Result<OwnedFd> {
+        self.handle_to_fd(
+            "SYNCOBJ_HANDLE_TO_FD sync_file",
+            DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+        )
+    }
+
+    /// `SYNCOBJ_FD_TO_HANDLE` with `IMPORT_SYNC_FILE`: replaces this
+    /// syncobj's fence with the sync_file's. The fd stays the caller's.
+    pub fn import_sync_file(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        let mut arg = DrmSyncobjHandle {
+            handle: self.handle,
+            flags: DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
+            fd: fd.as_raw_fd(),
+            pad: 0,
+        };
+        self.dev.ioctl(
+            "SYNCOBJ_FD_TO_HANDLE sync_file",
+            DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+            &mut arg,
+            &mut UserMem::new(),
+        )?;
+        Ok(())
+    }
+}
+
+impl Device {
+    /// `SYNCOBJ_FD_TO_HANDLE`: a new handle (always a new one) to the
+    /// syncobj behind a syncobj fd. The fd stays the caller's.
+    pub fn import_syncobj_fd(&self, fd: BorrowedFd<'_>) -> Result<Syncobj> {
+        let mut arg = DrmSyncobjHandle {
+            handle: 0,
+            flags: 0,
+            fd: fd.as_raw_fd(),
+            pad: 0,
+        };
+        self.ioctl(
+            "SYNCOBJ_FD_TO_HANDLE",
+            DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+            &mut arg,
+            &mut UserMem::new(),
+        )?;
+        Ok(Syncobj {
+            dev: self.clone(),
+            handle: arg.handle,
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! sim: a software RDNA1 (gfx1010) GPU behind the amdgpu ioctl boundary.
 //!
 //! - [`SimDriver`] implements [`amdgpu_kmd::Driver`]: the fake amdgpu kernel
-//!   (GEM, VA, CTX, CS, INFO, syncobjs) with the kernel's errnos, sparse
+//!   (GEM, VA, CTX, CS, INFO, syncobjs, PRIME fds) with the kernel's errnos, sparse
 //!   host-backed memory behind a per-VM page table ([`kmd::mem`]) and the
 //!   command processor ([`kmd::cp`]).
 //! - [`exec`] runs waves of gfx10 machine code for each dispatch.

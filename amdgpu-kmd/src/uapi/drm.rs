@@ -31,6 +31,10 @@ abi_consts! { DRM_CONSTS, false, u32;
     DRM_CAP_SYNCOBJ_TIMELINE = 0x14,
     /// `DRM_CAP_PRIME` capability id.
     DRM_CAP_PRIME = 0x5,
+    /// `DRM_CAP_PRIME` bit: the driver imports dma-bufs.
+    DRM_PRIME_CAP_IMPORT = 0x1,
+    /// `DRM_CAP_PRIME` bit: the driver exports dma-bufs.
+    DRM_PRIME_CAP_EXPORT = 0x2,
 }
 
 abi_consts! { DRM_NEWER_CONSTS, true, u32;

@@ -1,6 +1,7 @@
 //! One handler per ioctl, each following the kernel function named in its
 //! doc comment.
 
+use std::os::fd::IntoRawFd;
 use std::time::{Duration, Instant};
 
 use amdgpu_kmd::uapi::*;
@@ -8,6 +9,7 @@ use amdgpu_kmd::{Errno, UserMem};
 use bytemuck::{bytes_of, pod_read_unaligned, Pod};
 
 use super::cp::{CpJob, CpStats, JobIb};
+use super::files::{self, Cached, Kind};
 use super::info::{self, GMC_HOLE_END, GMC_HOLE_MASK, GMC_HOLE_START, VA_RESERVED_BOTTOM};
 use super::mem::Mapping;
 use super::syncobj::{self, Fence, Plain};
@@ -41,6 +43,14 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
     if desc.request != request || arg.len() < desc.size {
         return Err(Errno::EINVAL);
     }
+    {
+        // Files closed since the last ioctl are released first.
+        let mut st = sh.lock();
+        if !st.files.is_empty() {
+            let mut store = lock_store(&sh.store);
+            files::reap(&mut st, &mut store);
+        }
+    }
     match request {
         DRM_IOCTL_AMDGPU_WAIT_CS => return wait_cs(sh, arg),
         DRM_IOCTL_AMDGPU_WAIT_FENCES => return wait_fences(sh, arg, user),
@@ -60,7 +70,7 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
             c.value = match c.capability as u32 {
                 DRM_CAP_SYNCOBJ => 1,
                 DRM_CAP_SYNCOBJ_TIMELINE => 1,
-                DRM_CAP_PRIME => 0,
+                DRM_CAP_PRIME => u64::from(DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT),
                 _ => return Err(Errno::EINVAL),
             };
             put(arg, &c);
@@ -107,7 +117,39 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
                     );
                     Ok(())
                 }
-                // The simulator has no file descriptors to hand out.
+                // drm_syncobj_create(fence) + drm_syncobj_get_fd (O_CLOEXEC).
+                AMDGPU_FENCE_TO_HANDLE_GET_SYNCOBJ_FD => {
+                    let id = st.new_syncobj_id();
+                    let fence = Some(syncobj::one(FenceRef::Job {
+                        ctx: i.fence.ctx_id,
+                        seq: i.fence.seq_no,
+                    }));
+                    let (_, f) = files::create(st, Kind::Syncobj { id, fence })?;
+                    let fd = f.into_raw_fd();
+                    put(
+                        arg,
+                        &DrmAmdgpuFenceToHandle::from_output(DrmAmdgpuFenceToHandleOut {
+                            handle: fd as u32,
+                        }),
+                    );
+                    Ok(())
+                }
+                // sync_file_create(fence), installed O_CLOEXEC.
+                AMDGPU_FENCE_TO_HANDLE_GET_SYNC_FILE_FD => {
+                    let fence = syncobj::one(FenceRef::Job {
+                        ctx: i.fence.ctx_id,
+                        seq: i.fence.seq_no,
+                    });
+                    let (_, f) = files::create(st, Kind::SyncFile { fence })?;
+                    let fd = f.into_raw_fd();
+                    put(
+                        arg,
+                        &DrmAmdgpuFenceToHandle::from_output(DrmAmdgpuFenceToHandleOut {
+                            handle: fd as u32,
+                        }),
+                    );
+                    Ok(())
+                }
                 _ => Err(Errno::EINVAL),
             }
         }
@@ -150,20 +192,16 @@ pub(crate) fn dispatch(sh: &Shared, request: u64, arg: &mut [u8], user: &mut Use
             // drm_syncobj_replace_fence(NULL) / drm_syncobj_assign_null_handle.
             let signal = request == DRM_IOCTL_SYNCOBJ_SIGNAL;
             for h in hs {
-                if let Some(so) = st.syncobjs.get_mut(&h) {
-                    so.fence = signal.then(syncobj::stub);
-                }
+                st.set_syncobj_fence(h, signal.then(syncobj::stub));
             }
             Ok(())
         }
         DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL => timeline_signal(st, arg, user),
         DRM_IOCTL_SYNCOBJ_QUERY => syncobj_query(st, arg, user),
-        // No PRIME / syncobj fds in the simulator: drm_ioctl.c answers
-        // -EOPNOTSUPP for features a driver lacks.
-        DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD
-        | DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE
-        | DRM_IOCTL_PRIME_HANDLE_TO_FD
-        | DRM_IOCTL_PRIME_FD_TO_HANDLE => Err(Errno::EOPNOTSUPP),
+        DRM_IOCTL_PRIME_HANDLE_TO_FD => prime_handle_to_fd(st, arg),
+        DRM_IOCTL_PRIME_FD_TO_HANDLE => prime_fd_to_handle(st, arg),
+        DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD => syncobj_handle_to_fd(st, arg),
+        DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE => syncobj_fd_to_handle(st, arg),
         // USERPTR needs pinned host pages the simulator cannot share;
         // SCHED needs an fd.
         _ => Err(Errno::EINVAL),
@@ -292,25 +330,155 @@ fn gem_create(sh: &Shared, st: &mut State, arg: &mut [u8]) -> R {
 }
 
 /// `drm_gem_close_ioctl` → `drm_gem_handle_delete` (EINVAL for an unknown
-/// handle) → `amdgpu_gem_object_close` (drops the BO's VA mappings).
+/// handle) → `drm_gem_object_release_handle`: `drm_gem_remove_prime_handles`
+/// drops the handle's PRIME entry, `amdgpu_gem_object_close` the BO's VA
+/// mappings; the last handle drops `obj->dma_buf`
+/// (`drm_gem_object_exported_dma_buf_free`) and the handles' reference —
+/// the object lives on while a dma-buf still holds one.
 fn gem_close(sh: &Shared, st: &mut State, handle: u32) -> R {
     let obj = st.handles.remove(&handle).ok_or(Errno::EINVAL)?;
+    st.prime.retain(|_, h| *h != handle);
     if st.handles.values().any(|o| *o == obj) {
         return Ok(());
     }
     st.vm.remove_obj(obj);
-    if let Some(bo) = st.bos.remove(&obj) {
-        match bo.heap {
-            Heap::Vram { visible } => {
-                st.usage.vram -= bo.size;
-                if visible {
-                    st.usage.vis_vram -= bo.size;
-                }
-            }
-            Heap::Gtt => st.usage.gtt -= bo.size,
-        }
+    drop(st.dma_bufs.remove(&obj));
+    let mut store = lock_store(&sh.store);
+    // Dropping obj->dma_buf may have been the dma-buf's last reference.
+    files::reap(st, &mut store);
+    st.put_obj(&mut store, obj);
+    Ok(())
+}
+
+/// `drm_prime_handle_to_fd_ioctl` (flags other than DRM_CLOEXEC | DRM_RDWR:
+/// EINVAL) → `drm_gem_prime_handle_to_fd`: unknown handle ENOENT; the
+/// handle's PRIME entry or `obj->dma_buf` is re-exported (the same dma-buf,
+/// a new fd); else `export_and_register_object` → `amdgpu_gem_prime_export`
+/// (EPERM for a VM_ALWAYS_VALID BO) creates it, caches it in
+/// `obj->dma_buf` and adds the PRIME entry; `dma_buf_fd` installs the fd
+/// (O_CLOEXEC if asked).
+fn prime_handle_to_fd(st: &mut State, arg: &mut [u8]) -> R {
+    let mut a: DrmPrimeHandle = get(arg);
+    if a.flags & !(DRM_CLOEXEC | DRM_RDWR) != 0 {
+        return Err(Errno::EINVAL);
     }
-    lock_store(&sh.store).put(obj);
+    let obj = *st.handles.get(&a.handle).ok_or(Errno::ENOENT)?;
+    if !st.dma_bufs.contains_key(&obj) {
+        let bo = &st.bos[&obj];
+        if bo.flags & u64::from(AMDGPU_GEM_CREATE_VM_ALWAYS_VALID) != 0 {
+            return Err(Errno::EPERM);
+        }
+        let size = bo.size;
+        let (key, f) = files::create(st, Kind::DmaBuf { obj })?;
+        st.dma_bufs.insert(obj, Cached::new(key, f));
+        tracing::debug!(target: "amdgpu", "PRIME export of object {obj} ({size} bytes)");
+    }
+    let cached = &st.dma_bufs[&obj];
+    let key = cached.key;
+    let fd = files::install(cached.fd(), a.flags & DRM_CLOEXEC != 0)?;
+    st.prime.entry(key).or_insert(a.handle);
+    a.fd = fd;
+    put(arg, &a);
+    Ok(())
+}
+
+/// `drm_prime_fd_to_handle_ioctl` → `drm_gem_prime_fd_to_handle`:
+/// `dma_buf_get` (EBADF for a bad fd, EINVAL for a file that is not a
+/// dma-buf); the file's PRIME entry gives the existing handle; otherwise
+/// `amdgpu_gem_prime_import` takes a reference on our own object, sets
+/// `obj->dma_buf` if unset, and a new handle is created and entered.
+fn prime_fd_to_handle(st: &mut State, arg: &mut [u8]) -> R {
+    let mut a: DrmPrimeHandle = get(arg);
+    let key = files::key_of(a.fd)?;
+    let obj = match st.files.get(&key).map(|f| &f.kind) {
+        Some(Kind::DmaBuf { obj }) => *obj,
+        _ => return Err(Errno::EINVAL),
+    };
+    if let Some(h) = st.prime.get(&key) {
+        a.handle = *h;
+        put(arg, &a);
+        return Ok(());
+    }
+    if !st.dma_bufs.contains_key(&obj) {
+        let c = files::reference(st, key)?;
+        st.dma_bufs.insert(obj, c);
+    }
+    // drm_gem_handle_create_tail: idr_alloc(1, 0) → lowest free handle.
+    let handle = lowest_free(&st.handles);
+    st.handles.insert(handle, obj);
+    st.prime.insert(key, handle);
+    a.handle = handle;
+    put(arg, &a);
+    Ok(())
+}
+
+/// `drm_syncobj_handle_to_fd_ioctl`: pad must be 0, flags 0 or
+/// EXPORT_SYNC_FILE (else EINVAL). Plain: `drm_syncobj_handle_to_fd` —
+/// unknown handle EINVAL, a new syncobj file each time (O_CLOEXEC).
+/// EXPORT_SYNC_FILE: `drm_syncobj_export_sync_file` —
+/// `drm_syncobj_find_fence(handle, 0, 0)` (ENOENT unknown handle, EINVAL no
+/// fence) then `sync_file_create`.
+fn syncobj_handle_to_fd(st: &mut State, arg: &mut [u8]) -> R {
+    let mut a: DrmSyncobjHandle = get(arg);
+    if a.pad != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if a.flags != 0 && a.flags != DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE {
+        return Err(Errno::EINVAL);
+    }
+    let kind = if a.flags & DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE != 0 {
+        let fence = match find_fence_now(st, a.handle, 0, 0) {
+            Ok(f) => f,
+            Err(CsStop::Err(e)) => return Err(e),
+            Err(CsStop::WaitForSubmit) => return Err(Errno::EINVAL),
+        };
+        Kind::SyncFile { fence }
+    } else {
+        let so = st.syncobjs.get(&a.handle).ok_or(Errno::EINVAL)?;
+        Kind::Syncobj {
+            id: so.id,
+            fence: so.fence.clone(),
+        }
+    };
+    let (_, f) = files::create(st, kind)?;
+    a.fd = f.into_raw_fd();
+    put(arg, &a);
+    Ok(())
+}
+
+/// `drm_syncobj_fd_to_handle_ioctl`: pad / flags as for HANDLE_TO_FD.
+/// Plain: `drm_syncobj_fd_to_handle` — a bad fd or a file that is not a
+/// syncobj file is EINVAL; always a new handle to the same syncobj.
+/// IMPORT_SYNC_FILE: `drm_syncobj_import_sync_file_fence` —
+/// `sync_file_get_fence` (EINVAL for a bad fd or a non-sync_file), then
+/// unknown handle ENOENT, then `drm_syncobj_replace_fence`.
+fn syncobj_fd_to_handle(st: &mut State, arg: &mut [u8]) -> R {
+    let mut a: DrmSyncobjHandle = get(arg);
+    if a.pad != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if a.flags != 0 && a.flags != DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE {
+        return Err(Errno::EINVAL);
+    }
+    let key = files::key_of(a.fd).map_err(|_| Errno::EINVAL)?;
+    let kind = st.files.get(&key).map(|f| &f.kind);
+    if a.flags & DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE != 0 {
+        let Some(Kind::SyncFile { fence }) = kind else {
+            return Err(Errno::EINVAL);
+        };
+        let fence = fence.clone();
+        if !st.syncobjs.contains_key(&a.handle) {
+            return Err(Errno::ENOENT);
+        }
+        st.set_syncobj_fence(a.handle, Some(fence));
+        return Ok(());
+    }
+    let Some(Kind::Syncobj { id, fence }) = kind else {
+        return Err(Errno::EINVAL);
+    };
+    let (id, fence) = (*id, fence.clone());
+    a.handle = st.syncobj_handle(id, fence);
+    put(arg, &a);
     Ok(())
 }
 
@@ -808,9 +976,7 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> Re
         } else {
             syncobj::one(job)
         };
-        if let Some(so) = st.syncobjs.get_mut(&h) {
-            so.fence = Some(f);
-        }
+        st.set_syncobj_fence(h, Some(f));
     }
     st.queue.push_back(Job {
         ctx: i.ctx_id,
@@ -890,9 +1056,7 @@ fn timeline_signal(st: &mut State, arg: &[u8], user: &UserMem<'_>) -> R {
     for (h, point) in hs.into_iter().zip(points) {
         let prev = st.syncobjs.get(&h).and_then(|so| so.fence.clone());
         let f = syncobj::add_point(st, prev, Plain::One(FenceRef::Stub), point);
-        if let Some(so) = st.syncobjs.get_mut(&h) {
-            so.fence = Some(f);
-        }
+        st.set_syncobj_fence(h, Some(f));
     }
     Ok(())
 }
@@ -947,9 +1111,7 @@ fn syncobj_transfer(sh: &Shared, arg: &mut [u8]) -> R {
     } else {
         fence
     };
-    if let Some(so) = st.syncobjs.get_mut(&t.dst_handle) {
-        so.fence = Some(f);
-    }
+    st.set_syncobj_fence(t.dst_handle, Some(f));
     Ok(())
 }
 

@@ -2,9 +2,11 @@
 //! `amdgpu-kmd` builds and acts as `amdgpu.ko` would — same handles, checks
 //! and errnos. Sources for each rule are cited at the handler
 //! (`torvalds/linux` `drivers/gpu/drm/amd/amdgpu/amdgpu_{gem,cs,kms,ctx,vm,bo_list}.c`,
-//! `drivers/gpu/drm/drm_syncobj.c`, `drm_gem.c`).
+//! `drivers/gpu/drm/drm_syncobj.c`, `drm_gem.c`; PRIME and syncobj fds in
+//! `files.rs` after `drm_prime.c`, `amdgpu_dma_buf.c`).
 
 pub mod cp;
+mod files;
 pub mod fuzz;
 pub mod info;
 mod ioctls;
@@ -120,6 +122,12 @@ pub struct State {
     pub(crate) ctxs: BTreeMap<u32, Ctx>,
     pub(crate) bo_lists: BTreeMap<u32, Vec<u64>>,
     pub(crate) syncobjs: BTreeMap<u32, Syncobj>,
+    /// dma-bufs, syncobj files and sync_files handed out, by inode.
+    pub(crate) files: HashMap<files::Key, files::SimFile>,
+    /// `obj->dma_buf` of objects that have handles.
+    pub(crate) dma_bufs: HashMap<u64, files::Cached>,
+    /// `file_priv->prime`.
+    pub(crate) prime: files::PrimeTable,
     pub(crate) next_syncobj_id: u64,
     pub(crate) next_fence_context: u64,
     pub(crate) queue: VecDeque<Job>,
@@ -158,6 +166,9 @@ impl State {
             ctxs: BTreeMap::new(),
             bo_lists: BTreeMap::new(),
             syncobjs: BTreeMap::new(),
+            files: HashMap::new(),
+            dma_bufs: HashMap::new(),
+            prime: HashMap::new(),
             next_syncobj_id: 0,
             next_fence_context: 0,
             queue: VecDeque::new(),
@@ -185,16 +196,67 @@ impl State {
     /// Installs a new syncobj holding `fence` under the lowest free handle
     /// (`drm_syncobj_create` + `drm_syncobj_get_handle`).
     pub(crate) fn new_syncobj(&mut self, fence: Option<syncobj::Fence>) -> u32 {
-        let h = lowest_free(&self.syncobjs);
+        let id = self.new_syncobj_id();
+        self.syncobj_handle(id, fence)
+    }
+
+    /// A fresh syncobj identity (`drm_syncobj_create`).
+    pub(crate) fn new_syncobj_id(&mut self) -> u64 {
         self.next_syncobj_id += 1;
-        self.syncobjs.insert(
-            h,
-            Syncobj {
-                id: self.next_syncobj_id,
-                fence,
-            },
-        );
+        self.next_syncobj_id
+    }
+
+    /// Another handle to syncobj `id` under the lowest free handle
+    /// (`drm_syncobj_get_handle`, or the `idr_alloc` of
+    /// `drm_syncobj_fd_to_handle`).
+    pub(crate) fn syncobj_handle(&mut self, id: u64, fence: Option<syncobj::Fence>) -> u32 {
+        let h = lowest_free(&self.syncobjs);
+        self.syncobjs.insert(h, Syncobj { id, fence });
         h
+    }
+
+    /// `drm_syncobj_replace_fence` on the syncobj behind handle `h`: every
+    /// handle and syncobj file referring to the same object sees it.
+    pub(crate) fn set_syncobj_fence(&mut self, h: u32, fence: Option<syncobj::Fence>) {
+        let Some(id) = self.syncobjs.get(&h).map(|so| so.id) else {
+            return;
+        };
+        for so in self.syncobjs.values_mut().filter(|so| so.id == id) {
+            so.fence = fence.clone();
+        }
+        for f in self.files.values_mut() {
+            if let files::Kind::Syncobj { id: fid, fence: ff } = &mut f.kind {
+                if *fid == id {
+                    *ff = fence.clone();
+                }
+            }
+        }
+    }
+
+    /// Drops a reference a dma-buf held on `obj` (`drm_gem_dmabuf_release`
+    /// → `drm_gem_object_put`): frees it when no handle and no other
+    /// dma-buf refers to it any more.
+    pub(crate) fn put_obj(&mut self, store: &mut Store, obj: u64) {
+        let handles = self.handles.values().any(|o| *o == obj);
+        let exported = self
+            .files
+            .values()
+            .any(|f| matches!(f.kind, files::Kind::DmaBuf { obj: o } if o == obj));
+        if handles || exported {
+            return;
+        }
+        if let Some(bo) = self.bos.remove(&obj) {
+            match bo.heap {
+                Heap::Vram { visible } => {
+                    self.usage.vram -= bo.size;
+                    if visible {
+                        self.usage.vis_vram -= bo.size;
+                    }
+                }
+                Heap::Gtt => self.usage.gtt -= bo.size,
+            }
+            store.put(obj);
+        }
     }
 
     fn dmesg(&mut self, line: String) {
@@ -446,6 +508,11 @@ impl Driver for SimDriver {
             .values()
             .find(|b| b.mmap_offset == offset)
             .ok_or(Errno::EINVAL)?;
+        // drm_vma_node_is_allowed: only a file holding a handle may map it
+        // (an object kept alive by a dma-buf alone is EACCES).
+        if !st.handles.values().any(|o| *o == bo.obj) {
+            return Err(Errno::EACCES);
+        }
         if len == 0 || len as u64 > bo.size {
             return Err(Errno::EINVAL);
         }
