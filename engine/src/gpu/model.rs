@@ -836,3 +836,30 @@ impl<'rt> GpuModel<'rt> {
         Ok(stats)
     }
 }
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn splits_share_the_attended_positions_in_whole_chunks() {
+        assert_eq!(attn_splits(1), 1);
+        assert_eq!(attn_splits(512), 1);
+        assert_eq!(attn_splits(513), 2);
+        assert_eq!(attn_splits(1 << 20), ATTN_MAX_SPLITS as u32);
+        // 601 positions over 2 splits: 301 -> 320 (5 chunks of 64); both splits non-empty.
+        assert_eq!(split_len(601, 0, 2), 320);
+        // A sliding window caps what is shared; a short context still gets one chunk.
+        assert_eq!(split_len(5000, 512, 4), 128);
+        assert_eq!(split_len(1, 0, 8), 64);
+        for (kv, win, n) in [
+            (1u32, 0u32, 2u32),
+            (700, 0, 3),
+            (4096, 1024, 8),
+            (100, 0, 32),
+        ] {
+            let attended = if win != 0 { kv.min(win) } else { kv };
+            assert!(split_len(kv, win, n) * n >= attended, "{kv} {win} {n}");
+        }
+    }
+}
