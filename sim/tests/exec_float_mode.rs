@@ -296,3 +296,55 @@ fn unmodelled_integer_clamp_is_unimplemented() {
         }
     }
 }
+
+/// Division, sqrt, int<->float conversions and ldexp under
+/// `-cl-denorms-are-zero`, with and without correctly-rounded division (the
+/// latter runs v_div_scale / v_div_fmas with `s_denorm_mode` switches around
+/// the FMA chain). Normal operands: results equal the host's.
+#[test]
+fn denorms_are_zero_division_and_conversions() {
+    let src = "__kernel void dv(__global float *a, __global const float *b) {
+        uint i = LID(x);
+        a[i] = a[i] / b[i] + (float)(int)a[i] + __builtin_ldexpf(b[i], -140); }";
+    for flags in [
+        &["-cl-denorms-are-zero"][..],
+        &[
+            "-cl-denorms-are-zero",
+            "-cl-fp32-correctly-rounded-divide-sqrt",
+        ][..],
+    ] {
+        let Some(h) = compile_with(src, "gfx1010", false, flags) else {
+            return;
+        };
+        let n = 32;
+        let x: Vec<f32> = (0..n).map(|i| 1.0 + i as f32 * 3.25).collect();
+        let y: Vec<f32> = (0..n).map(|i| 0.5 + i as f32 * 0.75).collect();
+        let mut gpu = Gpu::new();
+        let (va, vb) = (gpu.f32s(&x), gpu.f32s(&y));
+        run(
+            &mut gpu,
+            &h,
+            "dv",
+            G1010,
+            [1, 1, 1],
+            [n as u32, 1, 1],
+            &[ptr(va), ptr(vb)],
+        )
+        .unwrap();
+        let o = gpu.read_f32(va);
+        for i in 0..n {
+            // ldexp(b, -140) is a denormal for these b: flushed to +0.
+            let want = x[i] / y[i] + (x[i] as i32) as f32;
+            let tol = if flags.len() == 2 {
+                0.0
+            } else {
+                want.abs() * 3e-7
+            };
+            assert!(
+                (o[i] - want).abs() <= tol,
+                "{flags:?} lane {i}: {} want {want}",
+                o[i]
+            );
+        }
+    }
+}

@@ -1009,6 +1009,38 @@ fn vg16<const N: usize>(
     vu16::<N>(w, e, u, f)
 }
 
+/// v_ldexp_f32: f32 src0 flushed per the f32 FP_DENORM input bit, the result
+/// per the output bit (src1 is an integer).
+#[inline(always)]
+fn vldexp32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
+    if mode_odd(w, u, MODE_F32) {
+        let z = match float_mode(w, e, u, MODE_F32, false) {
+            Ok(z) => z,
+            Err(fl) => return fl,
+        };
+        if u.m.clamp {
+            return e.unimplemented(u, "clamp on v_ldexp_f32");
+        }
+        return vu32::<N>(w, e, u, |a, b, c| {
+            let r = f(if z.input { ftz32(a) } else { a }, b, c);
+            if z.output {
+                ftz32(r)
+            } else {
+                r
+            }
+        });
+    }
+    vu32::<N>(w, e, u, f)
+}
+ops! { vldexp32, u32, "u32", ldexp32_table:
+    v_ldexp_f32/2 => |a, b, c| ldexp32(f32::from_bits(a), b as i32).to_bits();
+}
+
 ops! { vmad32, f32, "f32", mad32_table:
     v_mad_f32/3 => |a, b, c| f32::from_bits(ftz32((a * b).to_bits())) + c;
     v_mad_legacy_f32/3 => |a, b, c| f32::from_bits(ftz32(mul_legacy(a, b).to_bits())) + c;
@@ -1034,7 +1066,6 @@ ops! { vg32, u32, "u32", g32_table:
     v_cvt_pkrtz_f16_f32/2 => |a, b, c| pkrtz(a) | pkrtz(b) << 16;
     v_cvt_pknorm_i16_f32/2 => |a, b, c| pknorm_i16(a) | pknorm_i16(b) << 16;
     v_cvt_pknorm_u16_f32/2 => |a, b, c| pknorm_u16(a) | pknorm_u16(b) << 16;
-    v_ldexp_f32/2 => |a, b, c| ldexp32(f32::from_bits(a), b as i32).to_bits();
     v_cvt_pk_u8_f32/3 => |a, b, c| { let v = sat_u32(f32::from_bits(a).round_ties_even() as i64).min(255); let s = (b & 3) * 8; (c & !(0xff << s)) | v << s };
 }
 ops! { vg16, u32, "f16", g16_table:
@@ -1456,16 +1487,36 @@ fn v_frexp_exp_i32_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cvt_from64(w, e, u, false, |a| frexp(a).1 as u32)
 }
 
+/// True when an active lane of `srcs` holds an f32 denormal. div_scale /
+/// div_fmas exist to handle denormals by scaling; how they behave under a
+/// flushing FP_DENORM is not modelled, so under a non-default MODE they run
+/// only on denormal-free lanes (where the flush mode cannot matter: nothing
+/// to flush) and stop with `Unimplemented` otherwise.
+fn denormal_lanes(n: usize, mask: u64, srcs: [&[u32]; 3]) -> bool {
+    (0..n).any(|l| {
+        mask >> l & 1 != 0
+            && srcs
+                .iter()
+                .any(|s| s[l] & 0x7f80_0000 == 0 && s[l] & 0x7fff_ffff != 0)
+    })
+}
+
 /// v_div_scale_f32/f64: dst, vcc-out (dst2), src0, src1 (den), src2 (num).
 fn v_div_scale_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    if let Some(fl) = mode_guard(w, e, u, MODE_F32) {
-        return fl;
+    let odd = mode_odd(w, u, MODE_F32);
+    if odd {
+        if let Err(fl) = float_mode(w, e, u, MODE_F32, false) {
+            return fl;
+        }
     }
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F32, a, &mut mask);
     fetch(w, u, 1, F32, b, &mut mask);
     fetch(w, u, 2, F32, c, &mut mask);
+    if odd && denormal_lanes(w.n, mask, [&a[..], &b[..], &c[..]]) {
+        return e.unimplemented(u, "denormal operand under an FP_DENORM flush mode");
+    }
     let mut vcc = 0u64;
     for l in 0..w.n {
         let (v, f) = div_scale32(
@@ -1475,6 +1526,9 @@ fn v_div_scale_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
         );
         r[l] = v.to_bits();
         vcc |= (f as u64) << l;
+    }
+    if odd && denormal_lanes(w.n, mask, [&r[..], &r[..], &r[..]]) {
+        return e.unimplemented(u, "denormal result under an FP_DENORM flush mode");
     }
     put(w, u, r, mask);
     if let Opnd::S(d) = u.dst2 {
@@ -1542,8 +1596,11 @@ fn v_div_scale_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 /// v_div_fmas: fma, then where VCC is set rescale by 2^±64 (f32) / 2^±128 (f64)
 /// depending on whether the quotient operand (src2) is ≥ 2.
 fn v_div_fmas_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    if let Some(fl) = mode_guard(w, e, u, MODE_F32) {
-        return fl;
+    let odd = mode_odd(w, u, MODE_F32);
+    if odd {
+        if let Err(fl) = float_mode(w, e, u, MODE_F32, false) {
+            return fl;
+        }
     }
     let vcc = w.vcc();
     let [a, b, c, r] = &mut *e.t;
@@ -1551,6 +1608,9 @@ fn v_div_fmas_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     fetch(w, u, 0, F32, a, &mut mask);
     fetch(w, u, 1, F32, b, &mut mask);
     fetch(w, u, 2, F32, c, &mut mask);
+    if odd && denormal_lanes(w.n, mask, [&a[..], &b[..], &c[..]]) {
+        return e.unimplemented(u, "denormal operand under an FP_DENORM flush mode");
+    }
     for l in 0..w.n {
         let (x, y, z) = (
             f32::from_bits(a[l]),
@@ -1562,6 +1622,9 @@ fn v_div_fmas_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
             v = ldexp32(v, if exp_of(z) > 127 { 64 } else { -64 });
         }
         r[l] = v.to_bits();
+    }
+    if odd && denormal_lanes(w.n, mask, [&r[..], &r[..], &r[..]]) {
+        return e.unimplemented(u, "denormal result under an FP_DENORM flush mode");
     }
     omod_clamp_f32(u, r, w.n);
     put(w, u, r, mask);
@@ -2327,6 +2390,7 @@ pub fn table() -> Vec<Entry> {
     v.extend(pk_table());
     v.extend(sat_table());
     v.extend(mad32_table());
+    v.extend(ldexp32_table());
     v.extend(mad16_table());
     v.extend(fi32_table());
     v.extend(fh32_table());
