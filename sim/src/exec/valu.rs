@@ -251,17 +251,46 @@ fn vf32m<const N: usize, const FTZ: bool>(
     u: &Uop,
     f: impl Fn(f32, f32, f32) -> f32,
 ) -> Flow {
-    // Decided once per instruction; the default mode skips all of it.
-    let z = if FTZ || mode_odd(w, u, MODE_F32) {
-        match float_mode(w, e, u, MODE_F32, FTZ) {
-            Ok(z) => z,
-            Err(fl) => return fl,
-        }
-    } else {
-        Ftz {
-            input: false,
-            output: false,
-        }
+    // Decided once per instruction; the default mode runs the plain loop and
+    // everything else lives out of line.
+    if FTZ || mode_odd(w, u, MODE_F32) {
+        return vf32_mode::<N, FTZ>(w, e, u, f);
+    }
+    let [a, b, c, r] = &mut *e.t;
+    let mut mask = w.exec();
+    fetch(w, u, 0, F32, a, &mut mask);
+    if N > 1 {
+        fetch(w, u, 1, F32, b, &mut mask);
+    }
+    if N > 2 {
+        fetch(w, u, 2, F32, c, &mut mask);
+    }
+    let n = w.n;
+    lanes(n, |l| {
+        r[l] = f(
+            f32::from_bits(a[l]),
+            f32::from_bits(b[l]),
+            f32::from_bits(c[l]),
+        )
+        .to_bits();
+    });
+    omod_clamp_f32(u, r, n);
+    put(w, u, r, mask);
+    Flow::Next
+}
+
+/// [`vf32m`] under a non-default MODE (or an always-flushing mad).
+#[cold]
+#[inline(never)]
+fn vf32_mode<const N: usize, const FTZ: bool>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f32, f32, f32) -> f32,
+) -> Flow {
+    let z = match float_mode(w, e, u, MODE_F32, FTZ) {
+        Ok(z) => z,
+        Err(fl) => return fl,
     };
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
@@ -273,21 +302,10 @@ fn vf32m<const N: usize, const FTZ: bool>(
         fetch(w, u, 2, F32, c, &mut mask);
     }
     let n = w.n;
-    if !z.input && !z.output {
-        lanes(n, |l| {
-            r[l] = f(
-                f32::from_bits(a[l]),
-                f32::from_bits(b[l]),
-                f32::from_bits(c[l]),
-            )
-            .to_bits();
-        });
-    } else {
-        let g = |x: u32| f32::from_bits(if z.input { ftz32(x) } else { x });
-        lanes(n, |l| {
-            let v = f(g(a[l]), g(b[l]), g(c[l])).to_bits();
-            r[l] = if z.output { ftz32(v) } else { v };
-        });
+    let g = |x: u32| f32::from_bits(if z.input { ftz32(x) } else { x });
+    for l in 0..n {
+        let v = f(g(a[l]), g(b[l]), g(c[l])).to_bits();
+        r[l] = if z.output { ftz32(v) } else { v };
     }
     omod_clamp_f32(u, r, n);
     put(w, u, r, mask);
