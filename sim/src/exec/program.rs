@@ -253,6 +253,11 @@ pub fn lower(d: &Decoded, pc: u32, text_idx: u32) -> (Uop, bool) {
     let Some(entry) = table::lookup(&d.name) else {
         return (u, false);
     };
+    if d.m.clamp && d.name.starts_with("v_") && !super::valu::honours_clamp(&d.name) {
+        // Clamp on an instruction whose handler would ignore it: fail when
+        // executed rather than compute the unclamped value.
+        return (u, false);
+    }
     match lower_roles(d, entry.srcs, &mut u) {
         Ok(()) => {
             u.f = entry.f as Handler;

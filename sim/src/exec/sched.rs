@@ -219,7 +219,10 @@ fn init_wave(
     w.pc = 0;
     w.done = false;
     w.at_barrier = false;
-    w.mode = (d.rsrc1 >> 12) & 0xff;
+    // MODE from COMPUTE_PGM_RSRC1: FLOAT_MODE (19:12) → MODE 7:0, DX10_CLAMP
+    // (21) → MODE 8, IEEE_MODE (23) → MODE 9 (LLVM SIDefines.h S_00B848_* and
+    // the MODE hwreg layout in the RDNA1 ISA manual, "MODE register").
+    w.mode = ((d.rsrc1 >> 12) & 0xff) | ((d.rsrc1 >> 21) & 1) << 8 | ((d.rsrc1 >> 23) & 1) << 9;
     w.wave_in_group = i as u32;
     // The wave's scratch slot: one per wave of the resident workgroup.
     w.scratch_wave_base = d.scratch_base + i as u64 * wave_bytes;

@@ -98,7 +98,128 @@ fn omod_clamp_f32(u: &Uop, r: &mut Lanes, n: usize) {
     }
 }
 
-/// Generic f32 op with N sources.
+// ---------------------------------------------------------------- MODE
+
+// The MODE hwreg (RDNA1 ISA manual, "MODE register"; LLVM SIDefines.h
+// FP_ROUND_* / FP_DENORM_*): FP_ROUND 3:0 (f32 in 1:0, f16/f64 in 3:2; 0 =
+// nearest even), FP_DENORM 7:4 (f32 in 5:4, f16/f64 in 7:6; bit 0 of each field
+// = keep input denormals, bit 1 = keep output denormals), DX10_CLAMP 8, IEEE 9.
+// Flushing keeps the sign (LLVM models it as `denormal-fp-math=preserve-sign`).
+
+/// What clang-19 compute kernels start with (LLVM test hsa-fp-mode.ll:
+/// FloatMode 240, dx10_clamp 1, ieee_mode 1): nearest-even, denormals kept.
+pub const MODE_DEFAULT: u32 = 0x3f0;
+/// MODE bits an f32 op depends on (f32 round + denorm, DX10_CLAMP, IEEE).
+pub const MODE_F32: u32 = 0x333;
+/// MODE bits an f16 / f64 op depends on.
+pub const MODE_F16_F64: u32 = 0x3cc;
+const MODE_DX10_CLAMP: u32 = 0x100;
+const MODE_IEEE: u32 = 0x200;
+
+/// Flushes an f32 denormal to a zero of the same sign (branch-free select).
+#[inline(always)]
+fn ftz32(x: u32) -> u32 {
+    if x & 0x7f80_0000 == 0 {
+        x & 0x8000_0000
+    } else {
+        x
+    }
+}
+/// Flushes an f16 denormal (low 16 bits) to a zero of the same sign.
+#[inline(always)]
+fn ftz16(x: u32) -> u32 {
+    let x = x & 0xffff;
+    if x & 0x7c00 == 0 {
+        x & 0x8000
+    } else {
+        x
+    }
+}
+/// Flushes an f64 denormal to a zero of the same sign.
+#[inline(always)]
+fn ftz64(x: u64) -> u64 {
+    if x & 0x7ff0_0000_0000_0000 == 0 {
+        x & (1 << 63)
+    } else {
+        x
+    }
+}
+
+/// Per-instruction flush decision.
+#[derive(Clone, Copy)]
+struct Ftz {
+    /// Flush denormal inputs.
+    input: bool,
+    /// Flush denormal results.
+    output: bool,
+}
+
+/// Decides, once per instruction, how a float op of the type selected by
+/// `mask` ([`MODE_F32`] or [`MODE_F16_F64`]) runs under the wave's MODE when
+/// it differs from [`MODE_DEFAULT`] (or `always_ftz` / omod is set). Settings
+/// the executor does not model stop with `ExecError::Unimplemented`: a round
+/// mode other than nearest-even, IEEE off, clamp with DX10_CLAMP off, and omod
+/// (LLVM SIFoldOperands: "omod is ignored by hardware if IEEE bit is enabled";
+/// clang never emits it for compute).
+#[cold]
+#[inline(never)]
+fn float_mode(w: &Wave, e: &mut Env, u: &Uop, mask: u32, always_ftz: bool) -> Result<Ftz, Flow> {
+    let mode = w.mode;
+    let round = mode & mask & 0xf;
+    if round != 0 {
+        return Err(e.unimplemented(
+            u,
+            format!("MODE {mode:#x}: FP round mode other than nearest-even"),
+        ));
+    }
+    if mode & MODE_IEEE == 0 {
+        return Err(e.unimplemented(u, format!("MODE {mode:#x}: IEEE mode off")));
+    }
+    if u.m.clamp && mode & MODE_DX10_CLAMP == 0 {
+        return Err(e.unimplemented(u, format!("MODE {mode:#x}: clamp with DX10_CLAMP off")));
+    }
+    if u.m.omod != 0 {
+        return Err(e.unimplemented(u, "output modifier (omod) in IEEE mode"));
+    }
+    let d = (mode & mask & 0xf0) >> if mask == MODE_F32 { 4 } else { 6 };
+    Ok(Ftz {
+        input: always_ftz || d & 1 == 0,
+        output: always_ftz || d & 2 == 0,
+    })
+}
+
+/// True when an op on the type of `mask` must take the MODE-aware path.
+#[inline(always)]
+fn mode_odd(w: &Wave, u: &Uop, mask: u32) -> bool {
+    ((w.mode ^ MODE_DEFAULT) & mask) | u.m.omod as u32 != 0
+}
+
+/// For float instructions whose MODE handling is not modelled: continues
+/// (`None`) in the default mode, else stops with `ExecError::Unimplemented`.
+#[inline(always)]
+fn mode_guard(w: &Wave, e: &mut Env, u: &Uop, mask: u32) -> Option<Flow> {
+    if mode_odd(w, u, mask) {
+        Some(mode_guard_fail(w, e, u))
+    } else {
+        None
+    }
+}
+#[cold]
+#[inline(never)]
+fn mode_guard_fail(w: &Wave, e: &mut Env, u: &Uop) -> Flow {
+    if u.m.omod != 0 {
+        return e.unimplemented(u, "output modifier (omod) in IEEE mode");
+    }
+    e.unimplemented(
+        u,
+        format!(
+            "MODE {:#x}: denormal/round mode not modelled for this instruction",
+            w.mode
+        ),
+    )
+}
+
+/// Generic f32 op with N sources (MODE-aware; see [`float_mode`]).
 #[inline(always)]
 fn vf32<const N: usize>(
     w: &mut Wave,
@@ -106,6 +227,35 @@ fn vf32<const N: usize>(
     u: &Uop,
     f: impl Fn(f32, f32, f32) -> f32,
 ) -> Flow {
+    vf32m::<N, false>(w, e, u, f)
+}
+
+/// f32 multiply-add that always flushes denormals (v_mad_f32 / v_mac_f32 /
+/// v_madak / v_madmk / mad_legacy): LLVM AMDGPUISelLowering.h `FMAD_FTZ`
+/// ("For emitting ISD::FMAD when f32 denormals are enabled because mac/mad is
+/// treated as an illegal operation") — the hardware mad ignores FP_DENORM.
+#[inline(always)]
+fn vmad32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f32, f32, f32) -> f32,
+) -> Flow {
+    vf32m::<N, true>(w, e, u, f)
+}
+
+#[inline(always)]
+fn vf32m<const N: usize, const FTZ: bool>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f32, f32, f32) -> f32,
+) -> Flow {
+    // Decided once per instruction; the default mode runs the plain loop and
+    // everything else lives out of line.
+    if FTZ || mode_odd(w, u, MODE_F32) {
+        return vf32_mode::<N, FTZ>(w, e, u, f);
+    }
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F32, a, &mut mask);
@@ -124,6 +274,39 @@ fn vf32<const N: usize>(
         )
         .to_bits();
     });
+    omod_clamp_f32(u, r, n);
+    put(w, u, r, mask);
+    Flow::Next
+}
+
+/// [`vf32m`] under a non-default MODE (or an always-flushing mad).
+#[cold]
+#[inline(never)]
+fn vf32_mode<const N: usize, const FTZ: bool>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f32, f32, f32) -> f32,
+) -> Flow {
+    let z = match float_mode(w, e, u, MODE_F32, FTZ) {
+        Ok(z) => z,
+        Err(fl) => return fl,
+    };
+    let [a, b, c, r] = &mut *e.t;
+    let mut mask = w.exec();
+    fetch(w, u, 0, F32, a, &mut mask);
+    if N > 1 {
+        fetch(w, u, 1, F32, b, &mut mask);
+    }
+    if N > 2 {
+        fetch(w, u, 2, F32, c, &mut mask);
+    }
+    let n = w.n;
+    let g = |x: u32| f32::from_bits(if z.input { ftz32(x) } else { x });
+    for l in 0..n {
+        let v = f(g(a[l]), g(b[l]), g(c[l])).to_bits();
+        r[l] = if z.output { ftz32(v) } else { v };
+    }
     omod_clamp_f32(u, r, n);
     put(w, u, r, mask);
     Flow::Next
@@ -213,23 +396,40 @@ fn vu16<const N: usize>(
     Flow::Next
 }
 
-/// v_cvt_f16_f32: f32 source (with f32 modifiers), 16-bit result.
+/// v_cvt_f16_f32: f32 source (with f32 modifiers), 16-bit result. Input
+/// denormals follow the f32 FP_DENORM field, the result the f16 one; rounding
+/// is the f16 FP_ROUND field (both must be nearest-even).
 fn v_cvt_f16_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    let (zi, zo) = if mode_odd(w, u, MODE_F32 | MODE_F16_F64) {
+        let zi = match float_mode(w, e, u, MODE_F32, false) {
+            Ok(z) => z.input,
+            Err(fl) => return fl,
+        };
+        match float_mode(w, e, u, MODE_F16_F64, false) {
+            Ok(z) => (zi, z.output),
+            Err(fl) => return fl,
+        }
+    } else {
+        (false, false)
+    };
     let [a, _, _, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F32, a, &mut mask);
     for l in 0..w.n {
-        let mut v = f32::from_bits(a[l]) * [1.0f32, 2.0, 4.0, 0.5][u.m.omod as usize & 3];
+        let x = if zi { ftz32(a[l]) } else { a[l] };
+        let mut v = f32::from_bits(x);
         if u.m.clamp {
             v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
         }
-        r[l] = f32_to_f16(v) as u32;
+        let h = f32_to_f16(v) as u32;
+        r[l] = if zo { ftz16(h) } else { h };
     }
     put16(w, u, r, mask);
     Flow::Next
 }
 
-/// Generic f16 op computed in f32 (f64 for fma) and rounded once to f16.
+/// Generic f16 op computed in f32 (f64 for fma) and rounded once to f16
+/// (MODE-aware: f16 FP_DENORM / FP_ROUND fields).
 #[inline(always)]
 fn vf16<const N: usize>(
     w: &mut Wave,
@@ -237,6 +437,37 @@ fn vf16<const N: usize>(
     u: &Uop,
     f: impl Fn(f32, f32, f32) -> f32,
 ) -> Flow {
+    vf16m::<N, false>(w, e, u, f)
+}
+/// f16 multiply-add that always flushes (v_mad_f16 / v_mac_f16; LLVM selects
+/// them only when f16 denormals are flushed, like the f32 mad).
+#[inline(always)]
+fn vmad16<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f32, f32, f32) -> f32,
+) -> Flow {
+    vf16m::<N, true>(w, e, u, f)
+}
+#[inline(always)]
+fn vf16m<const N: usize, const FTZ: bool>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(f32, f32, f32) -> f32,
+) -> Flow {
+    let z = if FTZ || mode_odd(w, u, MODE_F16_F64) {
+        match float_mode(w, e, u, MODE_F16_F64, FTZ) {
+            Ok(z) => z,
+            Err(fl) => return fl,
+        }
+    } else {
+        Ftz {
+            input: false,
+            output: false,
+        }
+    };
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F16, a, &mut mask);
@@ -247,20 +478,25 @@ fn vf16<const N: usize>(
         fetch(w, u, 2, F16, c, &mut mask);
     }
     let n = w.n;
-    let k = [1.0f32, 2.0, 4.0, 0.5][u.m.omod as usize & 3];
     for l in 0..n {
-        let h = |x: u32| f16_to_f32(x as u16);
-        let mut v = f(h(a[l]), h(b[l]), h(c[l])) * k;
+        let h = |x: u32| f16_to_f32(if z.input { ftz16(x) } else { x } as u16);
+        let mut v = f(h(a[l]), h(b[l]), h(c[l]));
+        let mut o = f32_to_f16(v) as u32;
+        if z.output {
+            o = ftz16(o);
+            v = f16_to_f32(o as u16);
+        }
         if u.m.clamp {
             v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
+            o = f32_to_f16(v) as u32;
         }
-        r[l] = f32_to_f16(v) as u32;
+        r[l] = o;
     }
     put16(w, u, r, mask);
     Flow::Next
 }
 
-/// Generic f64 op.
+/// Generic f64 op (MODE-aware: f16/f64 FP_DENORM / FP_ROUND fields).
 #[inline(always)]
 fn vf64<const N: usize>(
     w: &mut Wave,
@@ -268,6 +504,17 @@ fn vf64<const N: usize>(
     u: &Uop,
     f: impl Fn(f64, f64, f64) -> f64,
 ) -> Flow {
+    let z = if mode_odd(w, u, MODE_F16_F64) {
+        match float_mode(w, e, u, MODE_F16_F64, false) {
+            Ok(z) => z,
+            Err(fl) => return fl,
+        }
+    } else {
+        Ftz {
+            input: false,
+            output: false,
+        }
+    };
     let [a, b, c, r] = &mut *e.t64;
     fetch64(w, u, 0, true, a);
     if N > 1 {
@@ -276,13 +523,12 @@ fn vf64<const N: usize>(
     if N > 2 {
         fetch64(w, u, 2, true, c);
     }
-    let k = [1.0f64, 2.0, 4.0, 0.5][u.m.omod as usize & 3];
     for l in 0..w.n {
-        let mut v = f(
-            f64::from_bits(a[l]),
-            f64::from_bits(b[l]),
-            f64::from_bits(c[l]),
-        ) * k;
+        let g = |x: u64| f64::from_bits(if z.input { ftz64(x) } else { x });
+        let mut v = f(g(a[l]), g(b[l]), g(c[l]));
+        if z.output {
+            v = f64::from_bits(ftz64(v.to_bits()));
+        }
         if u.m.clamp {
             v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
         }
@@ -490,9 +736,7 @@ ops! { vf32, f32, "f32", f32_table:
     v_min_f32/2 => |a, b, c| fmin(a, b);
     v_max_f32/2 => |a, b, c| fmax(a, b);
     v_fma_f32/3 => |a, b, c| a.mul_add(b, c);
-    v_mad_f32/3 => |a, b, c| a * b + c;
     v_fma_legacy_f32/3 => |a, b, c| if a == 0.0 || b == 0.0 { c } else { a.mul_add(b, c) };
-    v_mad_legacy_f32/3 => |a, b, c| mul_legacy(a, b) + c;
     v_min3_f32/3 => |a, b, c| fmin(fmin(a, b), c);
     v_max3_f32/3 => |a, b, c| fmax(fmax(a, b), c);
     v_med3_f32/3 => |a, b, c| med3(a, b, c);
@@ -521,7 +765,6 @@ ops! { vf16, f32, "f16", f16_table:
     v_min_f16/2 => |a, b, c| fmin(a, b);
     v_max_f16/2 => |a, b, c| fmax(a, b);
     v_fma_f16/3 => |a, b, c| (a as f64).mul_add(b as f64, c as f64) as f32;
-    v_mad_f16/3 => |a, b, c| f16_to_f32(f32_to_f16(a * b)) + c;
     v_min3_f16/3 => |a, b, c| fmin(fmin(a, b), c);
     v_max3_f16/3 => |a, b, c| fmax(fmax(a, b), c);
     v_med3_f16/3 => |a, b, c| med3(a, b, c);
@@ -634,18 +877,10 @@ ops! { vu32, u32, "u32", u32_table:
     v_ffbh_u32/1 => |a, b, c| if a == 0 { u32::MAX } else { a.leading_zeros() };
     v_ffbl_b32/1 => |a, b, c| if a == 0 { u32::MAX } else { a.trailing_zeros() };
     v_ffbh_i32/1 => |a, b, c| { let s = a as i32; if s == 0 || s == -1 { u32::MAX } else if s < 0 { (!a).leading_zeros() } else { a.leading_zeros() } };
-    v_cvt_f32_i32/1 => |a, b, c| (a as i32 as f32).to_bits();
-    v_cvt_f32_u32/1 => |a, b, c| (a as f32).to_bits();
-    v_cvt_u32_f32/1 => |a, b, c| { let f = f32::from_bits(a); if f.is_nan() { 0 } else { f as u32 } };
-    v_cvt_i32_f32/1 => |a, b, c| { let f = f32::from_bits(a); if f.is_nan() { 0 } else { f as i32 as u32 } };
     v_cvt_f32_ubyte0/1 => |a, b, c| ((a & 0xff) as f32).to_bits();
     v_cvt_f32_ubyte1/1 => |a, b, c| (((a >> 8) & 0xff) as f32).to_bits();
     v_cvt_f32_ubyte2/1 => |a, b, c| (((a >> 16) & 0xff) as f32).to_bits();
     v_cvt_f32_ubyte3/1 => |a, b, c| ((a >> 24) as f32).to_bits();
-    v_cvt_f32_f16/1 => |a, b, c| f16_to_f32(a as u16).to_bits();
-    v_cvt_flr_i32_f32/1 => |a, b, c| { let f = f32::from_bits(a).floor(); if f.is_nan() { 0 } else { f as i32 as u32 } };
-    v_cvt_rpi_i32_f32/1 => |a, b, c| { let f = (f32::from_bits(a) + 0.5).floor(); if f.is_nan() { 0 } else { f as i32 as u32 } };
-    v_frexp_exp_i32_f32/1 => |a, b, c| frexp_exp32(f32::from_bits(a));
     v_cvt_off_f32_i4/1 => |a, b, c| (((a << 28) as i32 >> 28) as f32 / 16.0).to_bits();
     v_and_b32/2 => |a, b, c| a & b;
     v_or_b32/2 => |a, b, c| a | b;
@@ -668,13 +903,9 @@ ops! { vu32, u32, "u32", u32_table:
     v_mul_hi_i32_i24/2 => |a, b, c| ((i24(a) * i24(b)) >> 32) as u32;
     v_bcnt_u32_b32/2 => |a, b, c| a.count_ones().wrapping_add(b);
     v_bfm_b32/2 => |a, b, c| (((1u64 << (a & 31)) - 1) as u32) << (b & 31);
-    v_cvt_pkrtz_f16_f32/2 => |a, b, c| pkrtz(a) | pkrtz(b) << 16;
     v_cvt_pk_u16_u32/2 => |a, b, c| a.min(0xffff) | b.min(0xffff) << 16;
     v_cvt_pk_i16_i32/2 => |a, b, c| ((a as i32).clamp(-32768, 32767) as u16 as u32) | ((b as i32).clamp(-32768, 32767) as u16 as u32) << 16;
-    v_cvt_pknorm_i16_f32/2 => |a, b, c| pknorm_i16(a) | pknorm_i16(b) << 16;
-    v_cvt_pknorm_u16_f32/2 => |a, b, c| pknorm_u16(a) | pknorm_u16(b) << 16;
     v_pack_b32_f16/2 => |a, b, c| (a & 0xffff) | (b & 0xffff) << 16;
-    v_ldexp_f32/2 => |a, b, c| ldexp32(f32::from_bits(a), b as i32).to_bits();
     v_mad_u32_u24/3 => |a, b, c| (a & 0xff_ffff).wrapping_mul(b & 0xff_ffff).wrapping_add(c);
     v_mad_i32_i24/3 => |a, b, c| ((i24(a) * i24(b)) as u32).wrapping_add(c);
     v_bfe_u32/3 => |a, b, c| bfe_u(a, b, c);
@@ -702,7 +933,6 @@ ops! { vu32, u32, "u32", u32_table:
     v_sad_u8/3 => |a, b, c| (0..4).map(|i| ((a >> (i * 8)) as u8).abs_diff((b >> (i * 8)) as u8) as u32).sum::<u32>().wrapping_add(c);
     v_sad_hi_u8/3 => |a, b, c| ((0..4).map(|i| ((a >> (i * 8)) as u8).abs_diff((b >> (i * 8)) as u8) as u32).sum::<u32>() << 16).wrapping_add(c);
     v_sad_u16/3 => |a, b, c| ((a as u16).abs_diff(b as u16) as u32 + ((a >> 16) as u16).abs_diff((b >> 16) as u16) as u32).wrapping_add(c);
-    v_cvt_pk_u8_f32/3 => |a, b, c| { let v = sat_u32(f32::from_bits(a).round_ties_even() as i64).min(255); let s = (b & 3) * 8; (c & !(0xff << s)) | v << s };
     v_add_i32/2 => |a, b, c| a.wrapping_add(b);
     v_sub_i32/2 => |a, b, c| a.wrapping_sub(b);
     v_mad_u32_u16/3 => |a, b, c| ((a & 0xffff) * (b & 0xffff)).wrapping_add(c);
@@ -710,11 +940,8 @@ ops! { vu32, u32, "u32", u32_table:
 }
 
 ops! { vu16, u32, "f16", u16_table:
-    v_cvt_f16_u16/1 => |a, b, c| f32_to_f16((a & 0xffff) as f32) as u32;
-    v_cvt_f16_i16/1 => |a, b, c| f32_to_f16(a as u16 as i16 as f32) as u32;
     v_cvt_u16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() { 0 } else { f as u16 as u32 } };
     v_cvt_i16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() { 0 } else { f as i16 as u16 as u32 } };
-    v_ldexp_f16/2 => |a, b, c| f32_to_f16(ldexp32(f16_to_f32(a as u16), b as u16 as i16 as i32)) as u32;
     v_mul_lo_u16/2 => |a, b, c| (a as u16).wrapping_mul(b as u16) as u32;
     v_lshlrev_b16/2 => |a, b, c| ((b as u16) << (a & 15)) as u32;
     v_lshrrev_b16/2 => |a, b, c| ((b as u16) >> (a & 15)) as u32;
@@ -725,6 +952,144 @@ ops! { vu16, u32, "f16", u16_table:
     v_min_i16/2 => |a, b, c| (a as i16).min(b as i16) as u16 as u32;
     v_mad_u16/3 => |a, b, c| (a as u16).wrapping_mul(b as u16).wrapping_add(c as u16) as u32;
     v_mad_i16/3 => |a, b, c| (a as u16).wrapping_mul(b as u16).wrapping_add(c as u16) as u32;
+}
+
+// Float instructions that live in the integer tables (bit-typed sources), each
+// with the MODE handling its template gives it.
+
+/// Float → integer conversions: f32 sources flushed per the f32 FP_DENORM input
+/// bit (the conversions truncate/floor themselves, so FP_ROUND does not apply).
+#[inline(always)]
+fn vfi32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
+    if w.mode & 0x10 == 0 {
+        return vu32::<N>(w, e, u, |a, b, c| f(ftz32(a), ftz32(b), ftz32(c)));
+    }
+    vu32::<N>(w, e, u, f)
+}
+/// f16 → f32 conversion: the f16 source is flushed per the f16 FP_DENORM input
+/// bit (f16 values are never f32 denormals, so the output needs nothing).
+#[inline(always)]
+fn vfh32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
+    if w.mode & 0x40 == 0 {
+        return vu32::<N>(w, e, u, |a, b, c| f(ftz16(a), b, c));
+    }
+    vu32::<N>(w, e, u, f)
+}
+/// Integer → f32 conversions: exact or rounded per FP_ROUND (only nearest-even
+/// is modelled); denormals cannot occur.
+#[inline(always)]
+fn vr32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
+    if let Some(fl) = mode_guard(w, e, u, 0x3) {
+        return fl;
+    }
+    vu32::<N>(w, e, u, f)
+}
+/// Mixed f32/f16 conversions and ldexp: run only in the default MODE (any other
+/// f32/f16 round or denorm setting stops with `Unimplemented`).
+#[inline(always)]
+fn vg32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
+    if let Some(fl) = mode_guard(w, e, u, MODE_F32 | MODE_F16_F64) {
+        return fl;
+    }
+    vu32::<N>(w, e, u, f)
+}
+/// 16-bit-result float conversions / ldexp: default f16 MODE only.
+#[inline(always)]
+fn vg16<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
+    if let Some(fl) = mode_guard(w, e, u, MODE_F16_F64) {
+        return fl;
+    }
+    vu16::<N>(w, e, u, f)
+}
+
+/// v_ldexp_f32: f32 src0 flushed per the f32 FP_DENORM input bit, the result
+/// per the output bit (src1 is an integer).
+#[inline(always)]
+fn vldexp32<const N: usize>(
+    w: &mut Wave,
+    e: &mut Env,
+    u: &Uop,
+    f: impl Fn(u32, u32, u32) -> u32,
+) -> Flow {
+    if mode_odd(w, u, MODE_F32) {
+        let z = match float_mode(w, e, u, MODE_F32, false) {
+            Ok(z) => z,
+            Err(fl) => return fl,
+        };
+        if u.m.clamp {
+            return e.unimplemented(u, "clamp on v_ldexp_f32");
+        }
+        return vu32::<N>(w, e, u, |a, b, c| {
+            let r = f(if z.input { ftz32(a) } else { a }, b, c);
+            if z.output {
+                ftz32(r)
+            } else {
+                r
+            }
+        });
+    }
+    vu32::<N>(w, e, u, f)
+}
+ops! { vldexp32, u32, "u32", ldexp32_table:
+    v_ldexp_f32/2 => |a, b, c| ldexp32(f32::from_bits(a), b as i32).to_bits();
+}
+
+ops! { vmad32, f32, "f32", mad32_table:
+    v_mad_f32/3 => |a, b, c| f32::from_bits(ftz32((a * b).to_bits())) + c;
+    v_mad_legacy_f32/3 => |a, b, c| f32::from_bits(ftz32(mul_legacy(a, b).to_bits())) + c;
+}
+ops! { vmad16, f32, "f16", mad16_table:
+    v_mad_f16/3 => |a, b, c| f16_to_f32(ftz16(f32_to_f16(a * b) as u32) as u16) + c;
+}
+ops! { vfi32, u32, "u32", fi32_table:
+    v_cvt_u32_f32/1 => |a, b, c| { let f = f32::from_bits(a); if f.is_nan() { 0 } else { f as u32 } };
+    v_cvt_i32_f32/1 => |a, b, c| { let f = f32::from_bits(a); if f.is_nan() { 0 } else { f as i32 as u32 } };
+    v_cvt_flr_i32_f32/1 => |a, b, c| { let f = f32::from_bits(a).floor(); if f.is_nan() { 0 } else { f as i32 as u32 } };
+    v_cvt_rpi_i32_f32/1 => |a, b, c| { let f = (f32::from_bits(a) + 0.5).floor(); if f.is_nan() { 0 } else { f as i32 as u32 } };
+    v_frexp_exp_i32_f32/1 => |a, b, c| frexp_exp32(f32::from_bits(a));
+}
+ops! { vfh32, u32, "u32", fh32_table:
+    v_cvt_f32_f16/1 => |a, b, c| f16_to_f32(a as u16).to_bits();
+}
+ops! { vr32, u32, "u32", r32_table:
+    v_cvt_f32_i32/1 => |a, b, c| (a as i32 as f32).to_bits();
+    v_cvt_f32_u32/1 => |a, b, c| (a as f32).to_bits();
+}
+ops! { vg32, u32, "u32", g32_table:
+    v_cvt_pkrtz_f16_f32/2 => |a, b, c| pkrtz(a) | pkrtz(b) << 16;
+    v_cvt_pknorm_i16_f32/2 => |a, b, c| pknorm_i16(a) | pknorm_i16(b) << 16;
+    v_cvt_pknorm_u16_f32/2 => |a, b, c| pknorm_u16(a) | pknorm_u16(b) << 16;
+    v_cvt_pk_u8_f32/3 => |a, b, c| { let v = sat_u32(f32::from_bits(a).round_ties_even() as i64).min(255); let s = (b & 3) * 8; (c & !(0xff << s)) | v << s };
+}
+ops! { vg16, u32, "f16", g16_table:
+    v_cvt_f16_u16/1 => |a, b, c| f32_to_f16((a & 0xffff) as f32) as u32;
+    v_cvt_f16_i16/1 => |a, b, c| f32_to_f16(a as u16 as i16 as f32) as u32;
+    v_ldexp_f16/2 => |a, b, c| f32_to_f16(ldexp32(f16_to_f32(a as u16), b as u16 as i16 as i32)) as u32;
     v_frexp_exp_i16_f16/1 => |a, b, c| { let f = f16_to_f32(a as u16); if f.is_nan() || f.is_infinite() || f == 0.0 { 0 } else { frexp(f as f64).1 as u16 as u32 } };
 }
 
@@ -766,7 +1131,9 @@ fn v_fmac_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf32::<3>(w, e, u, |a, b, c| a.mul_add(b, c))
 }
 fn v_mac_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    vf32::<3>(w, e, u, |a, b, c| a * b + c)
+    vmad32::<3>(w, e, u, |a, b, c| {
+        f32::from_bits(ftz32((a * b).to_bits())) + c
+    })
 }
 fn v_fmac_legacy_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf32::<3>(w, e, u, |a, b, c| {
@@ -778,7 +1145,15 @@ fn v_fmac_legacy_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     })
 }
 fn v_mac_legacy_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    vf32::<3>(w, e, u, |a, b, c| mul_legacy(a, b) + c)
+    vmad32::<3>(w, e, u, |a, b, c| {
+        f32::from_bits(ftz32(mul_legacy(a, b).to_bits())) + c
+    })
+}
+/// v_mac_f16: dst = src0 * src1 + dst, unfused and flushing like v_mad_f16.
+fn v_mac_f16(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    vmad16::<3>(w, e, u, |a, b, c| {
+        f16_to_f32(ftz16(f32_to_f16(a * b) as u32) as u16) + c
+    })
 }
 fn v_fmac_f16(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf16::<3>(w, e, u, |a, b, c| {
@@ -796,7 +1171,9 @@ fn v_fmamk_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 }
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn v_madmk_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    vf32::<3>(w, e, u, |a, b, c| a * b + c)
+    vmad32::<3>(w, e, u, |a, b, c| {
+        f32::from_bits(ftz32((a * b).to_bits())) + c
+    })
 }
 fn v_fmamk_f16(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     vf16::<3>(w, e, u, |a, b, c| {
@@ -981,6 +1358,9 @@ fn v_ashrrev_i64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 
 /// f64 op with a 32-bit second source (ldexp, trig_preop).
 fn f64_i32(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f64, u32) -> f64) -> Flow {
+    if let Some(fl) = mode_guard(w, e, u, MODE_F16_F64) {
+        return fl;
+    }
     let [_, b, _, _] = &mut *e.t;
     let [a, r, _, _] = &mut *e.t64;
     fetch64(w, u, 0, true, a);
@@ -1043,13 +1423,33 @@ fn v_trig_preop_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     f64_i32(w, e, u, trig_preop)
 }
 
-/// Conversions between f64 and 32-bit values.
-fn cvt_from64(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f64) -> u32) -> Flow {
+/// Conversions between f64 and 32-bit values. The f64 source is flushed per
+/// the f16/f64 FP_DENORM input bit; an f32 result (`to_f32`) is rounded per
+/// the f32 FP_ROUND field (nearest-even only) and flushed per the f32 output bit.
+fn cvt_from64(w: &mut Wave, e: &mut Env, u: &Uop, to_f32: bool, f: impl Fn(f64) -> u32) -> Flow {
+    let mut zo = false;
+    if to_f32 && mode_odd(w, u, MODE_F32) {
+        match float_mode(w, e, u, MODE_F32, false) {
+            Ok(z) => zo = z.output,
+            Err(fl) => return fl,
+        }
+    }
+    if u.m.omod != 0 || (u.m.clamp && !to_f32) {
+        return e.unimplemented(u, "omod/clamp on an f64 conversion");
+    }
+    let zi = w.mode & 0x40 == 0;
     let [a, _, _, _] = &mut *e.t64;
     let [_, _, _, r] = &mut *e.t;
     fetch64(w, u, 0, true, a);
     for l in 0..w.n {
-        r[l] = f(f64::from_bits(a[l]));
+        let x = if zi { ftz64(a[l]) } else { a[l] };
+        r[l] = f(f64::from_bits(x));
+        if zo {
+            r[l] = ftz32(r[l]);
+        }
+    }
+    if to_f32 {
+        omod_clamp_f32(u, r, w.n);
     }
     if let Opnd::V(d) = u.dst {
         let m = w.exec();
@@ -1057,13 +1457,20 @@ fn cvt_from64(w: &mut Wave, e: &mut Env, u: &Uop, f: impl Fn(f64) -> u32) -> Flo
     }
     Flow::Next
 }
+/// To f64: exact for every source, so only an f32 source's FP_DENORM input
+/// bit matters (f32 denormals are normal f64 values).
 fn cvt_to64(w: &mut Wave, e: &mut Env, u: &Uop, ty: Ty, f: impl Fn(u32) -> f64) -> Flow {
+    if u.m.omod != 0 || u.m.clamp {
+        return e.unimplemented(u, "omod/clamp on a conversion to f64");
+    }
+    let zi = ty == F32 && w.mode & 0x10 == 0;
     let [a, _, _, _] = &mut *e.t;
     let [r, _, _, _] = &mut *e.t64;
     let mut mask = w.exec();
     fetch(w, u, 0, ty, a, &mut mask);
     for l in 0..w.n {
-        r[l] = f(a[l]).to_bits();
+        let x = if zi { ftz32(a[l]) } else { a[l] };
+        r[l] = f(x).to_bits();
     }
     if let Opnd::V(d) = u.dst {
         w.wr64(d, r, mask);
@@ -1080,25 +1487,54 @@ fn v_cvt_f64_u32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     cvt_to64(w, e, u, B32, |a| a as f64)
 }
 fn v_cvt_f32_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cvt_from64(w, e, u, |a| (a as f32).to_bits())
+    cvt_from64(w, e, u, true, |a| (a as f32).to_bits())
 }
 fn v_cvt_i32_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cvt_from64(w, e, u, |a| if a.is_nan() { 0 } else { a as i32 as u32 })
+    cvt_from64(
+        w,
+        e,
+        u,
+        false,
+        |a| if a.is_nan() { 0 } else { a as i32 as u32 },
+    )
 }
 fn v_cvt_u32_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cvt_from64(w, e, u, |a| if a.is_nan() { 0 } else { a as u32 })
+    cvt_from64(w, e, u, false, |a| if a.is_nan() { 0 } else { a as u32 })
 }
 fn v_frexp_exp_i32_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cvt_from64(w, e, u, |a| frexp(a).1 as u32)
+    cvt_from64(w, e, u, false, |a| frexp(a).1 as u32)
+}
+
+/// True when an active lane of `srcs` holds an f32 denormal. div_scale /
+/// div_fmas exist to handle denormals by scaling; how they behave under a
+/// flushing FP_DENORM is not modelled, so under a non-default MODE they run
+/// only on denormal-free lanes (where the flush mode cannot matter: nothing
+/// to flush) and stop with `Unimplemented` otherwise.
+fn denormal_lanes(n: usize, mask: u64, srcs: [&[u32]; 3]) -> bool {
+    (0..n).any(|l| {
+        mask >> l & 1 != 0
+            && srcs
+                .iter()
+                .any(|s| s[l] & 0x7f80_0000 == 0 && s[l] & 0x7fff_ffff != 0)
+    })
 }
 
 /// v_div_scale_f32/f64: dst, vcc-out (dst2), src0, src1 (den), src2 (num).
 fn v_div_scale_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    let odd = mode_odd(w, u, MODE_F32);
+    if odd {
+        if let Err(fl) = float_mode(w, e, u, MODE_F32, false) {
+            return fl;
+        }
+    }
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F32, a, &mut mask);
     fetch(w, u, 1, F32, b, &mut mask);
     fetch(w, u, 2, F32, c, &mut mask);
+    if odd && denormal_lanes(w.n, mask, [&a[..], &b[..], &c[..]]) {
+        return e.unimplemented(u, "denormal operand under an FP_DENORM flush mode");
+    }
     let mut vcc = 0u64;
     for l in 0..w.n {
         let (v, f) = div_scale32(
@@ -1108,6 +1544,9 @@ fn v_div_scale_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
         );
         r[l] = v.to_bits();
         vcc |= (f as u64) << l;
+    }
+    if odd && denormal_lanes(w.n, mask, [&r[..], &r[..], &r[..]]) {
+        return e.unimplemented(u, "denormal result under an FP_DENORM flush mode");
     }
     put(w, u, r, mask);
     if let Opnd::S(d) = u.dst2 {
@@ -1146,6 +1585,9 @@ fn div_scale64(s0: f64, s1: f64, s2: f64) -> (f64, bool) {
     (s0, false)
 }
 fn v_div_scale_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    if let Some(fl) = mode_guard(w, e, u, MODE_F16_F64) {
+        return fl;
+    }
     let [a, b, c, r] = &mut *e.t64;
     fetch64(w, u, 0, true, a);
     fetch64(w, u, 1, true, b);
@@ -1172,12 +1614,21 @@ fn v_div_scale_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
 /// v_div_fmas: fma, then where VCC is set rescale by 2^±64 (f32) / 2^±128 (f64)
 /// depending on whether the quotient operand (src2) is ≥ 2.
 fn v_div_fmas_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    let odd = mode_odd(w, u, MODE_F32);
+    if odd {
+        if let Err(fl) = float_mode(w, e, u, MODE_F32, false) {
+            return fl;
+        }
+    }
     let vcc = w.vcc();
     let [a, b, c, r] = &mut *e.t;
     let mut mask = w.exec();
     fetch(w, u, 0, F32, a, &mut mask);
     fetch(w, u, 1, F32, b, &mut mask);
     fetch(w, u, 2, F32, c, &mut mask);
+    if odd && denormal_lanes(w.n, mask, [&a[..], &b[..], &c[..]]) {
+        return e.unimplemented(u, "denormal operand under an FP_DENORM flush mode");
+    }
     for l in 0..w.n {
         let (x, y, z) = (
             f32::from_bits(a[l]),
@@ -1190,11 +1641,17 @@ fn v_div_fmas_f32(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
         }
         r[l] = v.to_bits();
     }
+    if odd && denormal_lanes(w.n, mask, [&r[..], &r[..], &r[..]]) {
+        return e.unimplemented(u, "denormal result under an FP_DENORM flush mode");
+    }
     omod_clamp_f32(u, r, w.n);
     put(w, u, r, mask);
     Flow::Next
 }
 fn v_div_fmas_f64(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
+    if let Some(fl) = mode_guard(w, e, u, MODE_F16_F64) {
+        return fl;
+    }
     let vcc = w.vcc();
     let [a, b, c, r] = &mut *e.t64;
     fetch64(w, u, 0, true, a);
@@ -1273,14 +1730,35 @@ fn cmp32(
     u: &Uop,
     ty: Ty,
     cmpx: bool,
+    ftz: bool,
     f: impl Fn(u32, u32) -> bool,
 ) -> Flow {
     let [a, b, _, _] = &mut *e.t;
     let mut mask = u64::MAX;
     fetch(w, u, 0, ty, a, &mut mask);
     fetch(w, u, 1, ty, b, &mut mask);
+    // Float compares read their inputs through the FP_DENORM input bit of their
+    // type (LLVM LangRef `denormal-fp-math`: with an input mode of
+    // preserve-sign every FP operation, fcmp included, sees denormal inputs as
+    // zero; AMDGPU derives that attribute from the same MODE bits).
+    let n = w.n;
+    match ty {
+        F32 if ftz && w.mode & 0x10 == 0 => {
+            for l in 0..n {
+                a[l] = ftz32(a[l]);
+                b[l] = ftz32(b[l]);
+            }
+        }
+        F16 if ftz && w.mode & 0x40 == 0 => {
+            for l in 0..n {
+                a[l] = ftz16(a[l]);
+                b[l] = ftz16(b[l]);
+            }
+        }
+        _ => {}
+    }
     let mut bits = 0u64;
-    lanes(w.n, |l| bits |= (f(a[l], b[l]) as u64) << l);
+    lanes(n, |l| bits |= (f(a[l], b[l]) as u64) << l);
     cmp_out(w, u, bits & mask, cmpx)
 }
 #[inline(always)]
@@ -1300,6 +1778,12 @@ fn cmp64(
         fetch64(w, u, 1, true, b);
     } else {
         w.rd64(u.src[1], b);
+    }
+    if float && w.mode & 0x40 == 0 {
+        for l in 0..w.n {
+            a[l] = ftz64(a[l]);
+            b[l] = ftz64(b[l]);
+        }
     }
     let mut bits = 0u64;
     for l in 0..w.n {
@@ -1348,13 +1832,13 @@ fn icond<const C: u8, T: Ord>(a: T, b: T) -> bool {
 }
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_f32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, F32, X, |a, b| {
+    cmp32(w, e, u, F32, X, true, |a, b| {
         fcond::<C>(f32::from_bits(a) as f64, f32::from_bits(b) as f64)
     })
 }
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_f16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, F16, X, |a, b| {
+    cmp32(w, e, u, F16, X, true, |a, b| {
         fcond::<C>(f16_to_f32(a as u16) as f64, f16_to_f32(b as u16) as f64)
     })
 }
@@ -1366,19 +1850,25 @@ fn cmp_f64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Fl
 }
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_i32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, B32, X, |a, b| icond::<C, i32>(a as i32, b as i32))
+    cmp32(w, e, u, B32, X, false, |a, b| {
+        icond::<C, i32>(a as i32, b as i32)
+    })
 }
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_u32<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, B32, X, icond::<C, u32>)
+    cmp32(w, e, u, B32, X, false, icond::<C, u32>)
 }
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_i16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, B32, X, |a, b| icond::<C, i16>(a as i16, b as i16))
+    cmp32(w, e, u, B32, X, false, |a, b| {
+        icond::<C, i16>(a as i16, b as i16)
+    })
 }
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_u16<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, B32, X, |a, b| icond::<C, u16>(a as u16, b as u16))
+    cmp32(w, e, u, B32, X, false, |a, b| {
+        icond::<C, u16>(a as u16, b as u16)
+    })
 }
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "aarch64+neon"))]
 fn cmp_i64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
@@ -1393,14 +1883,17 @@ fn cmp_u64<const C: u8, const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Fl
 fn class_bit(k: u32, mask: u32) -> bool {
     mask >> k & 1 != 0
 }
+/// v_cmp_class ignores FP_DENORM (LLVM lowers `llvm.is.fpclass`, which LangRef
+/// says is not affected by the denormal mode, straight to it), so it reads its
+/// source unflushed.
 fn cmp_class_f32<const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, F32, X, |a, m| {
+    cmp32(w, e, u, F32, X, false, |a, m| {
         let f = f32::from_bits(a);
         class_bit(class64(f as f64, a & 0x40_0000 != 0), m)
     })
 }
 fn cmp_class_f16<const X: bool>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
-    cmp32(w, e, u, F16, X, |a, m| {
+    cmp32(w, e, u, F16, X, false, |a, m| {
         let h = a as u16;
         let f = f16_to_f32(h) as f64;
         let k = if !f.is_nan() && f != 0.0 && (h & 0x7c00) == 0 {
@@ -1650,6 +2143,11 @@ fn vpk<const N: usize>(
     float: bool,
     f: impl Fn(u32, u32, u32) -> u32,
 ) -> Flow {
+    if float {
+        if let Some(fl) = mode_guard(w, e, u, MODE_F16_F64) {
+            return fl;
+        }
+    }
     let mut al = [0u32; LANES];
     let mut ah = [0u32; LANES];
     let mut bl = [0u32; LANES];
@@ -1767,6 +2265,9 @@ sat_ops! { sat_table:
 /// v_fma_mix*: each source is f32 (op_sel_hi bit clear) or an f16 half
 /// (op_sel_hi set; op_sel picks the high half); neg/abs as VOP3.
 fn mix(w: &mut Wave, e: &mut Env, u: &Uop, out: u8) -> Flow {
+    if let Some(fl) = mode_guard(w, e, u, MODE_F32 | MODE_F16_F64) {
+        return fl;
+    }
     let [a, b, c, r] = &mut *e.t;
     let bufs: [&mut Lanes; 3] = [a, b, c];
     let n = w.n;
@@ -1824,6 +2325,66 @@ fn v_fma_mixhi_f16(w: &mut Wave, e: &mut Env, u: &Uop) -> Flow {
     mix(w, e, u, 2)
 }
 
+/// True when the handler of `name` implements the VOP3/VOP3P/SDWA `clamp` bit:
+/// float results clamp to [0, 1] (DX10_CLAMP), the saturating integer add/sub
+/// and the carry adds saturate. The pre-decoder turns every other VALU
+/// instruction with clamp set into an `Unimplemented` uop (e.g.
+/// `v_mad_u32_u24 … clamp`, `v_add3_u32 … clamp`, `v_mad_u64_u32 … clamp`),
+/// so it fails with its PC and text instead of wrapping silently.
+pub fn honours_clamp(name: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut s: HashSet<&'static str> = [
+            f32_table(),
+            f16_table(),
+            f64_table(),
+            mad32_table(),
+            mad16_table(),
+            sat_table(),
+        ]
+        .iter()
+        .flatten()
+        .map(|e| e.name)
+        .collect();
+        s.extend([
+            "v_fmac_f32",
+            "v_mac_f32",
+            "v_fmac_legacy_f32",
+            "v_mac_legacy_f32",
+            "v_fmac_f16",
+            "v_mac_f16",
+            "v_fmac_f64",
+            "v_fmamk_f32",
+            "v_fmaak_f32",
+            "v_madmk_f32",
+            "v_madak_f32",
+            "v_fmamk_f16",
+            "v_fmaak_f16",
+            "v_add_co_u32",
+            "v_sub_co_u32",
+            "v_subrev_co_u32",
+            "v_add_co_ci_u32",
+            "v_sub_co_ci_u32",
+            "v_subrev_co_ci_u32",
+            "v_cvt_f16_f32",
+            "v_cvt_f32_f64",
+            "v_div_fmas_f32",
+            "v_fma_mix_f32",
+            "v_fma_mixlo_f16",
+            "v_fma_mixhi_f16",
+            "v_pk_add_f16",
+            "v_pk_mul_f16",
+            "v_pk_fma_f16",
+            "v_pk_min_f16",
+            "v_pk_max_f16",
+        ]);
+        s
+    })
+    .contains(name)
+}
+
 /// The VALU table.
 pub fn table() -> Vec<Entry> {
     static F3: [Ty; 3] = [F32, F32, F32];
@@ -1846,13 +2407,21 @@ pub fn table() -> Vec<Entry> {
     v.extend(cmp_table());
     v.extend(pk_table());
     v.extend(sat_table());
+    v.extend(mad32_table());
+    v.extend(ldexp32_table());
+    v.extend(mad16_table());
+    v.extend(fi32_table());
+    v.extend(fh32_table());
+    v.extend(r32_table());
+    v.extend(g32_table());
+    v.extend(g16_table());
     let special: &[(&'static str, super::ir::Handler, &'static [Ty])] = &[
         ("v_fmac_f32", v_fmac_f32, &F3[..2]),
         ("v_mac_f32", v_mac_f32, &F3[..2]),
         ("v_fmac_legacy_f32", v_fmac_legacy_f32, &F3[..2]),
         ("v_mac_legacy_f32", v_mac_legacy_f32, &F3[..2]),
         ("v_fmac_f16", v_fmac_f16, &H3[..2]),
-        ("v_mac_f16", v_fmac_f16, &H3[..2]),
+        ("v_mac_f16", v_mac_f16, &H3[..2]),
         ("v_fmac_f64", v_fmac_f64, &D3[..2]),
         ("v_fmamk_f32", v_fmamk_f32, &F3),
         ("v_fmaak_f32", v_fmamk_f32, &F3),

@@ -36,7 +36,8 @@ pub struct Wave {
     pub at_barrier: bool,
     /// FLAT_SCRATCH base (HW_REG_FLAT_SCR_LO/HI) for scratch_* and flat-to-private.
     pub flat_scratch: u64,
-    /// HW_REG_MODE.
+    /// HW_REG_MODE: FP_ROUND 3:0, FP_DENORM 7:4, DX10_CLAMP 8, IEEE 9 (see
+    /// `valu::MODE_*`).
     pub mode: u32,
     /// Scratch slot byte base of this wave (scratch_base + slot * wave bytes).
     pub scratch_wave_base: u64,
@@ -409,6 +410,19 @@ impl Env<'_> {
         self.error = Some(ExecError::Illegal {
             pc: self.pgm_va + u.pc as u64,
             msg: format!("{}: {}", self.text[u.text as usize], msg.into()),
+        });
+        super::ir::Flow::Stop
+    }
+
+    /// Stops with `ExecError::Unimplemented` for `u`: the instruction is known but
+    /// this use of it (a MODE setting, a modifier) is not modelled. `why` is
+    /// appended to the instruction text.
+    #[cold]
+    #[inline(never)]
+    pub fn unimplemented(&mut self, u: &Uop, why: impl Into<String>) -> super::ir::Flow {
+        self.error = Some(ExecError::Unimplemented {
+            pc: self.pgm_va + u.pc as u64,
+            text: format!("{} [{}]", self.text[u.text as usize], why.into()),
         });
         super::ir::Flow::Stop
     }

@@ -24,13 +24,18 @@ pub const PRELUDE: &str = r#"
 /// Compiles `src` (with [`PRELUDE`]) for `mcpu`; `None` (with a printed
 /// message) when clang-19 is not installed.
 pub fn compile(src: &str, mcpu: &str, wave64: bool) -> Option<Vec<u8>> {
+    compile_with(src, mcpu, wave64, &[])
+}
+
+/// [`compile`] with extra clang flags (e.g. `-cl-denorms-are-zero`).
+pub fn compile_with(src: &str, mcpu: &str, wave64: bool, flags: &[&str]) -> Option<Vec<u8>> {
     if Command::new("clang-19").arg("--version").output().is_err() {
         eprintln!("skipping: clang-19 not installed");
         return None;
     }
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (src, mcpu, wave64).hash(&mut h);
+    (src, mcpu, wave64, flags).hash(&mut h);
     let dir: PathBuf = std::env::temp_dir().join(format!(
         "rocless-simexec-{}-{:016x}",
         std::process::id(),
@@ -54,6 +59,7 @@ pub fn compile(src: &str, mcpu: &str, wave64: bool) -> Option<Vec<u8>> {
     if wave64 {
         c.arg("-mwavefrontsize64");
     }
+    c.args(flags);
     let out = c.arg(&cl).arg("-o").arg(&obj).output().unwrap();
     assert!(
         out.status.success(),
