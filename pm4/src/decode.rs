@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::field::Field;
 use crate::op::{self, pkt_type, BodyKind, BodyLen, PacketInfo, HEADER, HEADER0};
-use crate::regs::{self, RegSpace};
+use crate::regs::{self, Gen, RegInfo, RegSpace};
 
 /// What went wrong, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -283,15 +283,36 @@ fn fields_text(fields: &[Field], v: u32) -> String {
     format!("({})", parts.join(","))
 }
 
-fn reg_name(addr: u32) -> String {
-    match regs::by_addr(addr) {
+/// The register row used for names and fields: generation-less ([`regs::by_addr`], the
+/// gfx10/10.3 layout) or the layout of one generation ([`regs::by_addr_for`]).
+fn lookup(addr: u32, gen: Option<Gen>) -> Option<&'static RegInfo> {
+    match gen {
+        None => regs::by_addr(addr),
+        Some(g) => regs::by_addr_for(addr, g),
+    }
+}
+
+fn reg_name(addr: u32, gen: Option<Gen>) -> String {
+    match lookup(addr, gen) {
         Some(r) => r.name.to_string(),
         None => format!("REG_0x{addr:05X}"),
     }
 }
 
-/// One text line for a packet (no trailing newline): `OFFSET NAME details`.
+/// One text line for a packet (no trailing newline): `OFFSET NAME details`. Registers are
+/// named and split with the generation-less table (gfx10/10.3 layouts); see
+/// [`packet_text_for`].
 pub fn packet_text(p: &Packet) -> String {
+    packet_text_gen(p, None)
+}
+
+/// [`packet_text`] with the register names and fields of `gen` (e.g. the 15-bit gfx11
+/// `COMPUTE_TMPRING_SIZE.WAVESIZE`; registers `gen` lacks print as `REG_0x.....`).
+pub fn packet_text_for(p: &Packet, gen: Gen) -> String {
+    packet_text_gen(p, Some(gen))
+}
+
+fn packet_text_gen(p: &Packet, gen: Option<Gen>) -> String {
     let mut s = format!("{:06x}  {}", p.offset_dw, p.name());
     if p.shader_type {
         s.push_str(" [compute]");
@@ -301,12 +322,12 @@ pub fn packet_text(p: &Packet) -> String {
     }
     match (p.ptype, p.info()) {
         (pkt_type::TYPE2, _) => {}
-        (pkt_type::TYPE0, _) => push_regs(&mut s, p),
+        (pkt_type::TYPE0, _) => push_regs(&mut s, p, gen),
         (_, Some(info)) => match info.kind {
-            BodyKind::SetReg(_) => push_regs(&mut s, p),
+            BodyKind::SetReg(_) => push_regs(&mut s, p, gen),
             BodyKind::SetRegIndex(_) => {
                 let _ = write!(s, " INDEX={}", op::SET_REG_OFFSET::INDEX.get(p.body[0]));
-                push_regs(&mut s, p)
+                push_regs(&mut s, p, gen)
             }
             BodyKind::Raw if info.opcode == op::NOP => {
                 let _ = write!(s, " ({} dwords)", p.len_dw());
@@ -342,13 +363,13 @@ fn push_raw(s: &mut String, body: &[u32]) {
     s.push(']');
 }
 
-fn push_regs(s: &mut String, p: &Packet) {
+fn push_regs(s: &mut String, p: &Packet, gen: Option<Gen>) {
     for (addr, v, _) in p.reg_writes() {
-        let fields = regs::by_addr(addr).map(|r| r.fields).unwrap_or(&[]);
+        let fields = lookup(addr, gen).map(|r| r.fields).unwrap_or(&[]);
         let _ = write!(
             s,
             " {}=0x{:08x}{}",
-            reg_name(addr),
+            reg_name(addr, gen),
             v,
             fields_text(fields, v)
         );
@@ -363,8 +384,17 @@ fn fields_json(fields: &[Field], v: u32) -> Value {
     Value::Object(m)
 }
 
-/// JSON object for a packet.
+/// JSON object for a packet (generation-less register table, like [`packet_text`]).
 pub fn packet_json(p: &Packet) -> Value {
+    packet_json_gen(p, None)
+}
+
+/// [`packet_json`] with the register names and fields of `gen`.
+pub fn packet_json_for(p: &Packet, gen: Gen) -> Value {
+    packet_json_gen(p, Some(gen))
+}
+
+fn packet_json_gen(p: &Packet, gen: Option<Gen>) -> Value {
     let mut m = Map::new();
     m.insert("offset_dw".into(), json!(p.offset_dw));
     m.insert("type".into(), json!(p.ptype));
@@ -385,8 +415,8 @@ pub fn packet_json(p: &Packet) -> Value {
         let regs_v: Vec<Value> = p
             .reg_writes()
             .map(|(addr, v, _)| {
-                let fields = regs::by_addr(addr).map(|r| r.fields).unwrap_or(&[]);
-                json!({"name": reg_name(addr), "addr": addr, "value": v, "fields": fields_json(fields, v)})
+                let fields = lookup(addr, gen).map(|r| r.fields).unwrap_or(&[]);
+                json!({"name": reg_name(addr, gen), "addr": addr, "value": v, "fields": fields_json(fields, v)})
             })
             .collect();
         m.insert("regs".into(), Value::Array(regs_v));
@@ -408,11 +438,20 @@ pub fn packet_json(p: &Packet) -> Value {
 /// Decode a whole IB to text, one line per packet. On a framing error the lines decoded so
 /// far are returned together with the error.
 pub fn decode_text(dw: &[u32]) -> (String, Option<DecodeError>) {
+    decode_text_gen(dw, None)
+}
+
+/// [`decode_text`] with the register names and fields of `gen` ([`packet_text_for`]).
+pub fn decode_text_for(dw: &[u32], gen: Gen) -> (String, Option<DecodeError>) {
+    decode_text_gen(dw, Some(gen))
+}
+
+fn decode_text_gen(dw: &[u32], gen: Option<Gen>) -> (String, Option<DecodeError>) {
     let mut out = String::new();
     for r in Packets::new(dw) {
         match r {
             Ok(p) => {
-                out.push_str(&packet_text(&p));
+                out.push_str(&packet_text_gen(&p, gen));
                 out.push('\n');
             }
             Err(e) => return (out, Some(e)),
@@ -423,9 +462,18 @@ pub fn decode_text(dw: &[u32]) -> (String, Option<DecodeError>) {
 
 /// Decode a whole IB to a JSON array of packets, or the first error.
 pub fn decode_json(dw: &[u32]) -> Result<Value, DecodeError> {
+    decode_json_gen(dw, None)
+}
+
+/// [`decode_json`] with the register names and fields of `gen`.
+pub fn decode_json_for(dw: &[u32], gen: Gen) -> Result<Value, DecodeError> {
+    decode_json_gen(dw, Some(gen))
+}
+
+fn decode_json_gen(dw: &[u32], gen: Option<Gen>) -> Result<Value, DecodeError> {
     let mut v = Vec::new();
     for r in Packets::new(dw) {
-        v.push(packet_json(&r?));
+        v.push(packet_json_gen(&r?, gen));
     }
     Ok(Value::Array(v))
 }

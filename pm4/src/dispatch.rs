@@ -13,6 +13,13 @@
 //!    (index 4) + `ACQUIRE_MEM` GLK/GLV/GL1 invalidate (radv INV_SCACHE|INV_VCACHE).
 //! 4. End ([`IbBuilder::fence`]): `RELEASE_MEM` CACHE_FLUSH_AND_INV_TS_EVENT end-of-pipe with
 //!    GL2/GLM write-back, 32- or 64-bit data (the kernel's `gfx_v10_0_ring_emit_fence`).
+//!
+//! gfx11 ([`Gen::Gfx11`], untested on hardware) differs only through data in
+//! [`regs::GEN_INFO`] and the register table (`firmware-notes/gfx11-dispatch.md`): no
+//! `CP_COHER_START_DELAY`; the IB start also writes `COMPUTE_STATIC_THREAD_MGMT_SE4..SE7` and
+//! `COMPUTE_DISPATCH_INTERLEAVE`; `COMPUTE_TMPRING_SIZE` counts WAVES per SE and WAVESIZE in
+//! 256-byte units (15 bits); a scratch dispatch writes `COMPUTE_DISPATCH_SCRATCH_BASE_LO/HI`
+//! ([`RecipeOptions::scratch_base_va`]) after RSRC1..RSRC3.
 
 use crate::builder::{AcquireMem, BuildError, CmdStream, DispatchInitiator, GcrCntl, ReleaseMem};
 use crate::op::{self, pkt3, sel};
@@ -23,13 +30,16 @@ use crate::regs::{self, Gen};
 /// There is no address here on purpose: on gfx10 the scratch base reaches the shader only
 /// through user SGPRs (the private-segment-buffer descriptor / flat-scratch-init pair the
 /// kernel descriptor enables), which the caller puts in [`DispatchDesc::user_sgprs`].
-/// (`COMPUTE_DISPATCH_SCRATCH_BASE_*`, used by tinygrad, exists only from gfx11 on.)
+/// On gfx11 the base goes to `COMPUTE_DISPATCH_SCRATCH_BASE_LO/HI`, from the device-wide
+/// [`RecipeOptions::scratch_base_va`] (radv/radeonsi use one scratch buffer per device too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScratchSetup {
     /// Bytes of scratch per wave (private_segment_fixed_size × lanes per wave, rounded up by
-    /// the recipe to the 1 KiB `WAVESIZE` unit).
+    /// the recipe to the `WAVESIZE` unit: 1 KiB before gfx11, 256 B on gfx11).
     pub bytes_per_wave: u32,
-    /// Number of waves the scratch buffer holds (`TMPRING_SIZE.WAVES`, max 4095).
+    /// Number of waves the whole scratch buffer holds. Before gfx11 this is
+    /// `TMPRING_SIZE.WAVES` (max 4095); on gfx11 WAVES is per shader engine, so the recipe
+    /// writes `waves / num_se`.
     pub waves: u32,
 }
 
@@ -154,6 +164,87 @@ pub struct RecipeOptions {
     pub coher_start_delay: Option<u32>,
     /// IB size alignment in dwords (Mesa `ib_pad_dw_mask + 1` = 8).
     pub ib_align_dw: usize,
+    /// gfx11: GPU VA (256-byte aligned) of the device's scratch buffer, written to
+    /// `COMPUTE_DISPATCH_SCRATCH_BASE_LO/HI` for dispatches with a [`ScratchSetup`]. Must be
+    /// `None` on generations without those registers (the base goes in user SGPRs there).
+    pub scratch_base_va: Option<u64>,
+    /// gfx11: `COMPUTE_DISPATCH_INTERLEAVE.INTERLEAVE` written once at IB start (radv: 64).
+    /// Must be `None` on generations without the register.
+    pub dispatch_interleave: Option<u32>,
+}
+
+impl RecipeOptions {
+    /// The defaults with `gen`'s Mesa preamble choices from [`regs::GEN_INFO`]
+    /// (`coher_start_delay`, `dispatch_interleave`). `for_gen(Gen::Gfx10)` equals
+    /// `RecipeOptions::default()`. The SE / CU counts stay Navi 10's: set `num_se`,
+    /// `cu_per_se` from the device.
+    pub fn for_gen(gen: Gen) -> Self {
+        let gi = gen.info();
+        RecipeOptions {
+            gen,
+            coher_start_delay: gi.coher_start_delay,
+            dispatch_interleave: gi.dispatch_interleave,
+            ..RecipeOptions::default()
+        }
+    }
+
+    /// Error if an option asks for a register `gen` does not have.
+    fn check_gen(&self) -> Result<(), BuildError> {
+        let gen = self.gen;
+        let gi = gen.info();
+        let wants = [
+            (
+                self.coher_start_delay.is_some(),
+                regs::CP_COHER_START_DELAY,
+                "coher_start_delay",
+            ),
+            (
+                self.scratch_base_va.is_some(),
+                regs::COMPUTE_DISPATCH_SCRATCH_BASE_LO,
+                "scratch_base_va",
+            ),
+            (
+                self.dispatch_interleave.is_some(),
+                regs::COMPUTE_DISPATCH_INTERLEAVE,
+                "dispatch_interleave",
+            ),
+        ];
+        for (on, reg, what) in wants {
+            if on && !regs::exists_on(reg, gen) {
+                let name = regs::by_addr(reg).map_or("?", |r| r.name);
+                return Err(err(format!(
+                    "RecipeOptions::{what} writes {name}, which {gen:?} does not have"
+                )));
+            }
+        }
+        if let Some(va) = self.scratch_base_va {
+            if !va.is_multiple_of(256) || va >> 48 != 0 {
+                return Err(err(format!(
+                    "scratch_base_va 0x{va:x} must be 256-byte aligned and below 2^48"
+                )));
+            }
+        }
+        let max_se = 4 + gi.extra_static_thread_mgmt.len() as u32;
+        if self.num_se == 0 || self.num_se > max_se {
+            return Err(err(format!(
+                "num_se {} not in 1..={max_se} on {gen:?}",
+                self.num_se
+            )));
+        }
+        Ok(())
+    }
+
+    /// `COMPUTE_STATIC_THREAD_MGMT_SE{se}` value: every CU of both SAs for an existing SE,
+    /// 0 beyond `num_se` (Mesa `i < max_se ? compute_cu_en : 0`).
+    fn se_cu_en(&self, se: u32) -> u32 {
+        use regs::COMPUTE_STATIC_THREAD_MGMT_SE0 as STM;
+        if se < self.num_se {
+            STM::SA0_CU_EN.set(self.cu_en_per_sa as u32)
+                | STM::SA1_CU_EN.set(self.cu_en_per_sa as u32)
+        } else {
+            0
+        }
+    }
 }
 
 impl Default for RecipeOptions {
@@ -167,6 +258,8 @@ impl Default for RecipeOptions {
             threadgroups_per_cu: 0,
             coher_start_delay: Some(0x20),
             ib_align_dw: 8,
+            scratch_base_va: None,
+            dispatch_interleave: None,
         }
     }
 }
@@ -294,6 +387,9 @@ pub struct DispatchRegs {
     pub static_thread_mgmt: [u32; 4],
     /// COMPUTE_TMPRING_SIZE.
     pub tmpring_size: u32,
+    /// gfx11 `COMPUTE_DISPATCH_SCRATCH_BASE_LO/HI` (VA >> 8, VA >> 40) when the dispatch uses
+    /// scratch on a generation with scratch base registers.
+    pub scratch_base: Option<[u32; 2]>,
     /// DISPATCH_INITIATOR.
     pub initiator: DispatchInitiator,
 }
@@ -303,9 +399,9 @@ impl DispatchDesc {
     pub fn regs(&self, opts: &RecipeOptions) -> Result<DispatchRegs, BuildError> {
         use regs::COMPUTE_PGM_RSRC2 as R2;
         use regs::COMPUTE_RESOURCE_LIMITS as RL;
-        use regs::COMPUTE_STATIC_THREAD_MGMT_SE0 as STM;
         use regs::COMPUTE_TMPRING_SIZE as TR;
         let gi = opts.gen.info();
+        opts.check_gen()?;
         if !self.pgm_va.is_multiple_of(256) || self.pgm_va >> 48 != 0 {
             return Err(err(format!(
                 "pgm_va 0x{:x} must be 256-byte aligned and below 2^48",
@@ -344,20 +440,40 @@ impl DispatchDesc {
             self.lds_bytes.div_ceil(gi.lds_alloc_granularity) * gi.lds_alloc_granularity;
         let lds_units = lds_alloc / gi.lds_encode_granularity;
         let mut rsrc2 = R2::LDS_SIZE.replace(self.rsrc2, lds_units);
+        let mut scratch_base = None;
         let tmpring_size = match self.scratch {
             Some(s) => {
                 let wavesize = s.bytes_per_wave.div_ceil(gi.scratch_wavesize_granularity);
-                if wavesize > TR::WAVESIZE.value_mask()
-                    || s.waves > TR::WAVES.value_mask()
-                    || s.waves == 0
+                // gfx11: WAVES is per SE (ac_get_scratch_tmpring_size).
+                let waves = if gi.tmpring_waves_per_se {
+                    s.waves / opts.num_se
+                } else {
+                    s.waves
+                };
+                if wavesize > gi.tmpring_wavesize.value_mask()
+                    || waves > TR::WAVES.value_mask()
+                    || waves == 0
                 {
                     return Err(err(format!(
                         "scratch {} bytes/wave × {} waves does not fit TMPRING_SIZE",
                         s.bytes_per_wave, s.waves
                     )));
                 }
+                if gi.has_scratch_base_registers {
+                    let va = opts.scratch_base_va.ok_or_else(|| {
+                        err(format!(
+                            "{:?} scratch needs RecipeOptions::scratch_base_va \
+                             (COMPUTE_DISPATCH_SCRATCH_BASE_LO/HI)",
+                            opts.gen
+                        ))
+                    })?;
+                    scratch_base = Some([
+                        regs::COMPUTE_DISPATCH_SCRATCH_BASE_LO::DATA.set((va >> 8) as u32),
+                        regs::COMPUTE_DISPATCH_SCRATCH_BASE_HI::DATA.set((va >> 40) as u32),
+                    ]);
+                }
                 rsrc2 = R2::SCRATCH_EN.replace(rsrc2, 1);
-                TR::WAVES.set(s.waves) | TR::WAVESIZE.set(wavesize)
+                TR::WAVES.set(waves) | gi.tmpring_wavesize.set(wavesize)
             }
             None => {
                 if R2::SCRATCH_EN.get(rsrc2) != 0 {
@@ -386,13 +502,9 @@ impl DispatchDesc {
             | RL::FORCE_SIMD_DIST.flag(force_simd_dist)
             | RL::WAVES_PER_SH.set(opts.waves_per_sh)
             | RL::CU_GROUP_COUNT.set(tg_per_cu - 1);
-        let cu_en = STM::SA0_CU_EN.set(opts.cu_en_per_sa as u32)
-            | STM::SA1_CU_EN.set(opts.cu_en_per_sa as u32);
         let mut stm = [0u32; 4];
         for (i, s) in stm.iter_mut().enumerate() {
-            if (i as u32) < opts.num_se {
-                *s = cu_en;
-            }
+            *s = opts.se_cu_en(i as u32);
         }
         Ok(DispatchRegs {
             pgm_lo: regs::COMPUTE_PGM_LO::DATA.set((self.pgm_va >> 8) as u32),
@@ -403,6 +515,7 @@ impl DispatchDesc {
             resource_limits,
             static_thread_mgmt: stm,
             tmpring_size,
+            scratch_base,
             initiator: DispatchInitiator::compute(self.wave32),
         })
     }
@@ -480,12 +593,30 @@ impl IbBuilder {
     }
 
     /// Like [`IbBuilder::new`] with room for `dw` dwords (≈ 40 per dispatch).
+    ///
+    /// IB start: `CP_COHER_START_DELAY` (if set), then the generation's extra preamble
+    /// registers from [`regs::GEN_INFO`] (gfx11: `COMPUTE_STATIC_THREAD_MGMT_SE4..SE7`,
+    /// `COMPUTE_DISPATCH_INTERLEAVE`), then the full-invalidate `ACQUIRE_MEM`.
     pub fn with_capacity(opts: RecipeOptions, dw: usize) -> Result<Self, BuildError> {
+        opts.check_gen()?;
+        let gi = opts.gen.info();
         let mut cs = CmdStream::with_capacity(dw.max(16));
         if let Some(d) = opts.coher_start_delay {
             cs.set_uconfig_reg_seq(
                 regs::CP_COHER_START_DELAY,
                 &[regs::CP_COHER_START_DELAY::START_DELAY_COUNT.set(d)],
+            )?;
+        }
+        if let Some(&first) = gi.extra_static_thread_mgmt.first() {
+            let vals: Vec<u32> = (0..gi.extra_static_thread_mgmt.len() as u32)
+                .map(|k| opts.se_cu_en(4 + k))
+                .collect();
+            cs.set_sh_reg_seq(first, &vals)?;
+        }
+        if let Some(v) = opts.dispatch_interleave {
+            cs.set_sh_reg(
+                regs::COMPUTE_DISPATCH_INTERLEAVE,
+                regs::COMPUTE_DISPATCH_INTERLEAVE::INTERLEAVE.set(v),
             )?;
         }
         cs.acquire_mem(AcquireMem::full_range(GCR_IB_START));
@@ -579,10 +710,23 @@ impl IbBuilder {
         ];
         let n_user = d.user_sgprs.len();
         let user_len = if n_user > 0 { 2 + n_user } else { 0 };
+        // gfx11 scratch base (si_switch_compute_shader writes it with PGM/RSRC).
+        let scratch: Option<[u32; 4]> = r.scratch_base.map(|[lo, hi]| {
+            [
+                pkt3(op::SET_SH_REG, 3, false), // body: offset + 2 values
+                sh_off(regs::COMPUTE_DISPATCH_SCRATCH_BASE_LO),
+                lo,
+                hi,
+            ]
+        });
+        let scratch_len = scratch.map_or(0, |s| s.len());
         let cs = &mut self.cs;
         let start = cs.len_dw();
-        cs.reserve(head.len() + user_len + tail.len());
+        cs.reserve(head.len() + scratch_len + user_len + tail.len());
         cs.extend(&head);
+        if let Some(s) = &scratch {
+            cs.extend(s);
+        }
         let user_data0 = if n_user > 0 {
             cs.extend(&[
                 pkt3(op::SET_SH_REG, n_user + 1, false),
@@ -590,14 +734,14 @@ impl IbBuilder {
             ]);
             cs.extend(&d.user_sgprs);
             Some(Patch {
-                dw: start + head.len() + 2,
+                dw: start + head.len() + scratch_len + 2,
             })
         } else {
             None
         };
         cs.extend(&tail);
         let pgm_lo = start + 2;
-        let grid = start + head.len() + user_len + 9;
+        let grid = start + head.len() + scratch_len + user_len + 9;
         self.dispatches += 1;
         Ok(DispatchPatches {
             user_data0,
@@ -924,6 +1068,90 @@ mod tests {
             .unwrap();
         cs.dispatch_direct(d.grid, r.initiator);
         assert_eq!(fast, cs.as_slice());
+    }
+
+    #[test]
+    fn gfx11_regs_from_gen_data() {
+        let o = RecipeOptions {
+            num_se: 6,
+            scratch_base_va: Some(0x7F_1234_5600),
+            ..RecipeOptions::for_gen(Gen::Gfx11)
+        };
+        assert_eq!(o.coher_start_delay, None);
+        assert_eq!(o.dispatch_interleave, Some(64));
+        let mut d = desc();
+        d.scratch = Some(ScratchSetup {
+            bytes_per_wave: 64 * 20, // 1280 B: 5 units of 256 B (2 units of 1 KiB on gfx10)
+            waves: 6 * 320,
+        });
+        let r = d.regs(&o).unwrap();
+        // WAVES per SE (1920 / 6), WAVESIZE in 256 B units.
+        assert_eq!(r.tmpring_size, 320 | (5 << 12));
+        assert_eq!(r.scratch_base, Some([0x7F12_3456, 0x00]));
+        assert_eq!(r.static_thread_mgmt, [u32::MAX; 4]);
+        // The largest gfx11 WAVESIZE (15 bits × 256 B = 8,388,352 B) fits on gfx11 only:
+        // gfx10 would need 8192 KiB units, one more than its 13-bit field holds.
+        d.scratch = Some(ScratchSetup {
+            bytes_per_wave: 0x7FFF * 256,
+            waves: 6,
+        });
+        assert_eq!(
+            regs::COMPUTE_TMPRING_SIZE_GFX11::WAVESIZE.get(d.regs(&o).unwrap().tmpring_size),
+            0x7FFF
+        );
+        assert!(d.regs(&RecipeOptions::default()).is_err());
+        // Scratch without a base VA, and gfx10 with gfx11-only options, are errors.
+        let no_base = RecipeOptions {
+            scratch_base_va: None,
+            ..o
+        };
+        assert!(matches!(d.regs(&no_base), Err(BuildError::Dispatch(_))));
+        for bad in [
+            RecipeOptions {
+                scratch_base_va: Some(0x1000),
+                ..RecipeOptions::default()
+            },
+            RecipeOptions {
+                dispatch_interleave: Some(64),
+                ..RecipeOptions::default()
+            },
+            RecipeOptions {
+                coher_start_delay: Some(0x20),
+                ..RecipeOptions::for_gen(Gen::Gfx11)
+            },
+            RecipeOptions {
+                num_se: 5,
+                ..RecipeOptions::default()
+            },
+        ] {
+            assert!(IbBuilder::new(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(RecipeOptions::for_gen(Gen::Gfx10), RecipeOptions::default());
+    }
+
+    #[test]
+    fn gfx11_ib_patches_point_past_scratch_base() {
+        let o = RecipeOptions {
+            scratch_base_va: Some(0x40_0000),
+            ..RecipeOptions::for_gen(Gen::Gfx11)
+        };
+        let mut d = desc();
+        d.scratch = Some(ScratchSetup {
+            bytes_per_wave: 256,
+            waves: 64,
+        });
+        let mut ib = IbBuilder::new(o).unwrap();
+        let p = ib.dispatch(&d).unwrap();
+        let dw = ib.as_slice();
+        assert_eq!(dw[p.user_sgpr(0).unwrap().dw], 0x2000);
+        assert_eq!(dw[p.grid.dw..p.grid.dw + 3], [16, 1, 1]);
+        assert_eq!(dw[p.pgm_lo.dw], 0x0234_5678);
+        // Frames cleanly, and the scratch-base packet equals the generic register writer's.
+        assert!(Packets::new(dw).all(|r| r.is_ok()));
+        let mut cs = CmdStream::new();
+        cs.wreg(regs::COMPUTE_DISPATCH_SCRATCH_BASE_LO, &[0x4000, 0])
+            .unwrap();
+        assert!(dw.windows(4).any(|w| w == cs.as_slice()), "{dw:x?}");
     }
 
     #[test]

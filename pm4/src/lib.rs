@@ -1,5 +1,7 @@
 //! pm4: typed PM4 packet builder and decoder for AMD gfx10 (RDNA1, gfx1010) and gfx10.3,
-//! the gfx10 compute register database, and the compute-dispatch recipe.
+//! the gfx10 compute register database, and the compute-dispatch recipe. gfx11 (RDNA3) is
+//! described as data (gfx11 register rows, `regs::GEN_INFO`); untested on hardware, see
+//! `firmware-notes/gfx11-dispatch.md`.
 //!
 //! - [`op`]: opcodes (`pm4::op::DISPATCH_DIRECT`), header, per-packet dword layouts.
 //! - [`regs`]: the register table (`pm4::regs::COMPUTE_PGM_LO` byte address,
