@@ -205,23 +205,23 @@ impl Runtime {
             )
         })?;
         let target = kernels::Target::for_device(proc_name)?;
-        let opts = match target {
-            kernels::Target::Gfx1010 => pm4::RecipeOptions::for_gen(pm4::regs::Gen::Gfx10),
-            kernels::Target::Gfx1030 => pm4::RecipeOptions::for_gen(pm4::regs::Gen::Gfx103),
-            // gfx11 (RDNA3): the pm4 recipe's gfx11 data (firmware-notes/gfx11-dispatch.md,
-            // each difference from Mesa). UNTESTED ON HARDWARE: there is no gfx11 simulator,
-            // and no RDNA3 card has run this path. Shader engines / CUs come from the device
-            // (Navi 31 has 6 SEs; SE4/SE5 CU masks would otherwise be 0). The engine's kernels
-            // use no scratch (checked below), so no scratch_base_va is set.
-            kernels::Target::Gfx1100 => {
-                let di = dev.dev_info();
-                let num_se = di.num_shader_engines.clamp(1, 8);
-                pm4::RecipeOptions {
-                    num_se,
-                    cu_per_se: (di.cu_active_number / num_se).max(1),
-                    ..pm4::RecipeOptions::for_gen(pm4::regs::Gen::Gfx11)
-                }
-            }
+        // gfx11 (RDNA3) uses the pm4 recipe's gfx11 data (firmware-notes/gfx11-dispatch.md,
+        // each difference from Mesa). UNTESTED ON HARDWARE: there is no gfx11 simulator and
+        // no RDNA3 card has run this path. The engine's kernels use no scratch (checked
+        // below), so no scratch_base_va is set.
+        let gen = match target {
+            kernels::Target::Gfx1010 => pm4::regs::Gen::Gfx10,
+            kernels::Target::Gfx1030 => pm4::regs::Gen::Gfx103,
+            kernels::Target::Gfx1100 => pm4::regs::Gen::Gfx11,
+        };
+        // Shader engines and CUs from the device: the CU masks of SEs past `num_se` are 0,
+        // so Navi 21 (4 SEs) or Navi 31 (6) with Navi 10's default of 2 would leave CUs idle.
+        let di = dev.dev_info();
+        let num_se = di.num_shader_engines.clamp(1, 8);
+        let opts = pm4::RecipeOptions {
+            num_se,
+            cu_per_se: (di.cu_active_number / num_se).max(1),
+            ..pm4::RecipeOptions::for_gen(gen)
         };
 
         // Every code object at its own 4 KiB-aligned slot of one BO.
