@@ -179,11 +179,27 @@ impl GpuMemory for Overlay<'_> {
 
     fn read_chunk(&mut self, va: u64) -> Option<(u64, &[u8])> {
         let (start, bytes) = self.base.chunk_at(va)?;
-        let last = start + bytes.len().max(1) as u64 - 1;
-        // Only when none of this worker's written pages shadow the chunk.
+        let end = start + bytes.len() as u64;
         let shadowed =
-            (start >> DIRTY_SHIFT..=last >> DIRTY_SHIFT).any(|r| self.dirty.contains(&r));
-        (!shadowed).then_some((start, bytes))
+            (start >> DIRTY_SHIFT..=(end - 1) >> DIRTY_SHIFT).any(|r| self.dirty.contains(&r));
+        if !shadowed {
+            return Some((start, bytes));
+        }
+        // Some pages of the chunk were written by this worker: serve the run of unwritten
+        // pages around `va` (small buffers written and read in one dispatch share regions).
+        let page = va / OPAGE;
+        if self.pages.contains_key(&page) {
+            return None;
+        }
+        let (mut lo, mut hi) = (page, page + 1);
+        while lo * OPAGE > start && !self.pages.contains_key(&(lo - 1)) {
+            lo -= 1;
+        }
+        while hi * OPAGE < end && !self.pages.contains_key(&hi) {
+            hi += 1;
+        }
+        let (a, b) = ((lo * OPAGE).max(start), (hi * OPAGE).min(end));
+        Some((a, &bytes[(a - start) as usize..(b - start) as usize]))
     }
 }
 

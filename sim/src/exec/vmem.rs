@@ -335,11 +335,13 @@ fn load<const SPACE: u8, const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flo
         // Lanes of a gather mostly read inside one host chunk (GEMV rows a few KiB
         // apart): keep it and copy from it, translating only when a lane leaves it.
         let (mut cs, mut chunk): (u64, &[u8]) = (0, &[]);
+        // After a lane finds no chunk, the rest of the instruction reads lane by lane.
+        let mut chunks = !scratch;
         for l in 0..n {
             if exec >> l & 1 != 0 {
                 let out = &mut raw[l * bytes..(l + 1) * bytes];
                 let mut done = false;
-                if let (Target::Va(a), false) = (tg[l], scratch) {
+                if let (Target::Va(a), true) = (tg[l], chunks) {
                     let inside = |cs: u64, c: &[u8]| {
                         a >= cs
                             && a.checked_add(bytes as u64)
@@ -356,6 +358,7 @@ fn load<const SPACE: u8, const K: u8>(w: &mut Wave, e: &mut Env, u: &Uop) -> Flo
                 }
                 if !done {
                     chunk = &[];
+                    chunks = false;
                     if let Err(f) = read_target(e, u, tg[l], out) {
                         return f;
                     }
