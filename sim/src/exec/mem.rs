@@ -315,4 +315,58 @@ mod tests {
             })
         );
     }
+
+    /// One 64 KiB host chunk at VA 0x10000 (bytes = low byte of the offset).
+    struct OneChunk(Vec<u8>);
+    impl SharedRead for OneChunk {
+        fn read_at(&self, va: u64, out: &mut [u8]) -> Result<(), MemFault> {
+            let o = va
+                .checked_sub(0x10000)
+                .ok_or(MemFault { va, write: false })? as usize;
+            let s = self
+                .0
+                .get(o..o + out.len())
+                .ok_or(MemFault { va, write: false })?;
+            out.copy_from_slice(s);
+            Ok(())
+        }
+        fn slice_at(&self, va: u64, len: usize) -> Option<&[u8]> {
+            let o = va.checked_sub(0x10000)? as usize;
+            self.0.get(o..o + len)
+        }
+        fn check_write(&self, va: u64, len: usize) -> Result<(), MemFault> {
+            self.slice_at(va, len)
+                .map(|_| ())
+                .ok_or(MemFault { va, write: true })
+        }
+        fn chunk_at(&self, va: u64) -> Option<(u64, &[u8])> {
+            self.slice_at(va, 1).map(|_| (0x10000, &self.0[..]))
+        }
+    }
+
+    #[test]
+    fn overlay_chunks_skip_pages_the_worker_wrote() {
+        let base = OneChunk((0..0x10000u32).map(|i| i as u8).collect());
+        let mut o = Overlay::new(&base);
+        assert_eq!(
+            o.read_chunk(0x12345).map(|(a, b)| (a, b.len())),
+            Some((0x10000, 0x10000))
+        );
+        // Write one byte in page 5 (VA 0x15000..0x16000).
+        o.write(0x15010, &[0xAA]).unwrap();
+        // The written page is never served from the base chunk; its neighbours are, up to it.
+        assert!(o.read_chunk(0x15800).is_none());
+        assert_eq!(
+            o.read_chunk(0x12345).map(|(a, b)| (a, b.len())),
+            Some((0x10000, 0x5000))
+        );
+        let (a, b) = o.read_chunk(0x18000).unwrap();
+        assert_eq!((a, b.len()), (0x16000, 0xA000));
+        assert_eq!(b[0], 0x00); // VA 0x16000: offset 0x6000, low byte 0
+        assert_eq!(b[0x123], 0x23);
+        // Reads still see the write.
+        let mut x = [0u8; 2];
+        o.read(0x15010, &mut x).unwrap();
+        assert_eq!(x, [0xAA, 0x11]);
+    }
 }
