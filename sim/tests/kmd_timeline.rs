@@ -595,3 +595,23 @@ fn ioctl_error_paths() {
         Err(Errno::EINVAL)
     );
 }
+
+#[test]
+fn user_fence_chunk_errors_follow_amdgpu_cs_p1_user_fence() {
+    let r = Rig::new();
+    let fence = |handle: u32, offset: u32| {
+        bytemuck::bytes_of(&DrmAmdgpuCsChunkFence { handle, offset }).to_vec()
+    };
+    // An unknown BO handle is EINVAL (drm_gem_object_lookup NULL -> -EINVAL).
+    assert_eq!(
+        raw_cs(&r, &[(AMDGPU_CHUNK_ID_FENCE, &fence(999, 0))]),
+        Err(Errno::EINVAL)
+    );
+    // The BO must be one page and the 8-byte fence inside it.
+    let h = r.data.handle();
+    assert_eq!(
+        raw_cs(&r, &[(AMDGPU_CHUNK_ID_FENCE, &fence(h, 4092))]),
+        Err(Errno::EINVAL)
+    );
+    assert!(raw_cs(&r, &[(AMDGPU_CHUNK_ID_FENCE, &fence(h, 4088))]).is_ok());
+}

@@ -840,8 +840,9 @@ fn cs(sh: &Shared, st: &mut State, arg: &mut [u8], user: &mut UserMem<'_>) -> Re
             AMDGPU_CHUNK_ID_FENCE => {
                 need(core::mem::size_of::<DrmAmdgpuCsChunkFence>())?;
                 let f: DrmAmdgpuCsChunkFence = pod_read_unaligned(&data[..8]);
-                let obj = *st.handles.get(&f.handle).ok_or(Errno::ENOENT)?;
-                // amdgpu_cs_p1_user_fence: one page, offset within it.
+                // amdgpu_cs_p1_user_fence: an unknown handle is EINVAL (not ENOENT:
+                // drm_gem_object_lookup NULL -> -EINVAL); one page, offset within it.
+                let obj = *st.handles.get(&f.handle).ok_or(Errno::EINVAL)?;
                 let bsize = st.bos[&obj].size;
                 if bsize != 4096 || u64::from(f.offset) > bsize - 8 {
                     return Err(Errno::EINVAL.into());
