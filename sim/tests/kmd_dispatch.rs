@@ -1,11 +1,14 @@
 //! Dispatches through the whole fake-kernel path: CS ioctl → CP → wave
 //! executor, with shader VM faults and hung kernels.
 
+mod kmd_support;
+use kmd_support::errno;
+
 mod exec_support;
 
 use std::time::Duration;
 
-use amdgpu_kmd::{Bo, BoFlags, Device, Domains, Errno, Error, Ib, KmdError, Submit, VmFlags};
+use amdgpu_kmd::{Bo, BoFlags, Device, Domains, Errno, Ib, Submit, VmFlags};
 use loader::{ArgValue, CodeObject, Dispatch, KernargBuilder, UserSgprValues};
 use sim::exec::Budget;
 use sim::{SimConfig, SimDriver, SimHandle};
@@ -126,13 +129,6 @@ impl Rig {
         let ibs = [Ib::new(ib_va, bytes.len() as u32)];
         let bos: Vec<&Bo> = self.keep.iter().collect();
         ctx.submit(&Submit::compute(&ibs, &bos)).unwrap()
-    }
-}
-
-fn errno<T: std::fmt::Debug>(r: amdgpu_kmd::Result<T>) -> Errno {
-    match r {
-        Err(Error::Kmd(KmdError { errno, .. })) => errno,
-        other => panic!("expected an errno, got {other:?}"),
     }
 }
 

@@ -1,12 +1,13 @@
 //! The fake kernel through the real Device API: ioctl error paths, VA checks,
 //! IB walking, fences, faults, timeouts and syncobjs.
 
+mod kmd_support;
+use kmd_support::{errno, raw};
+
 use std::time::Duration;
 
 use amdgpu_kmd::uapi::*;
-use amdgpu_kmd::{
-    Bo, BoFlags, Device, Domains, Errno, Error, Ib, KmdError, Submit, UserMem, VmFlags,
-};
+use amdgpu_kmd::{Bo, BoFlags, Device, Domains, Errno, Ib, Submit, UserMem, VmFlags};
 use pm4::op;
 use sim::{SimConfig, SimDriver, SimHandle};
 
@@ -18,19 +19,6 @@ fn dev_with(cfg: SimConfig) -> (Device, SimHandle) {
 
 fn dev() -> (Device, SimHandle) {
     dev_with(SimConfig::default())
-}
-
-fn errno<T: std::fmt::Debug>(r: amdgpu_kmd::Result<T>) -> Errno {
-    match r {
-        Err(Error::Kmd(KmdError { errno, .. })) => errno,
-        other => panic!("expected an errno, got {other:?}"),
-    }
-}
-
-fn raw<T: bytemuck::Pod>(d: &Device, req: u64, mut arg: T) -> Result<T, Errno> {
-    d.driver()
-        .ioctl(req, bytemuck::bytes_of_mut(&mut arg), &mut UserMem::new())
-        .map(|_| arg)
 }
 
 fn gtt(d: &Device, size: u64) -> (Bo, u64) {

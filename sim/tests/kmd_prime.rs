@@ -3,35 +3,20 @@
 //! errnos of drm_prime.c, dma-buf.c (`dma_buf_get`), amdgpu_dma_buf.c and
 //! drm_syncobj.c.
 
+mod kmd_support;
+use kmd_support::{dev, errno, raw};
+
 use std::os::fd::{AsFd, AsRawFd, IntoRawFd, OwnedFd};
 use std::time::Duration;
 
 use amdgpu_kmd::uapi::*;
 use amdgpu_kmd::{
-    Bo, BoFlags, Context, Device, Domains, Errno, Error, Ib, KmdError, Submit, UserMem, VmFlags,
+    Bo, BoFlags, Context, Device, Domains, Errno, Error, Ib, Submit, UserMem, VmFlags,
 };
 use pm4::op;
-use sim::{SimConfig, SimDriver};
 
 const SHORT: Duration = Duration::from_millis(5);
 const LONG: Duration = Duration::from_secs(5);
-
-fn dev() -> Device {
-    Device::new(Box::new(SimDriver::new(SimConfig::default()))).unwrap()
-}
-
-fn errno<T: std::fmt::Debug>(r: amdgpu_kmd::Result<T>) -> Errno {
-    match r {
-        Err(Error::Kmd(KmdError { errno, .. })) => errno,
-        other => panic!("expected an errno, got {other:?}"),
-    }
-}
-
-fn raw<T: bytemuck::Pod>(d: &Device, req: u64, mut arg: T) -> Result<T, Errno> {
-    d.driver()
-        .ioctl(req, bytemuck::bytes_of_mut(&mut arg), &mut UserMem::new())
-        .map(|_| arg)
-}
 
 fn handle_to_fd(d: &Device, handle: u32, flags: u32) -> Result<OwnedFd, Errno> {
     handle_to_fd_cloexec(d, handle, flags).map(|(f, _)| f)

@@ -3,43 +3,22 @@
 //! SYNCOBJ_TIMELINE_WAIT / _SIGNAL chunks, with drm_syncobj.c's and
 //! amdgpu_cs.c's errnos.
 
+mod kmd_support;
+use kmd_support::{dev, errno, raw_with};
+
 use std::time::{Duration, Instant};
 
 use amdgpu_kmd::uapi::*;
 use amdgpu_kmd::{
-    Bo, BoFlags, Context, Device, Domains, Errno, Error, Ib, KmdError, Submit, SyncPoint, Syncobj,
-    UserMem, VmFlags,
+    Bo, BoFlags, Context, Device, Domains, Errno, Ib, Submit, SyncPoint, Syncobj, UserMem, VmFlags,
 };
 use pm4::op;
-use sim::{SimConfig, SimDriver};
 
 const ALL: u32 = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL;
 const SUBMIT: u32 = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT;
 const AVAIL: u32 = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE;
 const SHORT: Duration = Duration::from_millis(5);
 const LONG: Duration = Duration::from_secs(5);
-
-fn dev() -> Device {
-    Device::new(Box::new(SimDriver::new(SimConfig::default()))).unwrap()
-}
-
-fn errno<T: std::fmt::Debug>(r: amdgpu_kmd::Result<T>) -> Errno {
-    match r {
-        Err(Error::Kmd(KmdError { errno, .. })) => errno,
-        other => panic!("expected an errno, got {other:?}"),
-    }
-}
-
-fn raw<T: bytemuck::Pod>(
-    d: &Device,
-    req: u64,
-    mut arg: T,
-    user: &mut UserMem<'_>,
-) -> Result<T, Errno> {
-    d.driver()
-        .ioctl(req, bytemuck::bytes_of_mut(&mut arg), user)
-        .map(|_| arg)
-}
 
 fn gtt(d: &Device) -> (Bo, u64) {
     let bo = d.create_bo(0x1000, Domains::GTT, BoFlags::empty()).unwrap();
@@ -160,7 +139,7 @@ fn wait(
 #[test]
 fn cap_signal_query_and_wait() {
     let d = dev();
-    let cap = raw(
+    let cap = raw_with(
         &d,
         DRM_IOCTL_GET_CAP,
         DrmGetCap {
@@ -246,7 +225,7 @@ fn pending_points_first_signaled_and_unordered_query() {
     };
     // timeout_nsec 0 polls once: ETIME.
     assert_eq!(
-        raw(d, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, arg, &mut user).err(),
+        raw_with(d, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, arg, &mut user).err(),
         Some(Errno::ETIME)
     );
     // A second timeline: a blocked job at 10, then a stub at 7 (unordered):
@@ -333,7 +312,7 @@ fn transfer_binary_and_timeline() {
     // drm_syncobj_transfer_ioctl checks pad only; other flag bits are
     // ignored; unknown handles are ENOENT (dst first).
     let tr = |src, dst, flags, pad| {
-        raw(
+        raw_with(
             d,
             DRM_IOCTL_SYNCOBJ_TRANSFER,
             DrmSyncobjTransfer {
@@ -448,7 +427,7 @@ fn raw_cs(r: &Rig, extra: &[(u32, &[u8])]) -> Result<u64, Errno> {
         chunks: user.input(bytemuck::cast_slice(&ptrs)),
     });
     let d = &r.d;
-    raw(d, DRM_IOCTL_AMDGPU_CS, arg, &mut user).map(|a| a.output().handle)
+    raw_with(d, DRM_IOCTL_AMDGPU_CS, arg, &mut user).map(|a| a.output().handle)
 }
 
 #[test]
@@ -533,7 +512,7 @@ fn ioctl_error_paths() {
             first_signaled: 0,
             pad: 0,
         };
-        raw(&d, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, arg, &mut user).map(|a| a.first_signaled)
+        raw_with(&d, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, arg, &mut user).map(|a| a.first_signaled)
     };
     assert_eq!(tw(&handles, 1, 0), Ok(0));
     assert_eq!(tw(&handles, 1, 1 << 4), Err(Errno::EINVAL));
@@ -551,7 +530,7 @@ fn ioctl_error_paths() {
             first_signaled: 0,
             pad,
         };
-        raw(&d, DRM_IOCTL_SYNCOBJ_WAIT, arg, &mut user).map(|a| a.first_signaled)
+        raw_with(&d, DRM_IOCTL_SYNCOBJ_WAIT, arg, &mut user).map(|a| a.first_signaled)
     };
     assert_eq!(bw(AVAIL, 0), Err(Errno::EINVAL));
     assert_eq!(bw(0, 5), Ok(0));
@@ -568,7 +547,7 @@ fn ioctl_error_paths() {
             count_handles: count,
             flags,
         };
-        raw(&d, req, arg, &mut user).map(|_| ())
+        raw_with(&d, req, arg, &mut user).map(|_| ())
     };
     for req in [DRM_IOCTL_SYNCOBJ_QUERY, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL] {
         assert_eq!(arr(req, &handles, 1, 0), Ok(()));
