@@ -21,90 +21,8 @@
 
 mod exec_support;
 
-use std::path::Path;
-use std::process::Command;
-
 use exec_support::*;
 use loader::{ArgValue, CodeObject};
-use sim::exec::Target;
-
-// ---------------------------------------------------------------- build
-
-struct Variant {
-    mcpu: &'static str,
-    wave64: bool,
-    target: Target,
-}
-
-const VARIANTS: [Variant; 3] = [
-    Variant {
-        mcpu: "gfx1010",
-        wave64: false,
-        target: Target::Gfx1010,
-    },
-    Variant {
-        mcpu: "gfx1010",
-        wave64: true,
-        target: Target::Gfx1010,
-    },
-    Variant {
-        mcpu: "gfx1030",
-        wave64: false,
-        target: Target::Gfx1030,
-    },
-];
-
-impl Variant {
-    fn label(&self) -> String {
-        format!("{}-w{}", self.mcpu, if self.wave64 { 64 } else { 32 })
-    }
-}
-
-/// Same command line as `exec_corpus.rs` / the isa oracle.
-fn build(cl: &Path, v: &Variant) -> Result<Vec<u8>, String> {
-    let dir = std::env::temp_dir().join(format!("rocless-corpus-results-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let stem = cl.file_stem().unwrap().to_str().unwrap();
-    let obj = dir.join(format!("{stem}-{}.o", v.label()));
-    let out = dir.join(format!("{stem}-{}.hsaco", v.label()));
-    let mut c = Command::new("clang-19");
-    c.args([
-        "-cl-std=CL2.0",
-        "-target",
-        "amdgcn-amd-amdhsa",
-        &format!("-mcpu={}", v.mcpu),
-        "-nogpulib",
-        "-O3",
-        "-c",
-    ]);
-    c.arg("-I").arg(cl.parent().unwrap());
-    if v.wave64 {
-        c.arg("-mwavefrontsize64");
-    }
-    let st = c
-        .arg(cl)
-        .arg("-o")
-        .arg(&obj)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !st.status.success() {
-        return Err(format!("clang: {}", String::from_utf8_lossy(&st.stderr)));
-    }
-    let st = Command::new("ld.lld-19")
-        .arg("-shared")
-        .arg(&obj)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !st.status.success() {
-        return Err(format!("ld.lld: {}", String::from_utf8_lossy(&st.stderr)));
-    }
-    let bytes = std::fs::read(&out).map_err(|e| e.to_string());
-    let _ = std::fs::remove_file(&obj);
-    let _ = std::fs::remove_file(&out);
-    bytes
-}
 
 // ---------------------------------------------------------------- support
 
@@ -169,7 +87,7 @@ impl Rng {
 
 /// One kernel build on one variant: a fresh GPU, inputs, and the mismatch log.
 struct Ctx<'a> {
-    v: &'a Variant,
+    v: &'a CorpusVariant,
     hsaco: &'a [u8],
     kernel: &'static str,
     gpu: Gpu,
@@ -381,22 +299,14 @@ const KERNELS: &[(&str, Check)] = &[
 
 #[test]
 fn corpus_kernels_match_cpu_references() {
-    if Command::new("clang-19").arg("--version").output().is_err() {
-        eprintln!("skipping: clang-19 not installed");
-        return;
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernels/tests");
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        eprintln!("skipping: no corpus at {}", dir.display());
+    let Some(paths) = corpus_files() else {
         return;
     };
-    let mut files: Vec<String> = rd
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "cl"))
+    let dir = corpus_dir();
+    let files: Vec<String> = paths
+        .iter()
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
-    files.sort();
     let names: Vec<String> = KERNELS.iter().map(|(n, _)| n.to_string()).collect();
     assert_eq!(
         names, files,
@@ -408,10 +318,13 @@ fn corpus_kernels_match_cpu_references() {
     for (i, &(name, check)) in KERNELS.iter().enumerate() {
         let cl = dir.join(format!("{name}.cl"));
         let builds: Vec<_> = std::thread::scope(|s| {
-            let hs: Vec<_> = VARIANTS.iter().map(|v| s.spawn(|| build(&cl, v))).collect();
+            let hs: Vec<_> = CORPUS_VARIANTS
+                .iter()
+                .map(|v| s.spawn(|| build_corpus(&cl, v)))
+                .collect();
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
-        for (v, b) in VARIANTS.iter().zip(builds) {
+        for (v, b) in CORPUS_VARIANTS.iter().zip(builds) {
             let hsaco = match b {
                 Ok(h) => h,
                 Err(e) => {
@@ -439,10 +352,10 @@ fn corpus_kernels_match_cpu_references() {
     eprintln!(
         "{checked} kernel builds ({} kernels x {} variants) checked against CPU references",
         KERNELS.len(),
-        VARIANTS.len()
+        CORPUS_VARIANTS.len()
     );
     assert!(errors.is_empty(), "mismatches:\n{}", errors.join("\n"));
-    assert_eq!(checked, KERNELS.len() * VARIANTS.len());
+    assert_eq!(checked, KERNELS.len() * CORPUS_VARIANTS.len());
 }
 
 // ---------------------------------------------------------------- kernels

@@ -3,7 +3,7 @@
 //! user SGPRs the way a runtime would, and run one dispatch.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use loader::{ArgValue, CodeObject, Dispatch, HiddenPointers, KernargBuilder, UserSgprValues};
@@ -262,4 +262,110 @@ pub fn run(
 /// Pointer argument.
 pub fn ptr(va: u64) -> ArgValue {
     ArgValue::Pointer(va)
+}
+
+// ---------------------------------------------------------------- corpus
+
+/// `kernels/tests`, the isa corpus.
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernels/tests")
+}
+
+/// The corpus kernels (`*.cl`), sorted; `None` (with a message) without clang-19 or the corpus.
+pub fn corpus_files() -> Option<Vec<PathBuf>> {
+    if Command::new("clang-19").arg("--version").output().is_err() {
+        eprintln!("skipping: clang-19 not installed");
+        return None;
+    }
+    let dir = corpus_dir();
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        eprintln!("skipping: no corpus at {}", dir.display());
+        return None;
+    };
+    let mut files: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cl"))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
+/// One build of a corpus kernel.
+pub struct CorpusVariant {
+    pub mcpu: &'static str,
+    pub wave64: bool,
+    pub target: Target,
+}
+
+/// gfx1010 wave32, gfx1010 wave64, gfx1030 wave32.
+pub const CORPUS_VARIANTS: [CorpusVariant; 3] = [
+    CorpusVariant {
+        mcpu: "gfx1010",
+        wave64: false,
+        target: Target::Gfx1010,
+    },
+    CorpusVariant {
+        mcpu: "gfx1010",
+        wave64: true,
+        target: Target::Gfx1010,
+    },
+    CorpusVariant {
+        mcpu: "gfx1030",
+        wave64: false,
+        target: Target::Gfx1030,
+    },
+];
+
+impl CorpusVariant {
+    /// `gfx1010-w32`.
+    pub fn label(&self) -> String {
+        format!("{}-w{}", self.mcpu, if self.wave64 { 64 } else { 32 })
+    }
+}
+
+/// Builds corpus kernel `cl` as the isa oracle does (clang-19 -O3 -nogpulib, ld.lld-19).
+pub fn build_corpus(cl: &Path, v: &CorpusVariant) -> Result<Vec<u8>, String> {
+    let dir = std::env::temp_dir().join(format!("rocless-corpus-results-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let stem = cl.file_stem().unwrap().to_str().unwrap();
+    let obj = dir.join(format!("{stem}-{}.o", v.label()));
+    let out = dir.join(format!("{stem}-{}.hsaco", v.label()));
+    let mut c = Command::new("clang-19");
+    c.args([
+        "-cl-std=CL2.0",
+        "-target",
+        "amdgcn-amd-amdhsa",
+        &format!("-mcpu={}", v.mcpu),
+        "-nogpulib",
+        "-O3",
+        "-c",
+    ]);
+    c.arg("-I").arg(cl.parent().unwrap());
+    if v.wave64 {
+        c.arg("-mwavefrontsize64");
+    }
+    let st = c
+        .arg(cl)
+        .arg("-o")
+        .arg(&obj)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !st.status.success() {
+        return Err(format!("clang: {}", String::from_utf8_lossy(&st.stderr)));
+    }
+    let st = Command::new("ld.lld-19")
+        .arg("-shared")
+        .arg(&obj)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !st.status.success() {
+        return Err(format!("ld.lld: {}", String::from_utf8_lossy(&st.stderr)));
+    }
+    let bytes = std::fs::read(&out).map_err(|e| e.to_string());
+    let _ = std::fs::remove_file(&obj);
+    let _ = std::fs::remove_file(&out);
+    bytes
 }
