@@ -440,23 +440,24 @@ impl<'rt> GpuModel<'rt> {
                 n_ctx
             };
             let n_split = attn_splits(max_positions);
-            let qkv = [
-                Arg::Buf(q.clone()),
-                Arg::Buf(k_cache.clone()),
-                Arg::Buf(v_cache.clone()),
-            ];
-            let attn = if n_split == 1 {
-                let mut args = qkv.to_vec();
-                args.extend([
-                    Arg::Buf(att.clone()),
+            // attn_decode(q, k, v, out, <tail>) and attn_decode_split(q, k, v, part, <tail>,
+            // split_len, n_split) share everything but the output and the split arguments.
+            let args = |out: &Buffer| {
+                vec![
+                    Arg::Buf(q.clone()),
+                    Arg::Buf(k_cache.clone()),
+                    Arg::Buf(v_cache.clone()),
+                    Arg::Buf(out.clone()),
                     Arg::U32(nh),
                     Arg::U32(nkv),
                     Arg::U32(hd),
                     Arg::U32(1), // kv_len: patched per token
                     Arg::U32(window),
                     Arg::F32(cfg.attn_scale),
-                ]);
-                AttnPatch::Single(b.dispatch("attn_decode", [nh, 1, 1], &args)?)
+                ]
+            };
+            let attn = if n_split == 1 {
+                AttnPatch::Single(b.dispatch("attn_decode", [nh, 1, 1], &args(&att))?)
             } else {
                 // Partials (m, l, acc[head_dim]) per head and split; one buffer serves
                 // every layer (the batch orders the reuse).
@@ -464,15 +465,8 @@ impl<'rt> GpuModel<'rt> {
                     Some(p) => p,
                     None => attn_part.insert(act(nh * ATTN_MAX_SPLITS as u32 * (hd + 2))?),
                 };
-                let mut args = qkv.to_vec();
+                let mut args = args(part);
                 args.extend([
-                    Arg::Buf(part.clone()),
-                    Arg::U32(nh),
-                    Arg::U32(nkv),
-                    Arg::U32(hd),
-                    Arg::U32(1), // kv_len: patched per token
-                    Arg::U32(window),
-                    Arg::F32(cfg.attn_scale),
                     Arg::U32(kernels::WORKGROUP_SIZE), // split_len: patched per token
                     Arg::U32(n_split),
                 ]);
