@@ -6,6 +6,8 @@ pub mod dot;
 pub mod half;
 pub mod matmul;
 pub mod q8;
+#[cfg(target_arch = "x86_64")]
+mod simd_x86;
 
 pub use matmul::Matrix;
 
