@@ -23,6 +23,20 @@ impl Model<'_> {
     /// Runs `tokens` at positions `cache.len()..` through the model, appends
     /// their keys/values to `cache`, and returns the requested logits.
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, want: Logits) -> Result<Vec<f32>> {
+        // Run the whole pass on a worker of the pool: its ~8 parallel loops
+        // per layer then fork and join from inside the pool (with one
+        // thread: inline, no hand-off) instead of each one waking a worker
+        // and putting the caller to sleep on a latch, which cost two context
+        // switches per matrix-vector product.
+        rayon::scope(|_| self.forward_on_pool(tokens, cache, want))
+    }
+
+    fn forward_on_pool(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        want: Logits,
+    ) -> Result<Vec<f32>> {
         let cfg = &self.cfg;
         let (t, d) = (tokens.len(), cfg.n_embd);
         let pos0 = cache.len();

@@ -49,6 +49,7 @@ pub fn dot_rows(
                 return false;
             };
             for (y, r) in out.iter_mut().zip(rows.chunks_exact(row_bytes)) {
+                prefetch(t, r, PREFETCH_AHEAD);
                 *y = $f(t, r, a);
             }
             true
@@ -63,6 +64,20 @@ pub fn dot_rows(
         GgmlType::Q4_K => each!(q4_k, Q8K),
         GgmlType::Q6_K => each!(q6_k, Q8K),
         _ => false,
+    }
+}
+
+/// How far ahead of the row being multiplied its successors are requested.
+const PREFETCH_AHEAD: usize = 2048;
+
+/// Asks for the cache lines of `r`'s length, `ahead` bytes past its start,
+/// to be fetched. Only an address is formed (prefetches never fault, even
+/// past the end of the slice).
+#[rite]
+fn prefetch(_t: X64V3Token, r: &[u8], ahead: usize) {
+    let p = r.as_ptr().wrapping_add(ahead);
+    for off in (0..r.len()).step_by(64) {
+        _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(off) as *const i8);
     }
 }
 
