@@ -21,6 +21,7 @@ use archmage::prelude::*;
 
 use super::dequant::scale_min_k4;
 use super::half::le_f16;
+use super::half::round_f16;
 use super::q8::{Q8Blocks, Q8K};
 use super::Activation;
 use crate::gguf::GgmlType;
@@ -396,6 +397,49 @@ pub fn q4_k(t: X64V3Token, row: &[u8], a: &Q8K) -> f32 {
     sum
 }
 
+/// One row of 32-element blocks, unpacked: the weights of each block (i8
+/// or u8, see `tile32`), its scale and its min (0 where there is none).
+struct Unpacked32<'a> {
+    w: &'a [__m256i],
+    d: &'a [f32],
+    m: &'a [f32],
+}
+
+/// `row · a_k` for `G` activations at once, accumulators in registers. Per
+/// activation the operations are those of `blocks32!` in the same order, so
+/// each result equals the single-activation kernel's bit for bit.
+#[rite]
+fn tile32<const G: usize, const SIGNED: bool, const MIN: bool>(
+    t: X64V3Token,
+    u: &Unpacked32<'_>,
+    acts: [&Q8Blocks; G],
+) -> [f32; G] {
+    let mut facc = [_mm256_setzero_ps(); G];
+    let mut ys = [0f32; G];
+    let qs: [&[i8]; G] = std::array::from_fn(|k| &acts[k].qs[..32 * u.w.len()]);
+    let ds: [&[f32]; G] = std::array::from_fn(|k| &acts[k].d[..u.w.len()]);
+    let ss: [&[f32]; G] = std::array::from_fn(|k| &acts[k].s[..u.w.len()]);
+    for (i, ((&w, &wd), &wm)) in u.w.iter().zip(u.d).zip(u.m).enumerate() {
+        for k in 0..G {
+            let av = load32i(t, &qs[k][32 * i..32 * i + 32]);
+            let l = if SIGNED {
+                mul_sum_i8(t, w, av)
+            } else {
+                mul_sum_u8_i8(t, w, av)
+            };
+            let scale = wd * ds[k][i];
+            facc[k] = _mm256_add_ps(
+                facc[k],
+                _mm256_mul_ps(_mm256_cvtepi32_ps(l), _mm256_set1_ps(scale)),
+            );
+            if MIN {
+                ys[k] += wm * ss[k][i];
+            }
+        }
+    }
+    std::array::from_fn(|k| lanes_sum(bytemuck::cast(facc[k])) + ys[k])
+}
+
 /// Batched [`dot_rows`] (`out` is `[activation][row]`): each weight block
 /// is unpacked once for all activations, and per activation the arithmetic
 /// is exactly the single-activation kernel's, so results are identical.
@@ -426,36 +470,50 @@ pub fn dot_rows_batch(
         })
         .collect();
     let mut ys = vec![0f32; n];
-    let mut facc = vec![_mm256_setzero_ps(); n];
-    // One row of 32-element blocks: `$w` unpacks a block, `$mul` multiplies
-    // it with an activation block into i32 lanes, `$min` says whether the
-    // block has a min (Q4_1/Q5_1) — as `blocks32!` per activation.
+    // One row of 32-element blocks: `$w` unpacks a block, `$signed` says
+    // whether its weights are i8 (else u8), `$min` whether it has a min
+    // (Q4_1/Q5_1). The row is unpacked once, then multiplied with the
+    // activations in register tiles of up to 4 (`tile32`).
     macro_rules! rows32 {
-        ($ts:expr, |$b:ident| $w:expr, $mul:ident, $min:expr) => {{
+        ($ts:expr, |$b:ident| $w:expr, $signed:expr, $min:expr) => {{
             if q8.len() != n {
                 return false;
             }
+            let mut w = Vec::new();
+            let mut wd = Vec::new();
+            let mut wm = Vec::new();
             for (r, row) in rows.chunks_exact(row_bytes).enumerate().take(nrows) {
-                facc.fill(_mm256_setzero_ps());
-                ys.fill(0.0);
-                for (i, $b) in row.chunks_exact($ts).enumerate() {
-                    let w: __m256i = $w;
-                    let wd = le_f16($b, 0);
-                    let wm = if $min { le_f16($b, 2) } else { 0.0 };
-                    for ((f, y), a) in facc.iter_mut().zip(ys.iter_mut()).zip(&q8) {
-                        let l = $mul(t, w, load32i(t, &a.qs[32 * i..32 * i + 32]));
-                        let scale = wd * a.d[i];
-                        *f = _mm256_add_ps(
-                            *f,
-                            _mm256_mul_ps(_mm256_cvtepi32_ps(l), _mm256_set1_ps(scale)),
-                        );
-                        if $min {
-                            *y += wm * a.s[i];
-                        }
-                    }
+                w.clear();
+                wd.clear();
+                wm.clear();
+                for $b in row.chunks_exact($ts) {
+                    w.push($w);
+                    wd.push(le_f16($b, 0));
+                    wm.push(if $min { le_f16($b, 2) } else { 0.0 });
                 }
-                for (tk, (f, y)) in facc.iter().zip(&ys).enumerate() {
-                    out[tk * nrows + r] = lanes_sum(bytemuck::cast(*f)) + y;
+                let u = Unpacked32 {
+                    w: &w,
+                    d: &wd,
+                    m: &wm,
+                };
+                for (c, acts) in q8.chunks(4).enumerate() {
+                    let ys = &mut ys[..acts.len()];
+                    match *acts {
+                        [a0, a1, a2, a3] => {
+                            ys.copy_from_slice(&tile32::<4, $signed, $min>(t, &u, [a0, a1, a2, a3]))
+                        }
+                        [a0, a1, a2] => {
+                            ys.copy_from_slice(&tile32::<3, $signed, $min>(t, &u, [a0, a1, a2]))
+                        }
+                        [a0, a1] => {
+                            ys.copy_from_slice(&tile32::<2, $signed, $min>(t, &u, [a0, a1]))
+                        }
+                        [a0] => ys.copy_from_slice(&tile32::<1, $signed, $min>(t, &u, [a0])),
+                        _ => unreachable!("chunks of 1 to 4"),
+                    }
+                    for (k, y) in ys.iter().enumerate() {
+                        out[(4 * c + k) * nrows + r] = *y;
+                    }
                 }
             }
             true
@@ -487,10 +545,10 @@ pub fn dot_rows_batch(
         GgmlType::Q4_0 => rows32!(
             18,
             |b| _mm256_sub_epi8(nibbles32(t, &b[2..18]), _mm256_set1_epi8(8)),
-            mul_sum_i8,
+            true,
             false
         ),
-        GgmlType::Q4_1 => rows32!(20, |b| nibbles32(t, &b[4..20]), mul_sum_u8_i8, true),
+        GgmlType::Q4_1 => rows32!(20, |b| nibbles32(t, &b[4..20]), false, true),
         GgmlType::Q5_0 => rows32!(
             22,
             |b| five_bits(
@@ -499,7 +557,7 @@ pub fn dot_rows_batch(
                 &b[6..22],
                 true
             ),
-            mul_sum_i8,
+            true,
             false
         ),
         GgmlType::Q5_1 => rows32!(
@@ -510,10 +568,10 @@ pub fn dot_rows_batch(
                 &b[8..24],
                 false
             ),
-            mul_sum_u8_i8,
+            false,
             true
         ),
-        GgmlType::Q8_0 => rows32!(34, |b| load32(t, &b[2..34]), mul_sum_i8, false),
+        GgmlType::Q8_0 => rows32!(34, |b| load32(t, &b[2..34]), true, false),
         GgmlType::Q4_K => {
             rows256!(144, |b, i, a, u| (q4k_unpack(t, b), le_f16(b, 0), le_f16(b, 2)) => {
                 let ((w, s, m), wd, wmin) = &u;
@@ -531,6 +589,129 @@ pub fn dot_rows_batch(
             wd * a.d[i] * isum as f32
         }),
         _ => false,
+    }
+}
+
+/// `q8::quantize_q8` with AVX2, the same values bit for bit: the block
+/// maximum is order-independent, products are the same IEEE products, and
+/// `f32::round` (half away from zero) is rebuilt exactly from truncation.
+#[arcane]
+pub fn quantize_q8(t: X64V3Token, x: &[f32]) -> Q8Blocks {
+    let nb = x.len() / 32;
+    let mut out = Q8Blocks {
+        d: Vec::with_capacity(nb),
+        s: Vec::with_capacity(nb),
+        qs: vec![0; nb * 32],
+    };
+    let sign = _mm256_set1_ps(-0.0);
+    for (blk, qs) in x.chunks_exact(32).zip(out.qs.chunks_exact_mut(32)) {
+        let v: [__m256; 4] = std::array::from_fn(|k| {
+            let c: &[f32; 8] = blk[8 * k..8 * k + 8].try_into().expect("8");
+            _mm256_loadu_ps(c)
+        });
+        // `max(|v|, acc)` keeps `acc` when |v| is NaN, as `f32::max` does.
+        let mut m = _mm256_setzero_ps();
+        for &vk in &v {
+            m = _mm256_max_ps(_mm256_andnot_ps(sign, vk), m);
+        }
+        let amax = hmax(t, m);
+        let d = amax / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let r: [__m256i; 4] =
+            std::array::from_fn(|k| round_away_i32(t, _mm256_mul_ps(v[k], _mm256_set1_ps(id))));
+        let sum = hsum_i32(
+            t,
+            _mm256_add_epi32(_mm256_add_epi32(r[0], r[1]), _mm256_add_epi32(r[2], r[3])),
+        );
+        store_i8(t, r, qs);
+        out.d.push(round_f16(d));
+        out.s.push(round_f16(sum as f32 * d));
+    }
+    out
+}
+
+/// `q8::quantize_q8k` with AVX2, the same values bit for bit (round half
+/// to even is the SSE4.1 default rounding).
+#[arcane]
+pub fn quantize_q8k(t: X64V3Token, x: &[f32]) -> Q8K {
+    let nb = x.len() / 256;
+    let mut out = Q8K {
+        d: Vec::with_capacity(nb),
+        qs: vec![0; nb * 256],
+        bsums: vec![0; nb * 16],
+    };
+    let sign = _mm256_set1_ps(-0.0);
+    for (i, blk) in x.chunks_exact(256).enumerate() {
+        let mut m = _mm256_setzero_ps();
+        for c in blk.chunks_exact(8) {
+            let c: &[f32; 8] = c.try_into().expect("8");
+            m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(c)), m);
+        }
+        let amax = hmax(t, m);
+        if amax == 0.0 {
+            out.d.push(0.0);
+            continue;
+        }
+        // The scalar code keeps the first value of largest magnitude (its
+        // sign matters).
+        let max = *blk
+            .iter()
+            .find(|v| v.abs() == amax)
+            .expect("amax is some |v|");
+        let iscale = -127.0 / max;
+        let qs = &mut out.qs[256 * i..256 * i + 256];
+        for (c, (q, bsum)) in blk.chunks_exact(32).zip(
+            qs.chunks_exact_mut(32)
+                .zip(out.bsums[16 * i..].chunks_exact_mut(2)),
+        ) {
+            let r: [__m256i; 4] = std::array::from_fn(|k| {
+                let v: &[f32; 8] = c[8 * k..8 * k + 8].try_into().expect("8");
+                let p = _mm256_mul_ps(_mm256_set1_ps(iscale), _mm256_loadu_ps(v));
+                let n = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(p);
+                // NaN → 0, as `as i32` does; then `.min(127)`.
+                let n = _mm256_and_ps(n, _mm256_cmp_ps::<_CMP_ORD_Q>(n, n));
+                _mm256_min_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127))
+            });
+            bsum[0] = hsum_i32(t, _mm256_add_epi32(r[0], r[1])) as i16;
+            bsum[1] = hsum_i32(t, _mm256_add_epi32(r[2], r[3])) as i16;
+            store_i8(t, r, q);
+        }
+        out.d.push(1.0 / iscale);
+    }
+    out
+}
+
+/// Largest lane (lanes are non-negative, not NaN).
+#[rite]
+fn hmax(_t: X64V3Token, m: __m256) -> f32 {
+    let l: [f32; 8] = bytemuck::cast(m);
+    l.iter().fold(0f32, |a, &v| a.max(v))
+}
+
+/// `f32::round` (half away from zero) of 8 lanes as i32; NaN gives 0 as
+/// `as i32` does. Exact: `x − trunc(x)` is exact in f32.
+#[rite]
+fn round_away_i32(_t: X64V3Token, x: __m256) -> __m256i {
+    let tr = _mm256_round_ps::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(x);
+    let frac = _mm256_sub_ps(x, tr);
+    let abs = _mm256_andnot_ps(_mm256_set1_ps(-0.0), frac);
+    let away = _mm256_cmp_ps::<_CMP_GE_OQ>(abs, _mm256_set1_ps(0.5));
+    // ±1 with the sign of x where |frac| ≥ 0.5.
+    let one = _mm256_or_ps(_mm256_set1_ps(1.0), _mm256_and_ps(x, _mm256_set1_ps(-0.0)));
+    let r = _mm256_add_ps(tr, _mm256_and_ps(away, one));
+    let r = _mm256_and_ps(r, _mm256_cmp_ps::<_CMP_ORD_Q>(r, r));
+    _mm256_cvtps_epi32(r)
+}
+
+/// Stores 32 i32 values (in i8 range) as i8, in order.
+#[rite]
+fn store_i8(_t: X64V3Token, r: [__m256i; 4], out: &mut [i8]) {
+    let a: [i32; 8] = bytemuck::cast(r[0]);
+    let b: [i32; 8] = bytemuck::cast(r[1]);
+    let c: [i32; 8] = bytemuck::cast(r[2]);
+    let d: [i32; 8] = bytemuck::cast(r[3]);
+    for (o, v) in out.iter_mut().zip(a.iter().chain(&b).chain(&c).chain(&d)) {
+        *o = *v as i8;
     }
 }
 
@@ -666,7 +847,7 @@ mod tests {
             GgmlType::Q4_K,
             GgmlType::Q6_K,
         ] {
-            let (nblocks, rows, nact) = (3, 4, 5);
+            let (nblocks, rows, nact) = (3, 4, 7); // tiles of 4 and 3
             let n = nblocks * ty.block_size();
             let row_bytes = nblocks * ty.type_size();
             let data: Vec<u8> = (0..rows)
@@ -692,5 +873,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn avx2_quantizers_equal_scalar_ones() {
+        let Some(t) = token() else {
+            assert!(!std::is_x86_feature_detected!("avx2"));
+            return;
+        };
+        let mut seed = 13;
+        let mut inputs: Vec<Vec<f32>> = (0..20)
+            .map(|k| {
+                (0..512)
+                    .map(|_| unit(&mut seed) * (k as f32 + 0.5))
+                    .collect()
+            })
+            .collect();
+        // Exact ties after scaling: amax 127 gives d = 1 for Q8_0; −127 as
+        // first maximum gives iscale = 1 for Q8_K; zeros; NaN and ±inf.
+        let mut ties: Vec<f32> = (0..512).map(|i| (i % 50) as f32 - 24.5).collect();
+        ties[0] = 127.0;
+        ties[256] = -127.0;
+        ties[300] = 127.0;
+        inputs.push(ties);
+        inputs.push(vec![0.0; 512]);
+        let mut odd = inputs[0].clone();
+        odd[3] = f32::NAN;
+        odd[40] = f32::INFINITY;
+        odd[300] = f32::NEG_INFINITY;
+        odd[301] = f32::NAN;
+        inputs.push(odd);
+        for x in &inputs {
+            let (a, b) = (quantize_q8(t, x), crate::quant::q8::quantize_q8(x));
+            assert_eq!(a.qs, b.qs);
+            assert_eq!(bits(&a.d), bits(&b.d));
+            assert_eq!(bits(&a.s), bits(&b.s));
+            let (a, b) = (quantize_q8k(t, x), crate::quant::q8::quantize_q8k(x));
+            assert_eq!(a.qs, b.qs);
+            assert_eq!(a.bsums, b.bsums);
+            assert_eq!(bits(&a.d), bits(&b.d));
+        }
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|f| f.to_bits()).collect()
     }
 }
