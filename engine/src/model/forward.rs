@@ -4,7 +4,7 @@ use anyhow::{ensure, Result};
 use rayon::prelude::*;
 
 use super::config::{Arch, Config};
-use super::ops::{gelu_ggml, rms_norm, rms_norm_chunks, rope, silu, softcap, softmax};
+use super::ops::{dot_lanes, gelu_ggml, rms_norm, rms_norm_chunks, rope, silu, softcap, softmax};
 use super::{KvCache, Layer, Model};
 use crate::quant::half::round_f16;
 
@@ -165,7 +165,7 @@ impl Model<'_> {
             let mut s: Vec<f32> = (start..=p)
                 .map(|j| {
                     let kv = &kc[(j * nkv + kvh) * hd..(j * nkv + kvh + 1) * hd];
-                    let dot: f32 = qv.iter().zip(kv).map(|(a, b)| a * b).sum();
+                    let dot = dot_lanes(qv, kv);
                     let dot = dot * post;
                     match cfg.attn_softcap {
                         Some(cap) => softcap(dot, cap),

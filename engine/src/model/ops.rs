@@ -96,6 +96,26 @@ static GELU_F16: std::sync::LazyLock<Box<[f32]>> = std::sync::LazyLock::new(|| {
         .collect()
 });
 
+/// `a · b` summed in 8 interleaved lanes (element `i` into lane `i % 8`),
+/// then the lanes pairwise: independent additions the compiler turns into
+/// vector adds, where one running sum would be a chain of dependent scalar
+/// adds (ggml's `ggml_vec_dot_f16` also sums in lanes).
+#[inline]
+pub fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    for (l, (x, y)) in ra.iter().zip(rb).enumerate() {
+        acc[l] += x * y;
+    }
+    ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
+}
+
 /// `cap · tanh(x / cap)`.
 #[inline]
 pub fn softcap(x: f32, cap: f32) -> f32 {
