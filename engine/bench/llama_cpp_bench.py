@@ -5,11 +5,28 @@ llama-cpp-python) on the same prompt bytes, thread count and greedy decode.
     python3 engine/bench/llama_cpp_bench.py MODEL.gguf engine/bench/prompt.txt N_GEN THREADS
 Prints one JSON line: prompt tokens, prompt tok/s, decode tok/s, md5 of the
 prompt bytes and sha256 of the model.
+
+With LLAMA_NO_EXTRA_BUFTS=1 the model loads with `use_extra_bufts = false`
+(no AMX / repacked weight buffers): a llama.cpp built natively on a CPU that
+reports AMX segfaults in multi-token batches inside a VM, see
+findings/cpu-engine.md.
 """
-import hashlib, json, sys, time
+import hashlib, json, os, sys, time
 import numpy as np
 import llama_cpp
+import llama_cpp.llama_cpp as llama_lib
 from llama_cpp import Llama
+
+no_extra = os.environ.get("LLAMA_NO_EXTRA_BUFTS") == "1"
+if no_extra:
+    _default_params = llama_lib.llama_model_default_params
+
+    def _params():
+        p = _default_params()
+        p.use_extra_bufts = False
+        return p
+
+    llama_lib.llama_model_default_params = _params
 
 model, prompt_path, n_gen, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 reps = int(sys.argv[5]) if len(sys.argv) > 5 else 3
@@ -34,4 +51,5 @@ for _ in range(reps):
 print(json.dumps({"engine": f"llama.cpp (llama-cpp-python {llama_cpp.__version__})",
                   "model_sha256": sha, "prompt_md5": hashlib.md5(data).hexdigest(),
                   "prompt_tokens": len(ids), "gen_tokens": n_gen, "threads": threads,
-                  "prompt_tok_per_s": best_pp, "decode_tok_per_s": best_tg}))
+                  "prompt_tok_per_s": best_pp, "decode_tok_per_s": best_tg,
+                  "extra_bufts": not no_extra}))

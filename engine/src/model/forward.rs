@@ -4,7 +4,7 @@ use anyhow::{ensure, Result};
 use rayon::prelude::*;
 
 use super::config::{Arch, Config};
-use super::ops::{gelu_ggml, rms_norm, rms_norm_chunks, rope, silu, softcap, softmax};
+use super::ops::{dot_lanes, gelu_ggml, rms_norm, rms_norm_chunks, rope, silu, softcap, softmax};
 use super::{KvCache, Layer, Model};
 use crate::quant::half::round_f16;
 
@@ -23,6 +23,20 @@ impl Model<'_> {
     /// Runs `tokens` at positions `cache.len()..` through the model, appends
     /// their keys/values to `cache`, and returns the requested logits.
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, want: Logits) -> Result<Vec<f32>> {
+        // Run the whole pass on a worker of the pool: its ~8 parallel loops
+        // per layer then fork and join from inside the pool (with one
+        // thread: inline, no hand-off) instead of each one waking a worker
+        // and putting the caller to sleep on a latch, which cost two context
+        // switches per matrix-vector product.
+        rayon::scope(|_| self.forward_on_pool(tokens, cache, want))
+    }
+
+    fn forward_on_pool(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        want: Logits,
+    ) -> Result<Vec<f32>> {
         let cfg = &self.cfg;
         let (t, d) = (tokens.len(), cfg.n_embd);
         let pos0 = cache.len();
@@ -151,7 +165,7 @@ impl Model<'_> {
             let mut s: Vec<f32> = (start..=p)
                 .map(|j| {
                     let kv = &kc[(j * nkv + kvh) * hd..(j * nkv + kvh + 1) * hd];
-                    let dot: f32 = qv.iter().zip(kv).map(|(a, b)| a * b).sum();
+                    let dot = dot_lanes(qv, kv);
                     let dot = dot * post;
                     match cfg.attn_softcap {
                         Some(cap) => softcap(dot, cap),

@@ -2,7 +2,7 @@
 //! as ggml's CPU ops (`ggml/src/ggml-cpu/ops.cpp`, `vec.h`).
 
 use super::config::RopeMode;
-use crate::quant::half::round_f16;
+use crate::quant::half::{f16_to_f32, f32_to_f16, round_f16};
 
 /// `out = x / rms(x) * w` (ggml_rms_norm then mul): the mean of squares is
 /// summed in f64 as ggml does (`ggml_float`).
@@ -83,8 +83,37 @@ pub fn gelu_ggml(x: f32) -> f32 {
     } else if x >= 10.0 {
         x
     } else {
-        round_f16(gelu_tanh(round_f16(x)))
+        GELU_F16[f32_to_f16(x) as usize]
     }
+}
+
+/// `round_f16(gelu_tanh(h))` for every f16 `h`, as f32: the same values as
+/// computing it per element (it is a function of the f16 bits), without a
+/// `tanh` per element — ggml's `ggml_table_gelu_f16` for the same reason.
+static GELU_F16: std::sync::LazyLock<Box<[f32]>> = std::sync::LazyLock::new(|| {
+    (0..=u16::MAX)
+        .map(|h| round_f16(gelu_tanh(f16_to_f32(h))))
+        .collect()
+});
+
+/// `a · b` summed in 8 interleaved lanes (element `i` into lane `i % 8`),
+/// then the lanes pairwise: independent additions the compiler turns into
+/// vector adds, where one running sum would be a chain of dependent scalar
+/// adds (ggml's `ggml_vec_dot_f16` also sums in lanes).
+#[inline]
+pub fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    for (l, (x, y)) in ra.iter().zip(rb).enumerate() {
+        acc[l] += x * y;
+    }
+    ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
 }
 
 /// `cap · tanh(x / cap)`.
@@ -96,6 +125,28 @@ pub fn softcap(x: f32, cap: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gelu_table_equals_direct_formula() {
+        // Every f16, then f32 inputs between f16 values (rounded first).
+        let xs = (0..=u16::MAX)
+            .map(f16_to_f32)
+            .chain((0..30000).map(|i| i as f32 * 0.000_813_7 - 12.2));
+        for (h, x) in xs.enumerate() {
+            let direct = if x <= -10.0 {
+                0.0
+            } else if x >= 10.0 {
+                x
+            } else {
+                round_f16(gelu_tanh(round_f16(x)))
+            };
+            let got = gelu_ggml(x);
+            assert!(
+                got.to_bits() == direct.to_bits() || (got.is_nan() && direct.is_nan()),
+                "{h:#x}: {got} vs {direct}"
+            );
+        }
+    }
 
     #[test]
     fn norm_and_rope_basics() {

@@ -38,19 +38,16 @@ fn dot16(a: &[i8], b: &[i8]) -> i32 {
 /// The 32 i8×i8 products of a block folded into 8 i32 lanes (no horizontal
 /// sum: the lanes are scaled and accumulated across blocks, then summed once
 /// per row, the way ggml's AVX2 `vec_dot` keeps a float accumulator vector).
+/// Lane `l` holds products `4l..4l+4`: exactly what AVX2's `maddubs` +
+/// `madd(·, 1)` leave in lane `l`, so the explicit-SIMD kernels in
+/// `simd_x86` produce the same lanes and hence bit-identical floats.
 #[inline(always)]
-fn dot32_lanes(a: &[i8; 32], b: &[i8]) -> [i32; 8] {
+pub(super) fn dot32_lanes(a: &[i8; 32], b: &[i8]) -> [i32; 8] {
     let b: &[i8; 32] = b.try_into().expect("32 values");
-    // Adjacent i16 products summed in pairs (pmaddwd), then folded to 8 lanes.
-    let mut acc = [0i32; 16];
-    for i in 0..16 {
-        let p0 = a[2 * i] as i16 * b[2 * i] as i16;
-        let p1 = a[2 * i + 1] as i16 * b[2 * i + 1] as i16;
-        acc[i] = p0 as i32 + p1 as i32;
-    }
     let mut out = [0i32; 8];
     for l in 0..8 {
-        out[l] = acc[l] + acc[l + 8];
+        let p = |k: usize| a[4 * l + k] as i16 as i32 * b[4 * l + k] as i16 as i32;
+        out[l] = (p(0) + p(1)) + (p(2) + p(3));
     }
     out
 }

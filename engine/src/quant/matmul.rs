@@ -109,11 +109,30 @@ impl<'a> Matrix<'a> {
     }
 }
 
-/// `out[r] = row_r · a` for consecutive packed rows. Compiled for several
-/// x86-64 feature levels (AVX2+FMA+F16C, baseline) and dispatched at
-/// run time, so the integer loops of `dot` use the widest vectors present.
-#[multiversion::multiversion(targets("x86_64+avx2+fma+f16c", "aarch64+neon"))]
+/// `out[r] = row_r · a` for consecutive packed rows: the hand-written AVX2
+/// kernels where the CPU has them and the type is covered, otherwise the
+/// portable ones (same results bit for bit).
 fn dot_rows(ty: GgmlType, rows: &[u8], row_bytes: usize, a: &Activation, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(t) = super::simd_x86::token() {
+        if super::simd_x86::dot_rows(t, ty, rows, row_bytes, a, out) {
+            return;
+        }
+    }
+    dot_rows_portable(ty, rows, row_bytes, a, out)
+}
+
+/// The portable [`dot_rows`]. Compiled for several feature levels
+/// (AVX2+FMA+F16C, NEON, baseline) and dispatched at run time, so the
+/// integer loops of `dot` use the widest vectors present.
+#[multiversion::multiversion(targets("x86_64+avx2+fma+f16c", "aarch64+neon"))]
+pub(super) fn dot_rows_portable(
+    ty: GgmlType,
+    rows: &[u8],
+    row_bytes: usize,
+    a: &Activation,
+    out: &mut [f32],
+) {
     macro_rules! each {
         ($f:path, $act:ident) => {
             if let Activation::$act(a) = a {
@@ -142,12 +161,30 @@ fn dot_rows(ty: GgmlType, rows: &[u8], row_bytes: usize, a: &Activation, out: &m
     }
 }
 
-/// Batched variant of [`dot_rows`] for the 32-element block types whose
-/// unpacking dominates (Q4_0, Q4_1, Q5_0, Q5_1): every weight block is
-/// unpacked once for all activations. `out` is `[activation][row]`. Returns
-/// false (doing nothing) for other types.
-#[multiversion::multiversion(targets("x86_64+avx2+fma+f16c", "aarch64+neon"))]
+/// Batched variant of [`dot_rows`]: every weight block is unpacked once for
+/// all activations. `out` is `[activation][row]`. The AVX2 kernels cover
+/// the types of `simd_x86`, the portable ones Q4_0, Q4_1, Q5_0, Q5_1.
+/// Returns false (doing nothing) for other types.
 fn dot_rows_batch(
+    ty: GgmlType,
+    rows: &[u8],
+    row_bytes: usize,
+    acts: &[Activation],
+    out: &mut [f32],
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(t) = super::simd_x86::token() {
+        if super::simd_x86::dot_rows_batch(t, ty, rows, row_bytes, acts, out) {
+            return true;
+        }
+    }
+    dot_rows_batch_portable(ty, rows, row_bytes, acts, out)
+}
+
+/// The portable [`dot_rows_batch`] for the 32-element block types whose
+/// unpacking dominates (Q4_0, Q4_1, Q5_0, Q5_1).
+#[multiversion::multiversion(targets("x86_64+avx2+fma+f16c", "aarch64+neon"))]
+fn dot_rows_batch_portable(
     ty: GgmlType,
     rows: &[u8],
     row_bytes: usize,

@@ -6,6 +6,8 @@ pub mod dot;
 pub mod half;
 pub mod matmul;
 pub mod q8;
+#[cfg(target_arch = "x86_64")]
+mod simd_x86;
 
 pub use matmul::Matrix;
 
@@ -117,6 +119,14 @@ pub fn act_kind(ty: GgmlType) -> ActKind {
 
 /// Quantizes `x` for dot products with weights of kind `kind`.
 pub fn prepare(kind: ActKind, x: &[f32]) -> Activation {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(t) = simd_x86::token() {
+        match kind {
+            ActKind::Q8 => return Activation::Q8(simd_x86::quantize_q8(t, x)),
+            ActKind::Q8K => return Activation::Q8K(simd_x86::quantize_q8k(t, x)),
+            ActKind::F32 => {}
+        }
+    }
     match kind {
         ActKind::F32 => Activation::F32(x.to_vec()),
         ActKind::Q8 => Activation::Q8(q8::quantize_q8(x)),

@@ -1,0 +1,921 @@
+//! Explicit AVX2 dot products (x86-64-v3: AVX2, FMA, F16C) for the weight
+//! types the bundled models use: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 against Q8_0/
+//! Q8_1 activations and Q4_K, Q6_K against Q8_K. They use `maddubs` (u8×i8
+//! pairs into i16) and `madd` (i16 pairs into i32) as ggml's
+//! `ggml-cpu/arch/x86/quants.c` does; LLVM does not derive these from the
+//! portable loops in `dot`, which is why they are written by hand.
+//!
+//! Every kernel returns exactly the value of its portable twin in `dot`:
+//! the integer lanes are the same (see `dot::dot32_lanes`; K-quant block sums
+//! are exact integers) and the float operations are the same ones in the
+//! same order (separate multiply and add, no FMA). Tests below compare them
+//! bit for bit on random blocks.
+//!
+//! Safety without `unsafe`: `archmage`'s `X64V3Token` can only be obtained
+//! after run-time detection (`summon`), and `#[arcane]`/`#[rite]` compile
+//! the functions taking it with the matching `#[target_feature]`s, inside
+//! which the `std::arch` value intrinsics are safe to call (Rust ≥ 1.87);
+//! loads take references (`safe_unaligned_simd`).
+
+use archmage::prelude::*;
+
+use super::dequant::scale_min_k4;
+use super::half::le_f16;
+use super::half::round_f16;
+use super::q8::{Q8Blocks, Q8K};
+use super::Activation;
+use crate::gguf::GgmlType;
+
+/// The AVX2 token if this CPU has x86-64-v3 (detected once, cached by
+/// archmage).
+#[inline]
+pub fn token() -> Option<X64V3Token> {
+    X64V3Token::summon()
+}
+
+/// `out[r] = row_r · a` for the types this module handles; false (doing
+/// nothing) for the others, which take the portable path.
+#[arcane]
+pub fn dot_rows(
+    t: X64V3Token,
+    ty: GgmlType,
+    rows: &[u8],
+    row_bytes: usize,
+    a: &Activation,
+    out: &mut [f32],
+) -> bool {
+    macro_rules! each {
+        ($f:ident, $act:ident) => {{
+            let Activation::$act(a) = a else {
+                return false;
+            };
+            for (y, r) in out.iter_mut().zip(rows.chunks_exact(row_bytes)) {
+                prefetch(t, r, PREFETCH_AHEAD);
+                *y = $f(t, r, a);
+            }
+            true
+        }};
+    }
+    match ty {
+        GgmlType::Q4_0 => each!(q4_0, Q8),
+        GgmlType::Q4_1 => each!(q4_1, Q8),
+        GgmlType::Q5_0 => each!(q5_0, Q8),
+        GgmlType::Q5_1 => each!(q5_1, Q8),
+        GgmlType::Q8_0 => each!(q8_0, Q8),
+        GgmlType::Q4_K => each!(q4_k, Q8K),
+        GgmlType::Q6_K => each!(q6_k, Q8K),
+        _ => false,
+    }
+}
+
+/// How far ahead of the row being multiplied its successors are requested.
+const PREFETCH_AHEAD: usize = 2048;
+
+/// Asks for the cache lines of `r`'s length, `ahead` bytes past its start,
+/// to be fetched. Only an address is formed (prefetches never fault, even
+/// past the end of the slice).
+#[rite]
+fn prefetch(_t: X64V3Token, r: &[u8], ahead: usize) {
+    let p = r.as_ptr().wrapping_add(ahead);
+    for off in (0..r.len()).step_by(64) {
+        _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(off) as *const i8);
+    }
+}
+
+/// Loads 32 bytes.
+#[rite]
+fn load32(_t: X64V3Token, b: &[u8]) -> __m256i {
+    let b: &[u8; 32] = b.try_into().expect("32 bytes");
+    _mm256_loadu_si256(b)
+}
+
+/// Loads 32 i8 activation values.
+#[rite]
+fn load32i(t: X64V3Token, b: &[i8]) -> __m256i {
+    load32(t, bytemuck::cast_slice(b))
+}
+
+/// Sums adjacent i16 pairs into i32 lanes.
+#[rite]
+fn sum_i16_pairs(_t: X64V3Token, x: __m256i) -> __m256i {
+    _mm256_madd_epi16(x, _mm256_set1_epi16(1))
+}
+
+/// u8 weights × i8 activations, 4 consecutive products per i32 lane (no
+/// i16 saturation: |w| ≤ 63 and |a| ≤ 127 wherever this is used).
+#[rite]
+fn mul_sum_u8_i8(t: X64V3Token, w: __m256i, a: __m256i) -> __m256i {
+    sum_i16_pairs(t, _mm256_maddubs_epi16(w, a))
+}
+
+/// i8 × i8 through the sign trick (`|w|` × `a·sign(w)`), as ggml's
+/// `mul_sum_i8_pairs_float`: exact, because Q8 activations are in
+/// [-127, 127] so a pair sum is at most 2·128·127 < 2^15.
+#[rite]
+fn mul_sum_i8(t: X64V3Token, w: __m256i, a: __m256i) -> __m256i {
+    let ax = _mm256_sign_epi8(w, w);
+    let sy = _mm256_sign_epi8(a, w);
+    mul_sum_u8_i8(t, ax, sy)
+}
+
+/// The 32 nibbles of a Q4 `qs[16]`, low nibbles (values 0..16) first.
+#[rite]
+fn nibbles32(_t: X64V3Token, qs: &[u8]) -> __m256i {
+    let qs: &[u8; 16] = qs.try_into().expect("16 bytes");
+    let lo = _mm_loadu_si128(qs);
+    let hi = _mm_srli_epi16::<4>(lo);
+    _mm256_and_si256(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(0xf))
+}
+
+/// Byte `k` is 0xff where bit `k` of `x` is set (ggml's
+/// `bytes_from_bits_32`).
+#[rite]
+fn bytes_from_bits(_t: X64V3Token, x: u32) -> __m256i {
+    let shuf = _mm256_set_epi64x(
+        0x0303_0303_0303_0303,
+        0x0202_0202_0202_0202,
+        0x0101_0101_0101_0101,
+        0,
+    );
+    let bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(x as i32), shuf);
+    let bytes = _mm256_or_si256(bytes, _mm256_set1_epi64x(0x7fbf_dfef_f7fb_fdfe));
+    _mm256_cmpeq_epi8(bytes, _mm256_set1_epi64x(-1))
+}
+
+/// Q5 weights: nibbles with bit 4 from `qh`, as u8 (Q5_1) or minus 16 as
+/// i8 (Q5_0).
+#[rite]
+fn five_bits(t: X64V3Token, qh: u32, qs: &[u8], signed: bool) -> __m256i {
+    let lo = nibbles32(t, qs);
+    let hb = bytes_from_bits(t, qh);
+    if signed {
+        // (q | hb·16) − 16 = q | 0xf0 where the high bit is clear.
+        _mm256_or_si256(lo, _mm256_andnot_si256(hb, _mm256_set1_epi8(0xf0u8 as i8)))
+    } else {
+        _mm256_or_si256(lo, _mm256_and_si256(hb, _mm256_set1_epi8(0x10)))
+    }
+}
+
+/// Horizontal sum of the 8 lanes in the order `dot::blocks32_lanes` uses.
+#[inline(always)]
+fn lanes_sum(v: [f32; 8]) -> f32 {
+    v.iter().sum()
+}
+
+/// Exact horizontal sum of 8 i32 lanes.
+#[rite]
+fn hsum_i32(_t: X64V3Token, v: __m256i) -> i32 {
+    let l: [i32; 8] = bytemuck::cast(v);
+    l.iter().sum()
+}
+
+/// The block loop shared by the 32-element types: `$lanes` gives a block's
+/// integer lanes (`__m256i`), `$extra` a per-block scalar term (the Q4_1/
+/// Q5_1 min). Same float operations as `dot::blocks32_lanes`.
+macro_rules! blocks32 {
+    ($row:expr, $ts:expr, $a:expr, |$b:ident, $q:ident| $lanes:expr, |$b2:ident, $s:ident| $extra:expr $(,)?) => {{
+        let a: &Q8Blocks = $a;
+        let mut facc = _mm256_setzero_ps();
+        let mut sum = 0f32;
+        for ((($b, $q), &d), &$s) in $row
+            .chunks_exact($ts)
+            .zip(a.qs.chunks_exact(32))
+            .zip(&a.d)
+            .zip(&a.s)
+        {
+            let l: __m256i = $lanes;
+            let scale = le_f16($b, 0) * d;
+            facc = _mm256_add_ps(
+                facc,
+                _mm256_mul_ps(_mm256_cvtepi32_ps(l), _mm256_set1_ps(scale)),
+            );
+            let $b2 = $b;
+            sum += $extra;
+        }
+        lanes_sum(bytemuck::cast(facc)) + sum
+    }};
+}
+
+/// Q4_0 · Q8_0.
+#[rite]
+pub fn q4_0(t: X64V3Token, row: &[u8], a: &Q8Blocks) -> f32 {
+    blocks32!(
+        row,
+        18,
+        a,
+        |b, q| {
+            let w = _mm256_sub_epi8(nibbles32(t, &b[2..18]), _mm256_set1_epi8(8));
+            mul_sum_i8(t, w, load32i(t, q))
+        },
+        |_b, _s| 0.0
+    )
+}
+
+/// Q4_1 · Q8_1.
+#[rite]
+pub fn q4_1(t: X64V3Token, row: &[u8], a: &Q8Blocks) -> f32 {
+    blocks32!(
+        row,
+        20,
+        a,
+        |b, q| mul_sum_u8_i8(t, nibbles32(t, &b[4..20]), load32i(t, q)),
+        |b2, s| le_f16(b2, 2) * s,
+    )
+}
+
+/// Q5_0 · Q8_0.
+#[rite]
+pub fn q5_0(t: X64V3Token, row: &[u8], a: &Q8Blocks) -> f32 {
+    blocks32!(
+        row,
+        22,
+        a,
+        |b, q| {
+            let qh = u32::from_le_bytes([b[2], b[3], b[4], b[5]]);
+            mul_sum_i8(t, five_bits(t, qh, &b[6..22], true), load32i(t, q))
+        },
+        |_b, _s| 0.0,
+    )
+}
+
+/// Q5_1 · Q8_1.
+#[rite]
+pub fn q5_1(t: X64V3Token, row: &[u8], a: &Q8Blocks) -> f32 {
+    blocks32!(
+        row,
+        24,
+        a,
+        |b, q| {
+            let qh = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+            mul_sum_u8_i8(t, five_bits(t, qh, &b[8..24], false), load32i(t, q))
+        },
+        |b2, s| le_f16(b2, 2) * s,
+    )
+}
+
+/// Q8_0 · Q8_0.
+#[rite]
+pub fn q8_0(t: X64V3Token, row: &[u8], a: &Q8Blocks) -> f32 {
+    blocks32!(
+        row,
+        34,
+        a,
+        |b, q| mul_sum_i8(t, load32(t, &b[2..34]), load32i(t, q)),
+        |_b, _s| 0.0,
+    )
+}
+
+/// The 8 vectors of a Q6_K block's 256 values as u8 (0..64), in
+/// dequantization order, and its 16 i8 scales widened to i16 pairs (lane
+/// halves: one scale per 16 values).
+#[rite]
+fn q6k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8]) {
+    let (ql, qh, sc) = (&b[0..128], &b[128..192], &b[192..208]);
+    let m4 = _mm256_set1_epi8(0xf);
+    let m2 = _mm256_set1_epi8(3);
+    let mut q = [_mm256_setzero_si256(); 8];
+    for n in 0..2 {
+        let l1 = load32(t, &ql[64 * n..64 * n + 32]);
+        let l2 = load32(t, &ql[64 * n + 32..64 * n + 64]);
+        let h = load32(t, &qh[32 * n..32 * n + 32]);
+        // Bit pair k of qh belongs to quarter k; the shifts act on 16-bit
+        // lanes but every masked pair stays inside its byte.
+        let h0 = _mm256_slli_epi16::<4>(_mm256_and_si256(h, m2));
+        let h1 = _mm256_slli_epi16::<2>(_mm256_and_si256(h, _mm256_slli_epi16::<2>(m2)));
+        let h2 = _mm256_and_si256(h, _mm256_slli_epi16::<4>(m2));
+        let h3 = _mm256_srli_epi16::<2>(_mm256_and_si256(h, _mm256_slli_epi16::<6>(m2)));
+        q[4 * n] = _mm256_or_si256(_mm256_and_si256(l1, m4), h0);
+        q[4 * n + 1] = _mm256_or_si256(_mm256_and_si256(l2, m4), h1);
+        q[4 * n + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16::<4>(l1), m4), h2);
+        q[4 * n + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16::<4>(l2), m4), h3);
+    }
+    let sc16: [i16; 16] = std::array::from_fn(|g| sc[g] as i8 as i16);
+    let s = std::array::from_fn(|k| {
+        _mm256_set_m128i(_mm_set1_epi16(sc16[2 * k + 1]), _mm_set1_epi16(sc16[2 * k]))
+    });
+    (q, s)
+}
+
+/// A Q6_K block's exact integer sum `Σ_g sc_g · Σ (q − 32)·a` over its 16
+/// groups, with the −32 applied through the activation's group sums
+/// (`bsums`), as ggml's AVX2 `q6_K` does with `q8sums`.
+#[rite]
+fn q6k_isum(
+    t: X64V3Token,
+    q: &[__m256i; 8],
+    s: &[__m256i; 8],
+    sc: &[u8],
+    aq: &[i8],
+    bs: &[i16],
+) -> i32 {
+    let mut acc = _mm256_setzero_si256();
+    for k in 0..8 {
+        // u6 × i8 pairs fit i16 (2·63·127); × an i8 scale in i32 pairs.
+        let p = _mm256_maddubs_epi16(q[k], load32i(t, &aq[32 * k..32 * k + 32]));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, s[k]));
+    }
+    let offset: i32 = sc
+        .iter()
+        .zip(bs)
+        .map(|(&s, &b)| s as i8 as i32 * b as i32)
+        .sum();
+    hsum_i32(t, acc) - 32 * offset
+}
+
+/// Q6_K · Q8_K; `dot::q6_k`'s float formula.
+#[rite]
+pub fn q6_k(t: X64V3Token, row: &[u8], a: &Q8K) -> f32 {
+    let mut sum = 0f32;
+    for (i, b) in row.chunks_exact(210).enumerate() {
+        let (q, s) = q6k_unpack(t, b);
+        let aq = &a.qs[256 * i..256 * i + 256];
+        let bs = &a.bsums[16 * i..16 * i + 16];
+        let isum = q6k_isum(t, &q, &s, &b[192..208], aq, bs);
+        sum += le_f16(b, 208) * a.d[i] * isum as f32;
+    }
+    sum
+}
+
+/// The 8 nibble vectors of a Q4_K block (`[lo_0, hi_0, lo_1, …]`, the
+/// dequantization order), its 8 scales as i16 vectors and its 8 mins.
+#[rite]
+fn q4k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8], [i32; 8]) {
+    let (sc, qs) = (&b[4..16], &b[16..144]);
+    let mask = _mm256_set1_epi8(0xf);
+    let mut w = [_mm256_setzero_si256(); 8];
+    let mut s = [_mm256_setzero_si256(); 8];
+    let mut m = [0i32; 8];
+    for j in 0..4 {
+        let q = load32(t, &qs[32 * j..32 * j + 32]);
+        w[2 * j] = _mm256_and_si256(q, mask);
+        w[2 * j + 1] = _mm256_and_si256(_mm256_srli_epi16::<4>(q), mask);
+    }
+    for k in 0..8 {
+        let (sk, mk) = scale_min_k4(k, sc);
+        s[k] = _mm256_set1_epi16(sk as i16);
+        m[k] = mk as i32;
+    }
+    (w, s, m)
+}
+
+/// A Q4_K block's exact integer sums `Σ scale_k · (w_k · a_k)` and
+/// `Σ min_k · Σ a_k`.
+#[rite]
+fn q4k_isum(
+    t: X64V3Token,
+    w: &[__m256i; 8],
+    s: &[__m256i; 8],
+    m: &[i32; 8],
+    aq: &[i8],
+    bs: &[i16],
+) -> (i32, i32) {
+    let mut acc = _mm256_setzero_si256();
+    for k in 0..8 {
+        // u4 × i8 pairs fit i16 (2·15·127); × a 6-bit scale in i32 pairs.
+        let p = _mm256_maddubs_epi16(w[k], load32i(t, &aq[32 * k..32 * k + 32]));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, s[k]));
+    }
+    let mins = (0..8)
+        .map(|k| m[k] * (bs[2 * k] as i32 + bs[2 * k + 1] as i32))
+        .sum();
+    (hsum_i32(t, acc), mins)
+}
+
+/// Q4_K · Q8_K; `dot::q4_k`'s float formula.
+#[rite]
+pub fn q4_k(t: X64V3Token, row: &[u8], a: &Q8K) -> f32 {
+    let mut sum = 0f32;
+    for (i, b) in row.chunks_exact(144).enumerate() {
+        let (w, s, m) = q4k_unpack(t, b);
+        let aq = &a.qs[256 * i..256 * i + 256];
+        let bs = &a.bsums[16 * i..16 * i + 16];
+        let (isum, mins) = q4k_isum(t, &w, &s, &m, aq, bs);
+        let d = le_f16(b, 0) * a.d[i];
+        let dmin = le_f16(b, 2) * a.d[i];
+        sum += d * isum as f32 - dmin * mins as f32;
+    }
+    sum
+}
+
+/// One row of 32-element blocks, unpacked: the weights of each block (i8
+/// or u8, see `tile32`), its scale and its min (0 where there is none).
+struct Unpacked32<'a> {
+    w: &'a [__m256i],
+    d: &'a [f32],
+    m: &'a [f32],
+}
+
+/// `row · a_k` for `G` activations at once, accumulators in registers. Per
+/// activation the operations are those of `blocks32!` in the same order, so
+/// each result equals the single-activation kernel's bit for bit.
+#[rite]
+fn tile32<const G: usize, const SIGNED: bool, const MIN: bool>(
+    t: X64V3Token,
+    u: &Unpacked32<'_>,
+    acts: [&Q8Blocks; G],
+) -> [f32; G] {
+    let mut facc = [_mm256_setzero_ps(); G];
+    let mut ys = [0f32; G];
+    let qs: [&[i8]; G] = std::array::from_fn(|k| &acts[k].qs[..32 * u.w.len()]);
+    let ds: [&[f32]; G] = std::array::from_fn(|k| &acts[k].d[..u.w.len()]);
+    let ss: [&[f32]; G] = std::array::from_fn(|k| &acts[k].s[..u.w.len()]);
+    for (i, ((&w, &wd), &wm)) in u.w.iter().zip(u.d).zip(u.m).enumerate() {
+        for k in 0..G {
+            let av = load32i(t, &qs[k][32 * i..32 * i + 32]);
+            let l = if SIGNED {
+                mul_sum_i8(t, w, av)
+            } else {
+                mul_sum_u8_i8(t, w, av)
+            };
+            let scale = wd * ds[k][i];
+            facc[k] = _mm256_add_ps(
+                facc[k],
+                _mm256_mul_ps(_mm256_cvtepi32_ps(l), _mm256_set1_ps(scale)),
+            );
+            if MIN {
+                ys[k] += wm * ss[k][i];
+            }
+        }
+    }
+    std::array::from_fn(|k| lanes_sum(bytemuck::cast(facc[k])) + ys[k])
+}
+
+/// Batched [`dot_rows`] (`out` is `[activation][row]`): each weight block
+/// is unpacked once for all activations, and per activation the arithmetic
+/// is exactly the single-activation kernel's, so results are identical.
+/// False (doing nothing) for types this module does not handle.
+#[arcane]
+pub fn dot_rows_batch(
+    t: X64V3Token,
+    ty: GgmlType,
+    rows: &[u8],
+    row_bytes: usize,
+    acts: &[Activation],
+    out: &mut [f32],
+) -> bool {
+    let n = acts.len();
+    let nrows = out.len() / n;
+    let q8: Vec<&Q8Blocks> = acts
+        .iter()
+        .filter_map(|a| match a {
+            Activation::Q8(q) => Some(q),
+            _ => None,
+        })
+        .collect();
+    let q8k: Vec<&Q8K> = acts
+        .iter()
+        .filter_map(|a| match a {
+            Activation::Q8K(q) => Some(q),
+            _ => None,
+        })
+        .collect();
+    let mut ys = vec![0f32; n];
+    // One row of 32-element blocks: `$w` unpacks a block, `$signed` says
+    // whether its weights are i8 (else u8), `$min` whether it has a min
+    // (Q4_1/Q5_1). The row is unpacked once, then multiplied with the
+    // activations in register tiles of up to 4 (`tile32`).
+    macro_rules! rows32 {
+        ($ts:expr, |$b:ident| $w:expr, $signed:expr, $min:expr) => {{
+            if q8.len() != n {
+                return false;
+            }
+            let mut w = Vec::new();
+            let mut wd = Vec::new();
+            let mut wm = Vec::new();
+            for (r, row) in rows.chunks_exact(row_bytes).enumerate().take(nrows) {
+                w.clear();
+                wd.clear();
+                wm.clear();
+                for $b in row.chunks_exact($ts) {
+                    w.push($w);
+                    wd.push(le_f16($b, 0));
+                    wm.push(if $min { le_f16($b, 2) } else { 0.0 });
+                }
+                let u = Unpacked32 {
+                    w: &w,
+                    d: &wd,
+                    m: &wm,
+                };
+                for (c, acts) in q8.chunks(4).enumerate() {
+                    let ys = &mut ys[..acts.len()];
+                    match *acts {
+                        [a0, a1, a2, a3] => {
+                            ys.copy_from_slice(&tile32::<4, $signed, $min>(t, &u, [a0, a1, a2, a3]))
+                        }
+                        [a0, a1, a2] => {
+                            ys.copy_from_slice(&tile32::<3, $signed, $min>(t, &u, [a0, a1, a2]))
+                        }
+                        [a0, a1] => {
+                            ys.copy_from_slice(&tile32::<2, $signed, $min>(t, &u, [a0, a1]))
+                        }
+                        [a0] => ys.copy_from_slice(&tile32::<1, $signed, $min>(t, &u, [a0])),
+                        _ => unreachable!("chunks of 1 to 4"),
+                    }
+                    for (k, y) in ys.iter().enumerate() {
+                        out[(4 * c + k) * nrows + r] = *y;
+                    }
+                }
+            }
+            true
+        }};
+    }
+    // One row of 256-element K blocks: `$unpack` unpacks block `$b` once
+    // (binding `$u`), `$term` gives activation `$a`'s float term for it.
+    macro_rules! rows256 {
+        ($ts:expr, |$b:ident, $i:ident, $a:ident, $u:ident| $unpack:expr => $term:expr) => {{
+            if q8k.len() != n {
+                return false;
+            }
+            for (r, row) in rows.chunks_exact(row_bytes).enumerate().take(nrows) {
+                ys.fill(0.0);
+                for ($i, $b) in row.chunks_exact($ts).enumerate() {
+                    let $u = $unpack;
+                    for (y, $a) in ys.iter_mut().zip(&q8k) {
+                        *y += $term;
+                    }
+                }
+                for (tk, y) in ys.iter().enumerate() {
+                    out[tk * nrows + r] = *y;
+                }
+            }
+            true
+        }};
+    }
+    match ty {
+        GgmlType::Q4_0 => rows32!(
+            18,
+            |b| _mm256_sub_epi8(nibbles32(t, &b[2..18]), _mm256_set1_epi8(8)),
+            true,
+            false
+        ),
+        GgmlType::Q4_1 => rows32!(20, |b| nibbles32(t, &b[4..20]), false, true),
+        GgmlType::Q5_0 => rows32!(
+            22,
+            |b| five_bits(
+                t,
+                u32::from_le_bytes([b[2], b[3], b[4], b[5]]),
+                &b[6..22],
+                true
+            ),
+            true,
+            false
+        ),
+        GgmlType::Q5_1 => rows32!(
+            24,
+            |b| five_bits(
+                t,
+                u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+                &b[8..24],
+                false
+            ),
+            false,
+            true
+        ),
+        GgmlType::Q8_0 => rows32!(34, |b| load32(t, &b[2..34]), true, false),
+        GgmlType::Q4_K => {
+            rows256!(144, |b, i, a, u| (q4k_unpack(t, b), le_f16(b, 0), le_f16(b, 2)) => {
+                let ((w, s, m), wd, wmin) = &u;
+                let aq = &a.qs[256 * i..256 * i + 256];
+                let (isum, mins) = q4k_isum(t, w, s, m, aq, &a.bsums[16 * i..16 * i + 16]);
+                let d = wd * a.d[i];
+                let dmin = wmin * a.d[i];
+                d * isum as f32 - dmin * mins as f32
+            })
+        }
+        GgmlType::Q6_K => rows256!(210, |b, i, a, u| (q6k_unpack(t, b), le_f16(b, 208)) => {
+            let ((q, s), wd) = &u;
+            let aq = &a.qs[256 * i..256 * i + 256];
+            let isum = q6k_isum(t, q, s, &b[192..208], aq, &a.bsums[16 * i..16 * i + 16]);
+            wd * a.d[i] * isum as f32
+        }),
+        _ => false,
+    }
+}
+
+/// `q8::quantize_q8` with AVX2, the same values bit for bit: the block
+/// maximum is order-independent, products are the same IEEE products, and
+/// `f32::round` (half away from zero) is rebuilt exactly from truncation.
+#[arcane]
+pub fn quantize_q8(t: X64V3Token, x: &[f32]) -> Q8Blocks {
+    let nb = x.len() / 32;
+    let mut out = Q8Blocks {
+        d: Vec::with_capacity(nb),
+        s: Vec::with_capacity(nb),
+        qs: vec![0; nb * 32],
+    };
+    let sign = _mm256_set1_ps(-0.0);
+    for (blk, qs) in x.chunks_exact(32).zip(out.qs.chunks_exact_mut(32)) {
+        let v: [__m256; 4] = std::array::from_fn(|k| {
+            let c: &[f32; 8] = blk[8 * k..8 * k + 8].try_into().expect("8");
+            _mm256_loadu_ps(c)
+        });
+        // `max(|v|, acc)` keeps `acc` when |v| is NaN, as `f32::max` does.
+        let mut m = _mm256_setzero_ps();
+        for &vk in &v {
+            m = _mm256_max_ps(_mm256_andnot_ps(sign, vk), m);
+        }
+        let amax = hmax(t, m);
+        let d = amax / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let r: [__m256i; 4] =
+            std::array::from_fn(|k| round_away_i32(t, _mm256_mul_ps(v[k], _mm256_set1_ps(id))));
+        let sum = hsum_i32(
+            t,
+            _mm256_add_epi32(_mm256_add_epi32(r[0], r[1]), _mm256_add_epi32(r[2], r[3])),
+        );
+        store_i8(t, r, qs);
+        out.d.push(round_f16(d));
+        out.s.push(round_f16(sum as f32 * d));
+    }
+    out
+}
+
+/// `q8::quantize_q8k` with AVX2, the same values bit for bit (round half
+/// to even is the SSE4.1 default rounding).
+#[arcane]
+pub fn quantize_q8k(t: X64V3Token, x: &[f32]) -> Q8K {
+    let nb = x.len() / 256;
+    let mut out = Q8K {
+        d: Vec::with_capacity(nb),
+        qs: vec![0; nb * 256],
+        bsums: vec![0; nb * 16],
+    };
+    let sign = _mm256_set1_ps(-0.0);
+    for (i, blk) in x.chunks_exact(256).enumerate() {
+        let mut m = _mm256_setzero_ps();
+        for c in blk.chunks_exact(8) {
+            let c: &[f32; 8] = c.try_into().expect("8");
+            m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(c)), m);
+        }
+        let amax = hmax(t, m);
+        if amax == 0.0 {
+            out.d.push(0.0);
+            continue;
+        }
+        // The scalar code keeps the first value of largest magnitude (its
+        // sign matters).
+        let max = *blk
+            .iter()
+            .find(|v| v.abs() == amax)
+            .expect("amax is some |v|");
+        let iscale = -127.0 / max;
+        let qs = &mut out.qs[256 * i..256 * i + 256];
+        for (c, (q, bsum)) in blk.chunks_exact(32).zip(
+            qs.chunks_exact_mut(32)
+                .zip(out.bsums[16 * i..].chunks_exact_mut(2)),
+        ) {
+            let r: [__m256i; 4] = std::array::from_fn(|k| {
+                let v: &[f32; 8] = c[8 * k..8 * k + 8].try_into().expect("8");
+                let p = _mm256_mul_ps(_mm256_set1_ps(iscale), _mm256_loadu_ps(v));
+                let n = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(p);
+                // NaN → 0, as `as i32` does; then `.min(127)`.
+                let n = _mm256_and_ps(n, _mm256_cmp_ps::<_CMP_ORD_Q>(n, n));
+                _mm256_min_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127))
+            });
+            bsum[0] = hsum_i32(t, _mm256_add_epi32(r[0], r[1])) as i16;
+            bsum[1] = hsum_i32(t, _mm256_add_epi32(r[2], r[3])) as i16;
+            store_i8(t, r, q);
+        }
+        out.d.push(1.0 / iscale);
+    }
+    out
+}
+
+/// Largest lane (lanes are non-negative, not NaN).
+#[rite]
+fn hmax(_t: X64V3Token, m: __m256) -> f32 {
+    let l: [f32; 8] = bytemuck::cast(m);
+    l.iter().fold(0f32, |a, &v| a.max(v))
+}
+
+/// `f32::round` (half away from zero) of 8 lanes as i32; NaN gives 0 as
+/// `as i32` does. Exact: `x − trunc(x)` is exact in f32.
+#[rite]
+fn round_away_i32(_t: X64V3Token, x: __m256) -> __m256i {
+    let tr = _mm256_round_ps::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(x);
+    let frac = _mm256_sub_ps(x, tr);
+    let abs = _mm256_andnot_ps(_mm256_set1_ps(-0.0), frac);
+    let away = _mm256_cmp_ps::<_CMP_GE_OQ>(abs, _mm256_set1_ps(0.5));
+    // ±1 with the sign of x where |frac| ≥ 0.5.
+    let one = _mm256_or_ps(_mm256_set1_ps(1.0), _mm256_and_ps(x, _mm256_set1_ps(-0.0)));
+    let r = _mm256_add_ps(tr, _mm256_and_ps(away, one));
+    let r = _mm256_and_ps(r, _mm256_cmp_ps::<_CMP_ORD_Q>(r, r));
+    _mm256_cvtps_epi32(r)
+}
+
+/// Stores 32 i32 values (in i8 range) as i8, in order.
+#[rite]
+fn store_i8(_t: X64V3Token, r: [__m256i; 4], out: &mut [i8]) {
+    let a: [i32; 8] = bytemuck::cast(r[0]);
+    let b: [i32; 8] = bytemuck::cast(r[1]);
+    let c: [i32; 8] = bytemuck::cast(r[2]);
+    let d: [i32; 8] = bytemuck::cast(r[3]);
+    for (o, v) in out.iter_mut().zip(a.iter().chain(&b).chain(&c).chain(&d)) {
+        *o = *v as i8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quant::half::f32_to_f16;
+    use crate::quant::{act_kind, prepare, vec_dot, ActKind};
+
+    fn lcg(seed: &mut u64) -> u64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        *seed >> 33
+    }
+
+    fn unit(seed: &mut u64) -> f32 {
+        (lcg(seed) % 20001) as f32 / 10000.0 - 1.0
+    }
+
+    /// `nblocks` random blocks of `ty` whose f16 fields (at the offsets
+    /// given) hold small finite scales, so results are finite and can be
+    /// compared bit for bit.
+    fn random_row(ty: GgmlType, nblocks: usize, seed: &mut u64) -> Vec<u8> {
+        let ts = ty.type_size();
+        let f16_at: &[usize] = match ty {
+            GgmlType::Q4_0 | GgmlType::Q5_0 | GgmlType::Q8_0 => &[0],
+            GgmlType::Q4_1 | GgmlType::Q5_1 | GgmlType::Q4_K => &[0, 2],
+            GgmlType::Q6_K => &[208],
+            _ => unreachable!(),
+        };
+        let mut row: Vec<u8> = (0..nblocks * ts).map(|_| lcg(seed) as u8).collect();
+        for b in row.chunks_exact_mut(ts) {
+            for &o in f16_at {
+                let h = f32_to_f16(unit(seed) * 0.05).to_le_bytes();
+                b[o..o + 2].copy_from_slice(&h);
+            }
+        }
+        row
+    }
+
+    #[test]
+    fn avx2_kernels_equal_portable_ones() {
+        let Some(t) = token() else {
+            // Only a CPU without AVX2 may skip the comparison.
+            assert!(!std::is_x86_feature_detected!("avx2"));
+            return;
+        };
+        let mut seed = 5;
+        for ty in [
+            GgmlType::Q4_0,
+            GgmlType::Q4_1,
+            GgmlType::Q5_0,
+            GgmlType::Q5_1,
+            GgmlType::Q8_0,
+            GgmlType::Q4_K,
+            GgmlType::Q6_K,
+        ] {
+            for trial in 0..20 {
+                let nblocks = 1 + trial % 4;
+                let n = nblocks * ty.block_size();
+                let rows = 3;
+                let data: Vec<u8> = (0..rows)
+                    .flat_map(|_| random_row(ty, nblocks, &mut seed))
+                    .collect();
+                let x: Vec<f32> = (0..n)
+                    .map(|i| {
+                        // Now and then one dominant value, so some blocks
+                        // quantize with extreme ±127 codes.
+                        let v = unit(&mut seed);
+                        if i % 37 == trial {
+                            v * 50.0
+                        } else {
+                            v
+                        }
+                    })
+                    .collect();
+                let a = prepare(act_kind(ty), &x);
+                let row_bytes = nblocks * ty.type_size();
+                let mut got = vec![0f32; rows];
+                assert!(dot_rows(t, ty, &data, row_bytes, &a, &mut got), "{ty}");
+                for (r, g) in got.iter().enumerate() {
+                    let e = vec_dot(ty, &data[r * row_bytes..(r + 1) * row_bytes], &a);
+                    assert_eq!(
+                        g.to_bits(),
+                        e.to_bits(),
+                        "{ty} trial {trial} row {r}: {g} vs {e}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_q8_0_weights_are_exact() {
+        // -128 weights against ±127 activations: the largest pair sums the
+        // sign trick must hold without i16 saturation.
+        let Some(t) = token() else {
+            return;
+        };
+        let mut row = vec![0x80u8; 34];
+        row[0..2].copy_from_slice(&f32_to_f16(1.0).to_le_bytes());
+        for x in [-1f32, 1.0] {
+            let a = prepare(ActKind::Q8, &[x; 32]);
+            let Activation::Q8(q) = &a else {
+                unreachable!()
+            };
+            let mut got = [0f32];
+            assert!(dot_rows(t, GgmlType::Q8_0, &row, 34, &a, &mut got));
+            let got = got[0];
+            assert_eq!(got.to_bits(), vec_dot(GgmlType::Q8_0, &row, &a).to_bits());
+            let exact = -128.0 * 127.0 * 32.0 * q.d[0] * x.signum();
+            assert!(
+                (got - exact).abs() <= exact.abs() * 1e-6,
+                "{got} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn avx2_batched_kernels_equal_single_ones() {
+        let Some(t) = token() else {
+            assert!(!std::is_x86_feature_detected!("avx2"));
+            return;
+        };
+        let mut seed = 9;
+        for ty in [
+            GgmlType::Q4_0,
+            GgmlType::Q4_1,
+            GgmlType::Q5_0,
+            GgmlType::Q5_1,
+            GgmlType::Q8_0,
+            GgmlType::Q4_K,
+            GgmlType::Q6_K,
+        ] {
+            let (nblocks, rows, nact) = (3, 4, 7); // tiles of 4 and 3
+            let n = nblocks * ty.block_size();
+            let row_bytes = nblocks * ty.type_size();
+            let data: Vec<u8> = (0..rows)
+                .flat_map(|_| random_row(ty, nblocks, &mut seed))
+                .collect();
+            let acts: Vec<Activation> = (0..nact)
+                .map(|_| {
+                    let x: Vec<f32> = (0..n).map(|_| unit(&mut seed)).collect();
+                    prepare(act_kind(ty), &x)
+                })
+                .collect();
+            let mut got = vec![0f32; nact * rows];
+            assert!(
+                dot_rows_batch(t, ty, &data, row_bytes, &acts, &mut got),
+                "{ty}"
+            );
+            for (k, a) in acts.iter().enumerate() {
+                let mut one = vec![0f32; rows];
+                assert!(dot_rows(t, ty, &data, row_bytes, a, &mut one));
+                for r in 0..rows {
+                    let g = got[k * rows + r];
+                    assert_eq!(g.to_bits(), one[r].to_bits(), "{ty} act {k} row {r}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn avx2_quantizers_equal_scalar_ones() {
+        let Some(t) = token() else {
+            assert!(!std::is_x86_feature_detected!("avx2"));
+            return;
+        };
+        let mut seed = 13;
+        let mut inputs: Vec<Vec<f32>> = (0..20)
+            .map(|k| {
+                (0..512)
+                    .map(|_| unit(&mut seed) * (k as f32 + 0.5))
+                    .collect()
+            })
+            .collect();
+        // Exact ties after scaling: amax 127 gives d = 1 for Q8_0; −127 as
+        // first maximum gives iscale = 1 for Q8_K; zeros; NaN and ±inf.
+        let mut ties: Vec<f32> = (0..512).map(|i| (i % 50) as f32 - 24.5).collect();
+        ties[0] = 127.0;
+        ties[256] = -127.0;
+        ties[300] = 127.0;
+        inputs.push(ties);
+        inputs.push(vec![0.0; 512]);
+        let mut odd = inputs[0].clone();
+        odd[3] = f32::NAN;
+        odd[40] = f32::INFINITY;
+        odd[300] = f32::NEG_INFINITY;
+        odd[301] = f32::NAN;
+        inputs.push(odd);
+        for x in &inputs {
+            let (a, b) = (quantize_q8(t, x), crate::quant::q8::quantize_q8(x));
+            assert_eq!(a.qs, b.qs);
+            assert_eq!(bits(&a.d), bits(&b.d));
+            assert_eq!(bits(&a.s), bits(&b.s));
+            let (a, b) = (quantize_q8k(t, x), crate::quant::q8::quantize_q8k(x));
+            assert_eq!(a.qs, b.qs);
+            assert_eq!(a.bsums, b.bsums);
+            assert_eq!(bits(&a.d), bits(&b.d));
+        }
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|f| f.to_bits()).collect()
+    }
+}
