@@ -224,7 +224,12 @@ fn check_gemv(ty: GgmlType, rows: usize, cols: usize, seed: u64) {
     let kernel = format!("gemv_{}", ty.to_string().to_lowercase());
     let group = kernels::GEMV_QUANT_GROUP;
     let yb = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
-    let grid = kernels::gemv_grid(rows as u32, group);
+    let block = if kind == ActKind::Q8K {
+        kernels::Q8K_BLOCK
+    } else {
+        kernels::Q8_BLOCK
+    };
+    let grid = kernels::gemv_quant_grid(rows as u32, block);
     let mut b = rt.batch();
     b.dispatch(
         &kernel,
@@ -260,8 +265,9 @@ fn gemv_32_value_formats_match_the_cpu_vec_dot() {
     .into_iter()
     .enumerate()
     {
-        // Odd row counts; 3 blocks (fewer than a group) and 41 (odd, more than a wave).
-        check_gemv(ty, 5, 96, 20 + i as u64);
+        // Odd row counts (37: two workgroups of 32 rows, the second partial); 3 blocks and
+        // 41 per row.
+        check_gemv(ty, 37, 96, 20 + i as u64);
         check_gemv(ty, 13, 1312, 30 + i as u64);
     }
 }

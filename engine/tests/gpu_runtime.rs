@@ -125,8 +125,8 @@ fn dependent_chain_in_one_submission_with_patched_kernargs() {
     let y1 = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
     let y2 = rt.alloc(rows as u64 * 4 * 2, Memory::Vram).unwrap();
     let sum = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
-    let group = kernels::gemv_group(cols as u32 / 32);
-    let g = kernels::gemv_grid(rows as u32, group);
+    let group = kernels::GEMV_QUANT_GROUP;
+    let g = kernels::gemv_quant_grid(rows as u32, kernels::Q8_BLOCK);
     let mut b = rt.batch();
     b.dispatch(
         "rms_norm",

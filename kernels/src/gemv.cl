@@ -12,7 +12,8 @@
 // The dispatcher picks the largest group that divides the units per row (kernels::gemv_group)
 // so every lane does the same number of units: a 640-column row (20 blocks) takes group 4
 // and 5 blocks per lane, where one wave per row left 12 of 32 lanes idle.
-// The quantized formats always use 8 lanes per row (see below; pass group = 8).
+// The quantized formats always use 8 lanes per row (see below; their `group` argument is
+// kernels::GEMV_QUANT_GROUP, grid kernels::gemv_quant_grid).
 // Requirements: 32-value blocks: cols % 32 == 0; K-quants: cols % 256 == 0; F16/F32: any
 // cols; w 4-byte aligned.
 #include "rocless.h"
@@ -41,7 +42,7 @@
 // same order, so a row's result is bit-identical to the CPU's: exact integer dot products per
 // block (or K-quant sub-block), scaled and summed in the same float operations. That fixes
 // the lane sharing to group = 8 lanes per row (kernels::GEMV_QUANT_GROUP):
-// 32-value blocks: the CPU keeps 8 float accumulators, lane k of which sums over the blocks
+// 32-value blocks: the CPU keeps 8 float accumulators, accumulator k of which sums over the blocks
 //   in order l_b[k] * (d_w d_x) with l_b[k] = Σ w_j x_j over j in {2k, 2k+1, 2k+16, 2k+17};
 //   the row is (((facc[0] + facc[1]) + ...) + facc[7]) + Σ_b m_w s_x (Q4_1). Lane k of the
 //   row's group is the CPU's accumulator k.
@@ -74,23 +75,34 @@ static inline float ordered_sum8(float facc, uint wl) {
     return s;
 }
 
-// Row setup of the 32-value formats: lane k = the CPU's accumulator k.
-#define QROW_SETUP(BYTES_PER_ROW)                                              \
-    uint wl = TID() & (WAVE - 1);                                              \
-    uint k = wl & (QGROUP - 1);                                                \
-    uint row = (GID_X() * (WG / QGROUP)) + TID() / QGROUP;                     \
-    bool live = row < rows;                                                    \
-    const __global uchar* rp = w + (ulong)(live ? row : 0) * (BYTES_PER_ROW);  \
-    float facc = 0.0f;
+// The 32-value formats: lane k of an 8-lane group is the CPU's accumulator k for QROWS
+// rows at once, so the group loads the activation pairs of a block once for all its rows.
+// Rows past the end repeat the last row (nothing stored).
+#define QROWS 4
 
-// Every lane of the wave takes part in the gather (dead rows included).
-#define QROW_FINISH(EXTRA)                                                     \
-    float total = ordered_sum8(facc, wl) + (EXTRA);                            \
-    if (live && k == 0) y[row] = total;
+#define QROW_SETUP(BYTES_PER_ROW)                                                      \
+    uint wl = TID() & (WAVE - 1);                                                      \
+    uint k = wl & (QGROUP - 1);                                                        \
+    uint row0 = (GID_X() * (WG / QGROUP) + TID() / QGROUP) * QROWS;                    \
+    const __global uchar* rp[QROWS];                                                   \
+    float facc[QROWS], extra[QROWS];                                                   \
+    for (uint r = 0; r < QROWS; r++) {                                                 \
+        rp[r] = w + (ulong)umin(row0 + r, rows - 1) * (BYTES_PER_ROW);                 \
+        facc[r] = 0.0f;                                                                \
+        extra[r] = 0.0f;                                                               \
+    }                                                                                  \
+    bool live = row0 < rows;
+
+// Every lane of the wave takes part in the gathers (dead rows included).
+#define QROW_FINISH()                                                                  \
+    for (uint r = 0; r < QROWS; r++) {                                                 \
+        float total = ordered_sum8(facc[r], wl) + extra[r];                            \
+        if (k == 0 && row0 + r < rows) y[row0 + r] = total;                            \
+    }
 
 // The activation values x[2k], x[2k+1] and x[2k+16], x[2k+17] of block b (two shorts).
-#define XPAIRS(xq, b, k)                                                       \
-    uint xl = ((const __global ushort*)((xq) + (b) * 32))[k];                  \
+#define XPAIRS(xq, b, k)                                                               \
+    uint xl = ((const __global ushort*)((xq) + (b) * 32))[k];                          \
     uint xh = ((const __global ushort*)((xq) + (b) * 32 + 16))[k];
 
 // l = w0 x[2k] + w1 x[2k+1] + w2 x[2k+16] + w3 x[2k+17].
@@ -104,13 +116,16 @@ KERNEL void gemv_q4_0(const __global uchar* w, const __global uchar* xq, __globa
     QROW_SETUP(nb * 18)
     const __global float* xd = Q8_D(xq, cols);
     for (uint b = 0; live && b < nb; b++) {
-        const __global ushort* bp = (const __global ushort*)(rp + b * 18);
-        uint q = bp[1 + k]; // qs[2k], qs[2k+1]
         XPAIRS(xq, b, k)
-        int l = LANE_DOT(NIB(q, 0) - 8, NIB(q, 2) - 8, NIB(q, 1) - 8, NIB(q, 3) - 8);
-        facc += (float)l * (h2f(bp[0]) * xd[b]);
+        float xdb = xd[b];
+        for (uint r = 0; r < QROWS; r++) {
+            const __global ushort* bp = (const __global ushort*)(rp[r] + b * 18);
+            uint q = bp[1 + k]; // qs[2k], qs[2k+1]
+            int l = LANE_DOT(NIB(q, 0) - 8, NIB(q, 2) - 8, NIB(q, 1) - 8, NIB(q, 3) - 8);
+            facc[r] += (float)l * (h2f(bp[0]) * xdb);
+        }
     }
-    QROW_FINISH(0.0f)
+    QROW_FINISH()
 }
 
 // block_q4_1 (20 B): ggml_half d, m; uint8_t qs[16]; x = q * d + m: the CPU adds
@@ -121,16 +136,18 @@ KERNEL void gemv_q4_1(const __global uchar* w, const __global uchar* xq, __globa
     QROW_SETUP(nb * 20)
     const __global float* xd = Q8_D(xq, cols);
     const __global float* xs = Q8_S(xq, cols);
-    float msum = 0.0f;
     for (uint b = 0; live && b < nb; b++) {
-        const __global ushort* bp = (const __global ushort*)(rp + b * 20);
-        uint q = bp[2 + k];
         XPAIRS(xq, b, k)
-        int l = LANE_DOT(NIB(q, 0), NIB(q, 2), NIB(q, 1), NIB(q, 3));
-        facc += (float)l * (h2f(bp[0]) * xd[b]);
-        msum += h2f(bp[1]) * xs[b];
+        float xdb = xd[b], xsb = xs[b];
+        for (uint r = 0; r < QROWS; r++) {
+            const __global ushort* bp = (const __global ushort*)(rp[r] + b * 20);
+            uint q = bp[2 + k];
+            int l = LANE_DOT(NIB(q, 0), NIB(q, 2), NIB(q, 1), NIB(q, 3));
+            facc[r] += (float)l * (h2f(bp[0]) * xdb);
+            extra[r] += h2f(bp[1]) * xsb;
+        }
     }
-    QROW_FINISH(msum)
+    QROW_FINISH()
 }
 
 // block_q5_0 (22 B): ggml_half d; uint8_t qh[4]; uint8_t qs[16];
@@ -141,16 +158,19 @@ KERNEL void gemv_q5_0(const __global uchar* w, const __global uchar* xq, __globa
     QROW_SETUP(nb * 22)
     const __global float* xd = Q8_D(xq, cols);
     for (uint b = 0; live && b < nb; b++) {
-        const __global ushort* bp = (const __global ushort*)(rp + b * 22);
-        uint qh = (uint)bp[1] | ((uint)bp[2] << 16);
-        uint q = bp[3 + k];
-        uint hl = qh >> (2 * k), hh = qh >> (2 * k + 16);
         XPAIRS(xq, b, k)
-        int l = LANE_DOT((NIB(q, 0) | (int)((hl & 1) << 4)) - 16, (NIB(q, 2) | (int)(((hl >> 1) & 1) << 4)) - 16,
-                         (NIB(q, 1) | (int)((hh & 1) << 4)) - 16, (NIB(q, 3) | (int)(((hh >> 1) & 1) << 4)) - 16);
-        facc += (float)l * (h2f(bp[0]) * xd[b]);
+        float xdb = xd[b];
+        for (uint r = 0; r < QROWS; r++) {
+            const __global ushort* bp = (const __global ushort*)(rp[r] + b * 22);
+            uint qh = (uint)bp[1] | ((uint)bp[2] << 16);
+            uint q = bp[3 + k];
+            uint hl = qh >> (2 * k), hh = qh >> (2 * k + 16);
+            int l = LANE_DOT((NIB(q, 0) | (int)((hl & 1) << 4)) - 16, (NIB(q, 2) | (int)(((hl >> 1) & 1) << 4)) - 16,
+                             (NIB(q, 1) | (int)((hh & 1) << 4)) - 16, (NIB(q, 3) | (int)(((hh >> 1) & 1) << 4)) - 16);
+            facc[r] += (float)l * (h2f(bp[0]) * xdb);
+        }
     }
-    QROW_FINISH(0.0f)
+    QROW_FINISH()
 }
 
 // block_q8_0 (34 B): ggml_half d; int8_t qs[32].
@@ -160,13 +180,16 @@ KERNEL void gemv_q8_0(const __global uchar* w, const __global uchar* xq, __globa
     QROW_SETUP(nb * 34)
     const __global float* xd = Q8_D(xq, cols);
     for (uint b = 0; live && b < nb; b++) {
-        const __global ushort* bp = (const __global ushort*)(rp + b * 34);
-        uint ql = bp[1 + k], qh = bp[9 + k];
         XPAIRS(xq, b, k)
-        int l = LANE_DOT(SB(ql, 0), SB(ql, 1), SB(qh, 0), SB(qh, 1));
-        facc += (float)l * (h2f(bp[0]) * xd[b]);
+        float xdb = xd[b];
+        for (uint r = 0; r < QROWS; r++) {
+            const __global ushort* bp = (const __global ushort*)(rp[r] + b * 34);
+            uint ql = bp[1 + k], qh = bp[9 + k];
+            int l = LANE_DOT(SB(ql, 0), SB(ql, 1), SB(qh, 0), SB(qh, 1));
+            facc[r] += (float)l * (h2f(bp[0]) * xdb);
+        }
     }
-    QROW_FINISH(0.0f)
+    QROW_FINISH()
 }
 
 // block_q4_K (144 B): ggml_half d, dmin; uint8_t scales[12]; uint8_t qs[128].

@@ -66,6 +66,27 @@ pub fn q8_act_bytes(n: u32) -> u64 {
 /// for bit.
 pub const GEMV_QUANT_GROUP: u32 = 8;
 
+/// Rows each 8-lane group of the 32-value-block `gemv_*` kernels computes (it loads the
+/// activation once for all of them); the K-quant kernels compute one.
+pub const GEMV_QUANT_ROWS: u32 = 4;
+
+/// Workgroups of a quantized `gemv_*` dispatch over `rows` rows of `block_values`-value
+/// blocks (32: Q4_0/Q4_1/Q5_0/Q8_0; 256: K-quants).
+///
+/// ```
+/// assert_eq!(kernels::gemv_quant_grid(576, 32), 18); // 32 rows per workgroup
+/// assert_eq!(kernels::gemv_quant_grid(640, 256), 80); // 8 rows per workgroup
+/// ```
+pub fn gemv_quant_grid(rows: u32, block_values: u32) -> u32 {
+    let groups = WORKGROUP_SIZE / GEMV_QUANT_GROUP;
+    let rows_per_group = if block_values == Q8_BLOCK {
+        GEMV_QUANT_ROWS
+    } else {
+        1
+    };
+    rows.div_ceil(groups * rows_per_group)
+}
+
 /// Bytes of a Q8K-quantized activation of `n` values: `n` quants, then per 256-value block
 /// d (f32) and 16 bsums (i16).
 pub fn q8k_act_bytes(n: u32) -> u64 {

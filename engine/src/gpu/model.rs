@@ -272,14 +272,25 @@ fn gemv(
     y: Arg,
 ) -> Result<DispatchId> {
     // The quantized kernels add up a row in the CPU's order, on a fixed 8 lanes per row.
-    let (x, group) = match act_kind(w.ty) {
-        ActKind::F32 => (x, kernels::gemv_group(w.cols)),
-        ActKind::Q8 => (&acts.q8, kernels::GEMV_QUANT_GROUP),
-        ActKind::Q8K => (&acts.q8k, kernels::GEMV_QUANT_GROUP),
+    let (x, group, grid) = match act_kind(w.ty) {
+        ActKind::F32 => {
+            let group = kernels::gemv_group(w.cols);
+            (x, group, kernels::gemv_grid(w.rows, group))
+        }
+        ActKind::Q8 => (
+            &acts.q8,
+            kernels::GEMV_QUANT_GROUP,
+            kernels::gemv_quant_grid(w.rows, kernels::Q8_BLOCK),
+        ),
+        ActKind::Q8K => (
+            &acts.q8k,
+            kernels::GEMV_QUANT_GROUP,
+            kernels::gemv_quant_grid(w.rows, kernels::Q8K_BLOCK),
+        ),
     };
     b.dispatch(
         &format!("gemv_{}", type_suffix(w.ty)?),
-        [kernels::gemv_grid(w.rows, group), 1, 1],
+        [grid, 1, 1],
         &[
             Arg::Buf(w.buf.clone()),
             Arg::Buf(x.clone()),
