@@ -14,6 +14,14 @@ LLD=${LLD:-ld.lld-19}
 CFLAGS=(-cl-std=CL2.0 -target amdgcn-amd-amdhsa -nogpulib -O3 -mno-wavefrontsize64
         -fno-ident -Isrc)
 LDFLAGS=(-shared --build-id=none)
+# Extra flags per source file: IEEE float division where the CPU reference's quotient must be
+# matched (OpenCL's default allows 2.5 ulp): quant (amax/127, 1/d, -127/max, 1/iscale),
+# attention (1/l of the softmax, whose weights are then rounded through f16), norm
+# (1 / sqrt(mean + eps)), elementwise (silu's g / (1 + exp(-g))).
+declare -A FILE_FLAGS=([quant]="-cl-fp32-correctly-rounded-divide-sqrt"
+                       [attention]="-cl-fp32-correctly-rounded-divide-sqrt"
+                       [norm]="-cl-fp32-correctly-rounded-divide-sqrt"
+                       [elementwise]="-cl-fp32-correctly-rounded-divide-sqrt")
 
 check=0
 case "${1:-}" in
@@ -32,7 +40,9 @@ if [ $check = 1 ]; then out="$tmp/bin"; else out=bin; fi
 build_one() { # target source
     local t=$1 src=$2 name
     name=$(basename "$src" .cl)
-    "$CLANG" "${CFLAGS[@]}" -mcpu="$t" -c "$src" -o "$tmp/$t-$name.o"
+    local extra=()
+    [ -n "${FILE_FLAGS[$name]:-}" ] && read -ra extra <<<"${FILE_FLAGS[$name]}"
+    "$CLANG" "${CFLAGS[@]}" "${extra[@]}" -mcpu="$t" -c "$src" -o "$tmp/$t-$name.o"
     "$LLD" "${LDFLAGS[@]}" "$tmp/$t-$name.o" -o "$out/$t/$name.hsaco"
 }
 

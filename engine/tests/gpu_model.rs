@@ -157,17 +157,36 @@ fn check(file: &str, prompt: &str, n: usize, cfg: SamplerConfig, cpu_prefill: bo
         tok.decode(&want)
     );
     assert_eq!(gm.pos(), ids.len() + n - 1);
-    // The logits behind the last id, read back for diagnostics only: the CPU reference
-    // rounds Q, K, V and the softmax weights through f16 and multiplies Q8-quantized
-    // activations (as ggml does); the GPU stays in f32 — differences stay small.
+    // The logits behind the last id: the device follows the CPU reference's arithmetic
+    // operation for operation (Q8 activations, integer block dot products in the CPU's
+    // summation order, f16 K/V/Q and softmax weights, glibc's expf, the CPU's rope angles
+    // and GELU table), so they are the CPU's bit for bit.
     let gpu_logits = gm.logits().unwrap();
-    let max_diff = gpu_logits
+    let differing = gpu_logits
         .iter()
         .zip(&cpu_logits)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0f32, f32::max);
-    eprintln!("  last-step logits: max |gpu - cpu| = {max_diff}");
-    assert!(max_diff < 2.0, "{file}: logits differ by {max_diff}");
+        .filter(|(a, b)| a.to_bits() != b.to_bits())
+        .count();
+    assert_eq!(
+        differing, 0,
+        "{file}: {differing} last-step logits differ from the CPU's"
+    );
+}
+
+/// The prompts of the llama.cpp greedy fixture of model `stem` (engine/tests/fixtures).
+fn fixture_prompts(stem: &str) -> Vec<String> {
+    let path = format!(
+        "{}/tests/fixtures/{stem}/greedy.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["prompt"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -212,86 +231,38 @@ fn smollm2_after_a_cpu_prefill_equals_the_cpu_engine() {
 }
 
 #[test]
-fn sixteen_greedy_tokens_on_two_prompts_per_model_equal_the_cpu_engine() {
-    // Issue 9: >= 2 prompts x 16 tokens per model, prompts prefilled by the CPU engine,
-    // every generated token one device submission. Prompts whose CPU greedy top-2 logit
-    // margin stays >= 1.2 over the 16 steps (measured: SmolLM2 1.24 / 1.63, Gemma 1.75 /
-    // 1.35): the GPU keeps f32 activations and an f32 KV cache where the CPU reference
-    // (like ggml) multiplies Q8-quantized activations and rounds K/V through f16, so on
-    // near-ties the two may pick differently — see the next test.
-    for file in [
-        "SmolLM2-135M-Instruct.Q4_1.gguf",
-        "gemma-3-270m-q4_k_m.gguf",
+fn sixteen_greedy_tokens_on_fixture_prompts_that_parted_equal_the_cpu_engine() {
+    // Issue 9: llama.cpp fixture prompts x 16 tokens per model, prompts prefilled by the
+    // CPU engine, every generated token one device submission. The f32 GPU path parted from
+    // the CPU on 3 of the 5 fixture prompts per model (first differing step, SmolLM2: "The
+    // capital of France is" 5, "Once upon a time, in a small village," 10, "def
+    // fibonacci(n):\n" 13; Gemma: "The capital of France is" 11, "Water boils at a
+    // temperature of" 8, "The three primary colors are" 2 — findings/gpu-engine.md); two of
+    // those per model run here (all ten agree too, ~6 min on the simulator). The ids and the
+    // last logits must be the CPU's exactly.
+    for (file, stem, prompts) in [
+        (
+            "SmolLM2-135M-Instruct.Q4_1.gguf",
+            "SmolLM2-135M-Instruct.Q4_1",
+            [
+                "The capital of France is",
+                "Once upon a time, in a small village,",
+            ],
+        ),
+        (
+            "gemma-3-270m-q4_k_m.gguf",
+            "gemma-3-270m-q4_k_m",
+            ["The capital of France is", "The three primary colors are"],
+        ),
     ] {
-        for prompt in ["The alphabet: A, B, C, D,", "10, 20, 30, 40,"] {
+        let all = fixture_prompts(stem);
+        for prompt in prompts {
+            assert!(
+                all.iter().any(|p| p == prompt),
+                "{prompt:?} is not a {stem} fixture prompt"
+            );
             check(file, prompt, 16, SamplerConfig::greedy(), true);
         }
-    }
-}
-
-#[test]
-fn on_a_near_tie_prompt_the_gpu_only_departs_at_a_near_tie() {
-    // "The capital of France is": the CPU's greedy run passes margins of 0.03 (SmolLM2) and
-    // 0.21 (Gemma) within 16 tokens. Either the ids are equal, or at the first difference
-    // the GPU's pick is within 0.5 logits of the CPU's best at that step.
-    for file in [
-        "SmolLM2-135M-Instruct.Q4_1.gguf",
-        "gemma-3-270m-q4_k_m.gguf",
-    ] {
-        let Some(path) = engine::models::test_model(file) else {
-            return;
-        };
-        let g = Gguf::open(&path).unwrap();
-        let tok = Tokenizer::from_gguf(&g).unwrap();
-        let model = Model::load(&g, |_, _| {}).unwrap();
-        let ids = tok.encode("The capital of France is", true, false);
-        let n = 16;
-        let cfg = SamplerConfig::greedy();
-        let (want, _) = cpu_generate(&model, &ids, n, &cfg);
-        let rt = Runtime::open("sim").unwrap();
-        let mut gm = GpuModel::new(&rt, &model, ids.len() + n, |_, _| {}).unwrap();
-        let mut cache = model.new_cache(ids.len());
-        let logits = prefill(&model, &mut cache, &ids).unwrap();
-        let start = Prompt::Prefilled {
-            tokens: &ids,
-            cache: &cache,
-            logits: &logits,
-        };
-        let mut got = Vec::new();
-        gm.generate(
-            start,
-            n,
-            &cfg,
-            |_| false,
-            |id| {
-                got.push(id);
-                Ok(true)
-            },
-            &mut Vec::new(),
-        )
-        .unwrap();
-        let Some(i) = got.iter().zip(&want).position(|(a, b)| a != b) else {
-            eprintln!("{file}: all {n} ids equal");
-            continue;
-        };
-        let mut seq = ids.clone();
-        seq.extend(&want[..i]);
-        let mut c = model.new_cache(seq.len());
-        let l = model.forward(&seq, &mut c, Logits::Last).unwrap();
-        let gap = l[want[i] as usize] - l[got[i] as usize];
-        eprintln!(
-            "{file}: first difference at step {i}: cpu {} gpu {}, cpu logit gap {gap}",
-            want[i], got[i]
-        );
-        assert!(
-            (0.0..0.5).contains(&gap),
-            "{file}: step {i}: the GPU picked {} ({:?}) where the CPU picked {} ({:?}); \
-             CPU logit gap {gap} is not a near-tie",
-            got[i],
-            tok.decode(&[got[i]]),
-            want[i],
-            tok.decode(&[want[i]])
-        );
     }
 }
 

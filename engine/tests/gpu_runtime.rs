@@ -5,7 +5,7 @@
 use engine::gguf::GgmlType;
 use engine::gpu::{Arg, Memory, Runtime};
 use engine::model::ops;
-use engine::quant::{self, half::f32_to_f16, Matrix};
+use engine::quant::{half::f32_to_f16, Matrix};
 
 /// xorshift64*: deterministic test data without a dependency.
 struct Rng(u64);
@@ -60,97 +60,7 @@ fn runtime() -> Runtime {
     Runtime::open("sim").expect("the simulator always opens")
 }
 
-/// Σ|w·x| per row, the scale of the rounding error a dot product may carry.
-fn abs_dots(w: &[f32], x: &[f32]) -> Vec<f64> {
-    w.chunks_exact(x.len())
-        .map(|r| r.iter().zip(x).map(|(a, b)| (a * b).abs() as f64).sum())
-        .collect()
-}
-
-fn check_gemv(ty: GgmlType, rows: usize, cols: usize, seed: u64) {
-    let mut rng = Rng(seed);
-    let data = random_blocks(&mut rng, ty, rows, cols);
-    let x: Vec<f32> = (0..cols).map(|_| rng.f32()).collect();
-    let m = Matrix {
-        ty,
-        rows,
-        cols,
-        row_bytes: cols / ty.block_size() * ty.type_size(),
-        data: &data,
-    };
-    // References: the exact product of the dequantized weights (f64), and the CPU engine's
-    // matvec (which quantizes x to Q8 as ggml does, so it differs by that rounding).
-    let w = quant::dequantize(ty, &data, rows * cols).unwrap();
-    let exact: Vec<f64> = w
-        .chunks_exact(cols)
-        .map(|r| r.iter().zip(&x).map(|(a, b)| *a as f64 * *b as f64).sum())
-        .collect();
-    let mut cpu = vec![0f32; rows];
-    m.matvec(&x, &mut cpu);
-    let scale = abs_dots(&w, &x);
-
-    let rt = runtime();
-    let wb = rt.upload(&data, Memory::Vram).unwrap();
-    let xb = rt.upload_f32(&x, Memory::Vram).unwrap();
-    let yb = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
-    let kernel = format!("gemv_{}", ty.to_string().to_lowercase());
-    let mut b = rt.batch();
-    let group = kernels::gemv_group(cols as u32 / 32);
-    let grid = kernels::gemv_grid(rows as u32, group);
-    b.dispatch(
-        &kernel,
-        [grid, 1, 1],
-        &[
-            Arg::Buf(wb),
-            Arg::Buf(xb),
-            Arg::Buf(yb.clone()),
-            Arg::U32(rows as u32),
-            Arg::U32(cols as u32),
-            Arg::U32(group),
-        ],
-    )
-    .unwrap();
-    let p = b.finish().unwrap();
-    let rep = rt.run(&p).unwrap();
-    let y = yb.read_f32(0, rows).unwrap();
-    for r in 0..rows {
-        let tol = 1e-5 * scale[r] + 1e-6;
-        assert!(
-            (y[r] as f64 - exact[r]).abs() <= tol,
-            "{kernel} row {r}: gpu {} exact {} (tol {tol})",
-            y[r],
-            exact[r]
-        );
-        // Q8 activations carry ≤ 1/254 relative error per element.
-        let tol_q8 = 1e-2 * scale[r] + 1e-5;
-        assert!(
-            (y[r] - cpu[r]).abs() as f64 <= tol_q8,
-            "{kernel} row {r}: gpu {} cpu matvec {}",
-            y[r],
-            cpu[r]
-        );
-    }
-    let t = rep.totals().expect("simulator counters");
-    assert_eq!(rep.job.as_ref().unwrap().stats.dispatches.len(), 1);
-    assert_eq!(t.workgroups, u64::from(grid));
-    // Every weight byte is read at least once.
-    assert!(t.global_bytes_read >= data.len() as u64, "{t:?}");
-}
-
-#[test]
-fn gemv_q8_0_matches_the_cpu() {
-    check_gemv(GgmlType::Q8_0, 37, 1312, 1);
-}
-
-#[test]
-fn gemv_q4_k_matches_the_cpu() {
-    check_gemv(GgmlType::Q4_K, 19, 2304, 2);
-}
-
-#[test]
-fn gemv_q4_1_matches_the_cpu() {
-    check_gemv(GgmlType::Q4_1, 9, 576, 3);
-}
+// The GEMV kernels against the CPU's vec_dot: engine/tests/gpu_quant.rs.
 
 #[test]
 fn rms_norm_matches_the_cpu() {
@@ -192,7 +102,7 @@ fn rms_norm_matches_the_cpu() {
     }
 }
 
-/// norm → two GEMVs → add in ONE IB: barriers only where the data flow needs them, and a
+/// norm → quantize → two GEMVs → add in ONE IB: barriers only where the data flow needs them, and a
 /// kernarg patch between runs moves an output pointer without touching the IB.
 #[test]
 fn dependent_chain_in_one_submission_with_patched_kernargs() {
@@ -207,13 +117,16 @@ fn dependent_chain_in_one_submission_with_patched_kernargs() {
     let xb = rt.upload_f32(&x, Memory::Vram).unwrap();
     let nwb = rt.upload_f32(&nw, Memory::Vram).unwrap();
     let hb = rt.alloc(cols as u64 * 4, Memory::Vram).unwrap();
+    let hq = rt
+        .alloc(kernels::q8_act_bytes(cols as u32), Memory::Vram)
+        .unwrap();
     let ab = rt.upload(&a, Memory::Vram).unwrap();
     let cb = rt.upload(&c, Memory::Vram).unwrap();
     let y1 = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
     let y2 = rt.alloc(rows as u64 * 4 * 2, Memory::Vram).unwrap();
     let sum = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
-    let group = kernels::gemv_group(cols as u32 / 32);
-    let g = kernels::gemv_grid(rows as u32, group);
+    let group = kernels::GEMV_QUANT_GROUP;
+    let g = kernels::gemv_quant_grid(rows as u32, kernels::Q8_BLOCK);
     let mut b = rt.batch();
     b.dispatch(
         "rms_norm",
@@ -228,13 +141,23 @@ fn dependent_chain_in_one_submission_with_patched_kernargs() {
         ],
     )
     .unwrap();
+    b.dispatch(
+        "quantize_q8",
+        [kernels::quantize_q8_grid(cols as u32), 1, 1],
+        &[
+            Arg::Buf(hb.clone()),
+            Arg::Buf(hq.clone()),
+            Arg::U32(cols as u32),
+        ],
+    )
+    .unwrap();
     let gemv = |b: &mut engine::gpu::Batch<'_>, w: &engine::gpu::Buffer, y: Arg| {
         b.dispatch(
             "gemv_q8_0",
             [g, 1, 1],
             &[
                 Arg::Buf(w.clone()),
-                Arg::Buf(hb.clone()),
+                Arg::Buf(hq.clone()),
                 y,
                 Arg::U32(rows as u32),
                 Arg::U32(cols as u32),
@@ -258,16 +181,23 @@ fn dependent_chain_in_one_submission_with_patched_kernargs() {
         )
         .unwrap();
     let p = b.finish().unwrap();
-    // norm | gemv, gemv (independent) | add.
-    assert_eq!((p.dispatches(), p.barriers()), (4, 2));
+    // norm | quantize | gemv, gemv (independent) | add.
+    assert_eq!((p.dispatches(), p.barriers()), (5, 3));
 
     let mut h = vec![0f32; cols];
     ops::rms_norm(&x, &nw, 1e-6, &mut h);
+    // The CPU engine's matvec (x quantized to Q8_0 as on the device).
     let dot = |blocks: &[u8]| -> Vec<f32> {
-        let w = quant::dequantize(GgmlType::Q8_0, blocks, rows * cols).unwrap();
-        w.chunks_exact(cols)
-            .map(|r| r.iter().zip(&h).map(|(a, b)| a * b).sum())
-            .collect()
+        let m = Matrix {
+            ty: GgmlType::Q8_0,
+            rows,
+            cols,
+            row_bytes: cols / 32 * 34,
+            data: blocks,
+        };
+        let mut y = vec![0f32; rows];
+        m.matvec(&h, &mut y);
+        y
     };
     let (ra, rc) = (dot(&a), dot(&c));
     let close = |got: &[f32], want: &[f32], what: &str| {

@@ -1,23 +1,35 @@
 // Elementwise kernels, one work-item per element: grid = ceil(n / 64).
 #include "rocless.h"
+#include "expf.h"
 
 #define ELEM_INDEX()                      \
     uint i = GID_X() * WG + TID();        \
     if (i >= n) return;
 
-// out = silu(gate) * up (llama FFN). out may alias gate or up.
-KERNEL void glu_silu(const __global float* gate, const __global float* up, __global float* out, uint n) {
+// out = silu(gate) * up (llama FFN) as the CPU reference computes it: g / (1 + exp(-g)) with
+// glibc's expf (expf.h; `tab` = kernels::EXPF_TABLE) and an IEEE division (kernels/build.sh
+// builds this file with -cl-fp32-correctly-rounded-divide-sqrt). out may alias gate or up.
+KERNEL void glu_silu(const __global float* gate, const __global float* up, const __global ulong* tab,
+                     __global float* out, uint n) {
     ELEM_INDEX()
     float g = gate[i];
-    out[i] = g / (1.0f + fexp(-g)) * up[i];
+    out[i] = g / (1.0f + expf_glibc(-g, tab)) * up[i];
 }
 
-// out = gelu_tanh(gate) * up (gemma FFN, ggml_gelu tanh approximation).
-KERNEL void glu_gelu_tanh(const __global float* gate, const __global float* up, __global float* out, uint n) {
+// ggml's CPU GELU passes inputs beyond +-GELU_LIMIT through (x) or to 0 without the table.
+#define GELU_LIMIT 10.0f
+
+// out = gelu(gate) * up (gemma FFN) as ggml's CPU backend and the CPU reference engine
+// compute GELU (GGML_GELU_FP16 in ggml-cpu/vec.h; engine::model::ops::gelu_ggml): gate <=
+// -10 gives 0, gate >= 10 passes through, otherwise table[f16 bits of gate], where `table`
+// (65536 floats, built by the host from the CPU function) holds the f16-rounded GELU-tanh of
+// every half. A lookup makes it bit-identical to the CPU. out may alias gate or up.
+KERNEL void glu_gelu_table(const __global float* gate, const __global float* up, const __global float* table,
+                           __global float* out, uint n) {
     ELEM_INDEX()
     float g = gate[i];
-    float t = ftanh(0.7978845608028654f * g * (1.0f + 0.044715f * g * g));
-    out[i] = 0.5f * g * (1.0f + t) * up[i];
+    float a = g <= -GELU_LIMIT ? 0.0f : g >= GELU_LIMIT ? g : table[__builtin_astype((half)g, ushort)];
+    out[i] = a * up[i];
 }
 
 // out = a + b (residual add). out may alias a or b.

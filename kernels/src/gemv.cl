@@ -2,17 +2,24 @@
 // W is row-major, each row `cols` values stored as ggml blocks (layouts exactly as
 // ggml-org/llama.cpp ggml/src/ggml-common.h: block_q4_0, block_q4_1, block_q5_0, block_q8_0,
 // block_q4_K, block_q6_K; F16 = IEEE half, F32), rows packed back to back
-// (row stride = cols / QK * sizeof(block)). x and y are f32.
-// `group` lanes (1, 2, 4, 8, 16 or 32) share one row, so a wave32 computes 32 / group rows
+// (row stride = cols / QK * sizeof(block)). y is f32; x is f32 for F16/F32 weights and
+// otherwise the activation quantized by quant.cl (Q8 for the 32-value formats, Q8K for the
+// K-quants), as the CPU engine does (engine/src/quant/mod.rs act_kind).
+// F16/F32: `group` lanes (1, 2, 4, 8, 16 or 32) share one row, so a wave32 computes 32 / group rows
 // and a 64-item workgroup 64 / group: grid = ceil(rows / (64 / group)) workgroups. The
 // lanes of a group walk the row's work units (32-value blocks or K-quant sub-blocks; F16/F32:
 // single values) with stride `group` and sum with a ds_bpermute butterfly inside the group.
 // The dispatcher picks the largest group that divides the units per row (kernels::gemv_group)
 // so every lane does the same number of units: a 640-column row (20 blocks) takes group 4
 // and 5 blocks per lane, where one wave per row left 12 of 32 lanes idle.
+// The quantized formats always use 8 lanes per row (see below; their `group` argument is
+// kernels::GEMV_QUANT_GROUP, grid kernels::gemv_quant_grid).
 // Requirements: 32-value blocks: cols % 32 == 0; K-quants: cols % 256 == 0; F16/F32: any
 // cols; w 4-byte aligned.
 #include "rocless.h"
+
+// Each block's float value is formed exactly as the CPU forms it (no fused multiply-adds).
+#pragma OPENCL FP_CONTRACT OFF
 
 // `lane`: index inside the row's group; `live`: the row exists (dead lanes keep 0 and
 // still take part in the butterfly). Loops run `for (u = lane; live && u < n; u += group)`.
@@ -30,124 +37,182 @@
         acc += AS_F(__builtin_amdgcn_ds_bpermute((int)((wl ^ off) << 2), AS_I(acc))); \
     if (live && lane == 0) y[row] = acc;
 
-// Sum of x[0..n) (n multiple of 4, x 16-byte aligned).
-static inline float sum4(const __global float* x, uint n) {
+// Quantized activations (quant.cl layouts). The quantized kernels reproduce the CPU
+// reference's arithmetic (engine/src/quant/dot.rs, after ggml's ggml_vec_dot_*_q8_*) in the
+// same order, so a row's result is bit-identical to the CPU's: exact integer dot products per
+// block (or K-quant sub-block), scaled and summed in the same float operations. That fixes
+// the lane sharing to group = 8 lanes per row (kernels::GEMV_QUANT_GROUP):
+// 32-value blocks: the CPU keeps 8 float accumulators, accumulator k of which sums over the blocks
+//   in order l_b[k] * (d_w d_x) with l_b[k] = Σ w_j x_j over j in {2k, 2k+1, 2k+16, 2k+17};
+//   the row is (((facc[0] + facc[1]) + ...) + facc[7]) + Σ_b m_w s_x (Q4_1). Lane k of the
+//   row's group is the CPU's accumulator k.
+// K-quants: lane i takes sub-block i of every block; the block's integer sums meet in lane 0,
+//   which accumulates (d_w d_x) isum - (dmin_w d_x) mins (Q6_K: (d_w d_x) isum) over the
+//   blocks in order.
+#define Q8_D(xq, cols) ((const __global float*)((xq) + (cols)))
+#define Q8_S(xq, cols) (Q8_D(xq, cols) + (cols) / 32)
+#define Q8K_BSUMS(xq, cols) ((const __global short*)(Q8_D(xq, cols) + (cols) / 256))
+
+// Byte k of u as a signed / unsigned integer; nibble k (0..7) of u.
+#define SB(u, k) ((int)(char)((u) >> (8 * (k))))
+#define NIB(u, k) ((int)(((u) >> (4 * (k))) & 15))
+
+// Lanes per row of the quantized kernels (the CPU's 8 accumulators / 8 sub-blocks).
+#define QGROUP 8
+
+// Sum over the 8 lanes of a row (integers: exact in any order).
+static inline int sum8_i(int v, uint wl) {
+    for (uint off = 1; off < QGROUP; off <<= 1) v += __builtin_amdgcn_ds_bpermute((int)((wl ^ off) << 2), v);
+    return v;
+}
+
+// The row's result from the 8 accumulators, summed in the CPU's order (lane 0 of the group
+// gets it): 0 + facc[0] + facc[1] + ... + facc[7], as Rust's `iter().sum::<f32>()`.
+static inline float ordered_sum8(float facc, uint wl) {
+    uint base = wl & ~(uint)(QGROUP - 1);
     float s = 0.0f;
-    for (uint i = 0; i < n; i += 4) {
-        float4 v = *(const __global float4*)(x + i);
-        s += (v.x + v.y) + (v.z + v.w);
-    }
+    for (uint k = 0; k < QGROUP; k++) s += AS_F(__builtin_amdgcn_ds_bpermute((int)((base + k) << 2), AS_I(facc)));
     return s;
 }
 
-// block_q4_0 (18 B): ggml_half d; uint8_t qs[16]; x[j] = ((qs[j] & 15) - 8) * d,
-// x[j + 16] = ((qs[j] >> 4) - 8) * d.
-KERNEL void gemv_q4_0(const __global uchar* w, const __global float* x, __global float* y,
+// The 32-value formats: lane k of an 8-lane group is the CPU's accumulator k for QROWS
+// rows at once, so the group loads the activation pairs of a block once for all its rows.
+// Rows past the end repeat the last row (nothing stored).
+#define QROWS 4
+
+#define QROW_SETUP(BYTES_PER_ROW)                                                      \
+    uint wl = TID() & (WAVE - 1);                                                      \
+    uint k = wl & (QGROUP - 1);                                                        \
+    uint row0 = (GID_X() * (WG / QGROUP) + TID() / QGROUP) * QROWS;                    \
+    const __global uchar* rp[QROWS];                                                   \
+    float facc[QROWS], extra[QROWS];                                                   \
+    for (uint r = 0; r < QROWS; r++) {                                                 \
+        rp[r] = w + (ulong)umin(row0 + r, rows - 1) * (BYTES_PER_ROW);                 \
+        facc[r] = 0.0f;                                                                \
+        extra[r] = 0.0f;                                                               \
+    }                                                                                  \
+    bool live = row0 < rows;
+
+// Every lane of the wave takes part in the gathers (dead rows included).
+#define QROW_FINISH()                                                                  \
+    for (uint r = 0; r < QROWS; r++) {                                                 \
+        float total = ordered_sum8(facc[r], wl) + extra[r];                            \
+        if (k == 0 && row0 + r < rows) y[row0 + r] = total;                            \
+    }
+
+// The activation values x[2k], x[2k+1] and x[2k+16], x[2k+17] of block b (two shorts).
+#define XPAIRS(xq, b, k)                                                               \
+    uint xl = ((const __global ushort*)((xq) + (b) * 32))[k];                          \
+    uint xh = ((const __global ushort*)((xq) + (b) * 32 + 16))[k];
+
+// l = w0 x[2k] + w1 x[2k+1] + w2 x[2k+16] + w3 x[2k+17].
+#define LANE_DOT(w0, w1, w2, w3) ((w0) * SB(xl, 0) + (w1) * SB(xl, 1) + (w2) * SB(xh, 0) + (w3) * SB(xh, 1))
+
+// block_q4_0 (18 B): ggml_half d; uint8_t qs[16]; w[j] = (qs[j] & 15) - 8,
+// w[j + 16] = (qs[j] >> 4) - 8.
+KERNEL void gemv_q4_0(const __global uchar* w, const __global uchar* xq, __global float* y,
                       uint rows, uint cols, uint group) {
     uint nb = cols / 32;
-    ROW_SETUP(nb * 18)
-    for (uint b = lane; live && b < nb; b += group) {
-        const __global ushort* p = (const __global ushort*)(rp + b * 18);
-        const __global float* xb = x + b * 32;
-        float s = 0.0f;
-        for (uint i = 0; i < 8; i++) {
-            uint u = p[1 + i];
-            s += (float)(u & 15) * xb[2 * i] + (float)((u >> 8) & 15) * xb[2 * i + 1] +
-                 (float)((u >> 4) & 15) * xb[2 * i + 16] + (float)((u >> 12) & 15) * xb[2 * i + 17];
+    QROW_SETUP(nb * 18)
+    const __global float* xd = Q8_D(xq, cols);
+    for (uint b = 0; live && b < nb; b++) {
+        XPAIRS(xq, b, k)
+        float xdb = xd[b];
+        for (uint r = 0; r < QROWS; r++) {
+            const __global ushort* bp = (const __global ushort*)(rp[r] + b * 18);
+            uint q = bp[1 + k]; // qs[2k], qs[2k+1]
+            int l = LANE_DOT(NIB(q, 0) - 8, NIB(q, 2) - 8, NIB(q, 1) - 8, NIB(q, 3) - 8);
+            facc[r] += (float)l * (h2f(bp[0]) * xdb);
         }
-        acc += h2f(p[0]) * (s - 8.0f * sum4(xb, 32));
     }
-    ROW_FINISH()
+    QROW_FINISH()
 }
 
-// block_q4_1 (20 B): ggml_half d, m; uint8_t qs[16]; x = q * d + m.
-KERNEL void gemv_q4_1(const __global uchar* w, const __global float* x, __global float* y,
+// block_q4_1 (20 B): ggml_half d, m; uint8_t qs[16]; x = q * d + m: the CPU adds
+// Σ_b m_w s_x after the accumulators.
+KERNEL void gemv_q4_1(const __global uchar* w, const __global uchar* xq, __global float* y,
                       uint rows, uint cols, uint group) {
     uint nb = cols / 32;
-    ROW_SETUP(nb * 20)
-    for (uint b = lane; live && b < nb; b += group) {
-        const __global uint* p = (const __global uint*)(rp + b * 20);
-        const __global float* xb = x + b * 32;
-        float s = 0.0f;
-        for (uint i = 0; i < 4; i++) {
-            uint u = p[1 + i];
-            for (uint k = 0; k < 4; k++) {
-                uint q = u >> (8 * k);
-                s += (float)(q & 15) * xb[4 * i + k] + (float)((q >> 4) & 15) * xb[4 * i + k + 16];
-            }
+    QROW_SETUP(nb * 20)
+    const __global float* xd = Q8_D(xq, cols);
+    const __global float* xs = Q8_S(xq, cols);
+    for (uint b = 0; live && b < nb; b++) {
+        XPAIRS(xq, b, k)
+        float xdb = xd[b], xsb = xs[b];
+        for (uint r = 0; r < QROWS; r++) {
+            const __global ushort* bp = (const __global ushort*)(rp[r] + b * 20);
+            uint q = bp[2 + k];
+            int l = LANE_DOT(NIB(q, 0), NIB(q, 2), NIB(q, 1), NIB(q, 3));
+            facc[r] += (float)l * (h2f(bp[0]) * xdb);
+            extra[r] += h2f(bp[1]) * xsb;
         }
-        uint dm = p[0];
-        acc += h2f((ushort)dm) * s + h2f((ushort)(dm >> 16)) * sum4(xb, 32);
     }
-    ROW_FINISH()
+    QROW_FINISH()
 }
 
 // block_q5_0 (22 B): ggml_half d; uint8_t qh[4]; uint8_t qs[16];
-// x[j] = ((qs[j] & 15 | bit j of qh << 4) - 16) * d, x[j+16] uses qs[j] >> 4 and bit j+16.
-KERNEL void gemv_q5_0(const __global uchar* w, const __global float* x, __global float* y,
+// w[j] = (qs[j] & 15 | bit j of qh << 4) - 16, w[j+16] uses qs[j] >> 4 and bit j+16.
+KERNEL void gemv_q5_0(const __global uchar* w, const __global uchar* xq, __global float* y,
                       uint rows, uint cols, uint group) {
     uint nb = cols / 32;
-    ROW_SETUP(nb * 22)
-    for (uint b = lane; live && b < nb; b += group) {
-        const __global ushort* p = (const __global ushort*)(rp + b * 22);
-        const __global float* xb = x + b * 32;
-        uint qh = (uint)p[1] | ((uint)p[2] << 16);
-        float s = 0.0f;
-        for (uint i = 0; i < 8; i++) {
-            uint u = p[3 + i];
-            uint j = 2 * i;
-            uint q0 = (u & 15) | (((qh >> j) & 1) << 4);
-            uint q1 = ((u >> 8) & 15) | (((qh >> (j + 1)) & 1) << 4);
-            uint q2 = ((u >> 4) & 15) | (((qh >> (j + 16)) & 1) << 4);
-            uint q3 = ((u >> 12) & 15) | (((qh >> (j + 17)) & 1) << 4);
-            s += (float)q0 * xb[j] + (float)q1 * xb[j + 1] + (float)q2 * xb[j + 16] + (float)q3 * xb[j + 17];
+    QROW_SETUP(nb * 22)
+    const __global float* xd = Q8_D(xq, cols);
+    for (uint b = 0; live && b < nb; b++) {
+        XPAIRS(xq, b, k)
+        float xdb = xd[b];
+        for (uint r = 0; r < QROWS; r++) {
+            const __global ushort* bp = (const __global ushort*)(rp[r] + b * 22);
+            uint qh = (uint)bp[1] | ((uint)bp[2] << 16);
+            uint q = bp[3 + k];
+            uint hl = qh >> (2 * k), hh = qh >> (2 * k + 16);
+            int l = LANE_DOT((NIB(q, 0) | (int)((hl & 1) << 4)) - 16, (NIB(q, 2) | (int)(((hl >> 1) & 1) << 4)) - 16,
+                             (NIB(q, 1) | (int)((hh & 1) << 4)) - 16, (NIB(q, 3) | (int)(((hh >> 1) & 1) << 4)) - 16);
+            facc[r] += (float)l * (h2f(bp[0]) * xdb);
         }
-        acc += h2f(p[0]) * (s - 16.0f * sum4(xb, 32));
     }
-    ROW_FINISH()
+    QROW_FINISH()
 }
 
-// block_q8_0 (34 B): ggml_half d; int8_t qs[32]; x = qs * d.
-// qs starts 2 bytes into the block, so its dword loads are 2 mod 4: the amdgpu kernel
-// runs every VMID with SH_MEM_CONFIG.ALIGNMENT_MODE = UNALIGNED (gfx_v10_0.c
-// DEFAULT_SH_MEM_CONFIG), where unaligned global loads are legal. One dword = 4 weights
-// converted with byte-select SDWA (I8F), no shifts.
-KERNEL void gemv_q8_0(const __global uchar* w, const __global float* x, __global float* y,
+// block_q8_0 (34 B): ggml_half d; int8_t qs[32].
+KERNEL void gemv_q8_0(const __global uchar* w, const __global uchar* xq, __global float* y,
                       uint rows, uint cols, uint group) {
     uint nb = cols / 32;
-    ROW_SETUP(nb * 34)
-    for (uint b = lane; live && b < nb; b += group) {
-        const __global uchar* bp = rp + b * 34;
-        const __global uint* q = (const __global uint*)(bp + 2);
-        const __global float4* xb = (const __global float4*)(x + b * 32);
-        float s = 0.0f;
-        for (uint i = 0; i < 8; i++) {
-            uint u = q[i];
-            float4 xv = xb[i];
-            s = __builtin_fmaf(I8F(u, 0), xv.x, s);
-            s = __builtin_fmaf(I8F(u, 1), xv.y, s);
-            s = __builtin_fmaf(I8F(u, 2), xv.z, s);
-            s = __builtin_fmaf(I8F(u, 3), xv.w, s);
+    QROW_SETUP(nb * 34)
+    const __global float* xd = Q8_D(xq, cols);
+    for (uint b = 0; live && b < nb; b++) {
+        XPAIRS(xq, b, k)
+        float xdb = xd[b];
+        for (uint r = 0; r < QROWS; r++) {
+            const __global ushort* bp = (const __global ushort*)(rp[r] + b * 34);
+            uint ql = bp[1 + k], qh = bp[9 + k];
+            int l = LANE_DOT(SB(ql, 0), SB(ql, 1), SB(qh, 0), SB(qh, 1));
+            facc[r] += (float)l * (h2f(bp[0]) * xdb);
         }
-        acc = __builtin_fmaf(h2f(*(const __global ushort*)bp), s, acc);
     }
-    ROW_FINISH()
+    QROW_FINISH()
 }
 
 // block_q4_K (144 B): ggml_half d, dmin; uint8_t scales[12]; uint8_t qs[128].
 // Sub-block s (0..7) of 32 values: qs[(s/2)*32 + l] low nibble (s even) or high nibble;
-// (sc, m) = get_scale_min_k4(s, scales); x = d * sc * q - dmin * m.
+// (sc, m) = get_scale_min_k4(s, scales). Per block: isum = Σ_s sc_s Σ q x,
+// mins = Σ_s m_s (bsums[2s] + bsums[2s+1]); y += (d d_x) isum - (dmin d_x) mins.
+// Lane i of the row's 8 takes sub-block i of every block (group = 8).
 static inline uint kbyte(const __global uint* p, uint i) { return (p[i >> 2] >> (8 * (i & 3))) & 255; }
 
-KERNEL void gemv_q4_k(const __global uchar* w, const __global float* x, __global float* y,
+KERNEL void gemv_q4_k(const __global uchar* w, const __global uchar* xq, __global float* y,
                       uint rows, uint cols, uint group) {
+    group = QGROUP; // the CPU's block order: one 8-lane group per row
     uint nb = cols / 256;
     ROW_SETUP(nb * 144)
+    const __global float* xd = Q8_D(xq, cols);
+    const __global short* bsums = Q8K_BSUMS(xq, cols);
+    uint sub = lane & 7;
+    uint sh = (sub & 1) * 4;
     for (uint t = lane; live && t < nb * 8; t += group) {
-        uint b = t >> 3, sub = t & 7;
+        uint b = t >> 3;
         const __global uint* p = (const __global uint*)(rp + b * 144);
         const __global uint* sc = p + 1;
-        uint scale, mn;
+        int scale, mn;
         if (sub < 4) {
             scale = kbyte(sc, sub) & 63;
             mn = kbyte(sc, sub + 4) & 63;
@@ -156,18 +221,21 @@ KERNEL void gemv_q4_k(const __global uchar* w, const __global float* x, __global
             mn = (kbyte(sc, sub + 4) >> 4) | ((kbyte(sc, sub) >> 6) << 4);
         }
         const __global uint* q = p + 4 + (sub >> 1) * 8;
-        uint sh = (sub & 1) * 4;
-        const __global float* xb = x + b * 256 + sub * 32;
-        float s = 0.0f, xsum = 0.0f;
+        const __global uint* xb = (const __global uint*)(xq + b * 256 + sub * 32);
+        int s = 0;
         for (uint i = 0; i < 8; i++) {
-            uint u = q[i] >> sh;
-            float4 xv = *(const __global float4*)(xb + 4 * i);
-            s += (float)(u & 15) * xv.x + (float)((u >> 8) & 15) * xv.y + (float)((u >> 16) & 15) * xv.z +
-                 (float)((u >> 24) & 15) * xv.w;
-            xsum += (xv.x + xv.y) + (xv.z + xv.w);
+            uint u = q[i] >> sh, v = xb[i];
+            s += NIB(u, 0) * SB(v, 0) + NIB(u, 2) * SB(v, 1) + NIB(u, 4) * SB(v, 2) + NIB(u, 6) * SB(v, 3);
         }
-        uint dm = p[0];
-        acc += h2f((ushort)dm) * (float)scale * s - h2f((ushort)(dm >> 16)) * (float)mn * xsum;
+        const __global short* bs = bsums + b * 16 + 2 * sub;
+        int isum = sum8_i(scale * s, wl);
+        int mins = sum8_i(mn * ((int)bs[0] + (int)bs[1]), wl);
+        if (sub == 0) {
+            uint dm = p[0];
+            float d = h2f((ushort)dm) * xd[b];
+            float dmin = h2f((ushort)(dm >> 16)) * xd[b];
+            acc += d * (float)isum - dmin * (float)mins;
+        }
     }
     ROW_FINISH()
 }
@@ -175,34 +243,44 @@ KERNEL void gemv_q4_k(const __global uchar* w, const __global float* x, __global
 // block_q6_K (210 B): uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; ggml_half d.
 // Sub-block s = 4n + k (n half, k quarter): value l (0..31) at y[128n + 32k + l] is
 // q = ((ql[64n + 32(k&1) + l] >> 4(k>>1)) & 15) | (((qh[32n + l] >> 2k) & 3) << 4),
-// x = d * scales[8n + 2k + l/16] * (q - 32).
-KERNEL void gemv_q6_k(const __global uchar* w, const __global float* x, __global float* y,
+// w = q - 32, with scale scales[8n + 2k + l/16]. Per 16 values Σ (q - 32) x =
+// Σ q x - 32 bsum; per block y += (d d_x) Σ_j scales[j] Σ_16 w x. Lane i of the row's 8
+// takes sub-block i of every block (group = 8, see gemv_q4_k).
+KERNEL void gemv_q6_k(const __global uchar* w, const __global uchar* xq, __global float* y,
                       uint rows, uint cols, uint group) {
+    group = QGROUP; // the CPU's block order: one 8-lane group per row
     uint nb = cols / 256;
     ROW_SETUP(nb * 210)
+    const __global float* xd = Q8_D(xq, cols);
+    const __global short* bsums = Q8K_BSUMS(xq, cols);
+    uint sub = lane & 7;
+    uint n = sub >> 2, k = sub & 3;
+    uint lsh = 4 * (k >> 1), hsh = 2 * k;
     for (uint t = lane; live && t < nb * 8; t += group) {
-        uint b = t >> 3, sub = t & 7;
-        uint n = sub >> 2, k = sub & 3;
+        uint b = t >> 3;
         const __global uchar* blk = rp + b * 210;
-        const __global ushort* ql = (const __global ushort*)(blk + 64 * n + 32 * (k & 1));
-        const __global ushort* qh = (const __global ushort*)(blk + 128 + 32 * n);
-        const __global float* xb = x + b * 256 + sub * 32;
-        uint lsh = 4 * (k >> 1), hsh = 2 * k;
-        float s0 = 0.0f, s1 = 0.0f;
-        for (uint i = 0; i < 16; i++) {
-            uint a = ql[i] >> lsh, h = qh[i] >> hsh;
-            float v = (float)((int)((a & 15) | ((h & 3) << 4)) - 32) * xb[2 * i] +
-                      (float)((int)(((a >> 8) & 15) | (((h >> 8) & 3) << 4)) - 32) * xb[2 * i + 1];
-            if (i < 8) s0 += v; else s1 += v;
+        const __global uint* ql = (const __global uint*)(blk + 64 * n + 32 * (k & 1));
+        const __global uint* qh = (const __global uint*)(blk + 128 + 32 * n);
+        const __global uint* xb = (const __global uint*)(xq + b * 256 + sub * 32);
+        int s0 = 0, s1 = 0;
+        for (uint i = 0; i < 8; i++) {
+            uint a = (ql[i] >> lsh) & 0x0f0f0f0fu, h = ((qh[i] >> hsh) & 0x03030303u) << 4;
+            uint q = a | h, v = xb[i];
+            int p = (int)(q & 255) * SB(v, 0) + (int)((q >> 8) & 255) * SB(v, 1) +
+                    (int)((q >> 16) & 255) * SB(v, 2) + (int)(q >> 24) * SB(v, 3);
+            if (i < 4) s0 += p; else s1 += p;
         }
-        const __global ushort* scp = (const __global ushort*)(blk + 192 + 8 * n + 2 * k);
-        uint scw = scp[0];
-        float d = h2f(((const __global ushort*)(blk + 208))[0]);
-        acc += d * ((float)(char)(scw & 255) * s0 + (float)(char)(scw >> 8) * s1);
+        const __global short* bs = bsums + b * 16 + 2 * sub;
+        s0 -= 32 * (int)bs[0];
+        s1 -= 32 * (int)bs[1];
+        const __global char* scp = (const __global char*)(blk + 192 + 8 * n + 2 * k);
+        int isum = sum8_i((int)scp[0] * s0 + (int)scp[1] * s1, wl);
+        if (sub == 0) acc += (h2f(*(const __global ushort*)(blk + 208)) * xd[b]) * (float)isum;
     }
     ROW_FINISH()
 }
 
+// F16 / F32 weights multiply the f32 activation (the CPU's act_kind F32).
 KERNEL void gemv_f16(const __global uchar* w, const __global float* x, __global float* y,
                      uint rows, uint cols, uint group) {
     ROW_SETUP(cols * 2)

@@ -20,13 +20,13 @@ use thiserror::Error;
 /// Work-items per workgroup of every kernel (block = [64, 1, 1]).
 pub const WORKGROUP_SIZE: u32 = 64;
 
-/// Lanes of a wave32 that share one row in `gemv_*` (their `group` argument): the largest
-/// power of two ≤ 32 that divides the row's work units, so every lane of the group does the
-/// same number of units. `units` = 32-value blocks (or K-quant 32-value sub-blocks) per
-/// row, i.e. `cols / 32`, for the quantized formats; `cols` for F16/F32.
+/// Lanes of a wave32 that share one row in `gemv_f16` / `gemv_f32` (their `group` argument;
+/// the quantized formats use [`GEMV_QUANT_GROUP`]): the largest power of two ≤ 32 that
+/// divides the row's `units` (= cols), so every lane of the group does the same number of
+/// units.
 ///
 /// ```
-/// assert_eq!(kernels::gemv_group(20), 4); // 640 columns of Q8_0: 5 blocks per lane
+/// assert_eq!(kernels::gemv_group(20), 4); // 20 columns: 5 per lane
 /// assert_eq!(kernels::gemv_group(64), 32);
 /// assert_eq!(kernels::gemv_group(9), 1);
 /// ```
@@ -41,6 +41,107 @@ pub fn gemv_group(units: u32) -> u32 {
 pub fn gemv_grid(rows: u32, group: u32) -> u32 {
     rows.div_ceil(WORKGROUP_SIZE / group)
 }
+
+/// Values per block of the Q8 activation format (`quantize_q8`: Q8_0 / Q8_1 blocks).
+pub const Q8_BLOCK: u32 = 32;
+/// Values per block of the Q8K activation format (`quantize_q8k`).
+pub const Q8K_BLOCK: u32 = 256;
+/// Values per `bsums` entry of a Q8K block.
+pub const Q8K_BSUM: u32 = 16;
+
+/// Bytes of a Q8-quantized activation of `n` values (kernels/src/quant.cl layout): `n`
+/// quants, then per 32-value block d (f32) and s (f32).
+///
+/// ```
+/// assert_eq!(kernels::q8_act_bytes(64), 64 + 2 * 8);
+/// ```
+pub fn q8_act_bytes(n: u32) -> u64 {
+    let nb = u64::from(n / Q8_BLOCK);
+    u64::from(n) + nb * 2 * 4
+}
+
+/// Lanes per row of the quantized `gemv_*` kernels (their `group` argument must be this):
+/// they add up a row in the CPU reference's order (engine::quant::dot: 8 float accumulators
+/// for the 32-value formats, 8 sub-blocks per K-quant block), so the result is the CPU's bit
+/// for bit.
+pub const GEMV_QUANT_GROUP: u32 = 8;
+
+/// Rows each 8-lane group of the 32-value-block `gemv_*` kernels computes (it loads the
+/// activation once for all of them); the K-quant kernels compute one.
+pub const GEMV_QUANT_ROWS: u32 = 4;
+
+/// Workgroups of a quantized `gemv_*` dispatch over `rows` rows of `block_values`-value
+/// blocks (32: Q4_0/Q4_1/Q5_0/Q8_0; 256: K-quants).
+///
+/// ```
+/// assert_eq!(kernels::gemv_quant_grid(576, 32), 18); // 32 rows per workgroup
+/// assert_eq!(kernels::gemv_quant_grid(640, 256), 80); // 8 rows per workgroup
+/// ```
+pub fn gemv_quant_grid(rows: u32, block_values: u32) -> u32 {
+    let groups = WORKGROUP_SIZE / GEMV_QUANT_GROUP;
+    let rows_per_group = if block_values == Q8_BLOCK {
+        GEMV_QUANT_ROWS
+    } else {
+        1
+    };
+    rows.div_ceil(groups * rows_per_group)
+}
+
+/// Bytes of a Q8K-quantized activation of `n` values: `n` quants, then per 256-value block
+/// d (f32) and 16 bsums (i16).
+pub fn q8k_act_bytes(n: u32) -> u64 {
+    let nb = u64::from(n / Q8K_BLOCK);
+    u64::from(n) + nb * (4 + u64::from(Q8K_BLOCK / Q8K_BSUM) * 2)
+}
+
+/// Workgroups of `quantize_q8` over `n` values (one wave32 per 32-value block).
+pub fn quantize_q8_grid(n: u32) -> u32 {
+    (n / Q8_BLOCK).div_ceil(WORKGROUP_SIZE / 32)
+}
+
+/// Workgroups of `quantize_q8k` over `n` values (one workgroup per 256-value block).
+pub fn quantize_q8k_grid(n: u32) -> u32 {
+    n / Q8K_BLOCK
+}
+
+/// The 2^(i/32) table of glibc's expf (`__exp2f_data.tab` in
+/// sysdeps/ieee754/flt-32/e_exp2f_data.c, from ARM optimized-routines: the bits of
+/// 2^(i/32) minus i << 47). `glu_silu` and the attention kernels take it as a buffer to
+/// compute exp exactly as the CPU engine's `f32::exp` (kernels/src/expf.h).
+pub const EXPF_TABLE: [u64; 32] = [
+    0x3ff0000000000000,
+    0x3fefd9b0d3158574,
+    0x3fefb5586cf9890f,
+    0x3fef9301d0125b51,
+    0x3fef72b83c7d517b,
+    0x3fef54873168b9aa,
+    0x3fef387a6e756238,
+    0x3fef1e9df51fdee1,
+    0x3fef06fe0a31b715,
+    0x3feef1a7373aa9cb,
+    0x3feedea64c123422,
+    0x3feece086061892d,
+    0x3feebfdad5362a27,
+    0x3feeb42b569d4f82,
+    0x3feeab07dd485429,
+    0x3feea47eb03a5585,
+    0x3feea09e667f3bcd,
+    0x3fee9f75e8ec5f74,
+    0x3feea11473eb0187,
+    0x3feea589994cce13,
+    0x3feeace5422aa0db,
+    0x3feeb737b0cdc5e5,
+    0x3feec49182a3f090,
+    0x3feed503b23e255d,
+    0x3feee89f995ad3ad,
+    0x3feeff76f2fb5e47,
+    0x3fef199bdd85529c,
+    0x3fef3720dcef9069,
+    0x3fef5818dcfba487,
+    0x3fef7c97337b9b5f,
+    0x3fefa4afa2a490da,
+    0x3fefd0765b6e4540,
+];
 
 /// Largest head_dim the attention kernels accept (it must also be a multiple of 4).
 pub const ATTN_MAX_HEAD_DIM: u32 = 256;
@@ -116,13 +217,19 @@ pub const KERNEL_FILES: &[KernelFile] = &[
     },
     KernelFile {
         file: "attention",
-        kernels: &["attn_decode", "attn_decode_split", "attn_combine"],
+        kernels: &[
+            "attn_decode",
+            "attn_max_split",
+            "attn_sum_split",
+            "attn_decode_split",
+            "attn_combine",
+        ],
     },
     KernelFile {
         file: "elementwise",
         kernels: &[
             "glu_silu",
-            "glu_gelu_tanh",
+            "glu_gelu_table",
             "add_f32",
             "scale_f32",
             "softcap",
@@ -159,6 +266,10 @@ pub const KERNEL_FILES: &[KernelFile] = &[
         kernels: &["rms_norm"],
     },
     KernelFile {
+        file: "quant",
+        kernels: &["quantize_q8", "quantize_q8k"],
+    },
+    KernelFile {
         file: "rope",
         kernels: &["rope"],
     },
@@ -176,9 +287,9 @@ macro_rules! embed {
 }
 
 embed! {
-    "gfx1010" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "rope"],
-    "gfx1030" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "rope"],
-    "gfx1100" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "rope"]
+    "gfx1010" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "quant", "rope"],
+    "gfx1030" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "quant", "rope"],
+    "gfx1100" => ["argmax", "attention", "elementwise", "embed", "gemv", "norm", "quant", "rope"]
 }
 
 /// A kernel located in an embedded code object.

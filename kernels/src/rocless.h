@@ -34,28 +34,6 @@ static inline float h2f(ushort h) {
     return f;
 }
 
-// Signed byte N of u as float in ONE instruction on gfx10 (SDWA byte select with sign
-// extension); clang-19 otherwise shifts and sign-extends first (3 extra VALU ops per 4
-// bytes). gfx11 has no SDWA: plain C there.
-#if defined(__gfx1100__)
-#define I8F(u, n) ((float)(char)((u) >> (8 * (n))))
-#else
-#define I8F_ASM(n)                                                                   \
-    static inline float i8f_##n(uint u) {                                            \
-        float f;                                                                     \
-        __asm__("v_cvt_f32_i32_sdwa %0, sext(%1) dst_sel:DWORD dst_unused:UNUSED_PAD " \
-                "src0_sel:BYTE_" #n                                                  \
-                : "=v"(f)                                                            \
-                : "v"(u));                                                           \
-        return f;                                                                    \
-    }
-I8F_ASM(0)
-I8F_ASM(1)
-I8F_ASM(2)
-I8F_ASM(3)
-#define I8F(u, n) i8f_##n(u)
-#endif
-
 static inline float fexp(float x) { return __builtin_amdgcn_exp2f(x * 1.4426950408889634f); }
 
 // tanh via exp: saturates correctly to +-1 (exp overflow to inf gives 2/inf = 0).

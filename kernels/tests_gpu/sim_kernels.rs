@@ -3,7 +3,7 @@
 //! (ggml-org/llama.cpp `ggml/src/ggml-quants.c` `dequantize_row_*`, `ggml.c` rope / gelu),
 //! on seeded random data with odd sizes.
 
-use kernels::{find, gemv_grid, gemv_group, Target, KERNARG_SLACK, WORKGROUP_SIZE};
+use kernels::{find, gemv_grid, gemv_group, Target, EXPF_TABLE, KERNARG_SLACK, WORKGROUP_SIZE};
 use loader::{ArgValue, CodeObject, Dispatch, KernargBuilder, UserSgprValues};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -125,6 +125,36 @@ fn h2f(h: u16) -> f32 {
 /// A random finite half in about ±[2^-6, 2).
 fn rand_half(r: &mut StdRng) -> u16 {
     ((r.gen::<bool>() as u16) << 15) | (r.gen_range(9u16..16) << 10) | r.gen_range(0u16..1024)
+}
+
+/// The bits of the half nearest to `x` (|x| < 65520).
+fn f16_bits(x: f32) -> u16 {
+    let r = round_f16(x);
+    let sign = if r.is_sign_negative() { 0x8000 } else { 0 };
+    let a = r.abs();
+    if a < 2f32.powi(-14) {
+        return sign | (a / 2f32.powi(-24)) as u16;
+    }
+    let e = ((a.to_bits() >> 23) & 0xff) as i32 - 127;
+    let m = (a / 2f32.powi(e) - 1.0) * 1024.0;
+    sign | (((e + 15) as u16) << 10) | m as u16
+}
+
+/// f32 → f16 → f32, round to nearest even (ggml_fp32_to_fp16 / F16C), normal and subnormal
+/// halves.
+fn round_f16(x: f32) -> f32 {
+    let a = x.abs();
+    if a >= 65520.0 {
+        return f32::INFINITY.copysign(x);
+    }
+    // Spacing of halves around a: 2^(e - 10) for normal halves, 2^-24 below 2^-14.
+    let e = if a < 2f32.powi(-14) {
+        -14
+    } else {
+        ((a.to_bits() >> 23) & 0xff) as i32 - 127
+    };
+    let ulp = 2f64.powi(e - 10);
+    (((a as f64) / ulp).round_ties_even() * ulp).copysign(x as f64) as f32
 }
 
 // ---------- quant formats (ggml-common.h) ----------
@@ -325,9 +355,12 @@ fn assert_close(name: &str, got: &[f32], want: &[f32], tol: impl Fn(usize) -> f3
 
 // ---------- tests ----------
 
-fn gemv_every_format_odd_sizes_on(target: Target) {
+/// The float-activation GEMVs (F16/F32 weights; the quantized formats take a quantized
+/// activation and are checked against the CPU engine's integer dot products in
+/// engine/tests/gpu_quant.rs).
+fn gemv_float_formats_odd_sizes_on(target: Target) {
     let mut r = StdRng::seed_from_u64(1);
-    for q in ALL_Q {
+    for q in [Q::F32, Q::F16] {
         let (qk, _) = q.block();
         // odd row counts (not a multiple of the 2 rows per workgroup), K not a multiple of
         // 256 where the block allows, K smaller and larger than one wave's stride.
@@ -471,27 +504,19 @@ fn rms_norm_plain_and_gemma_on(target: Target) {
     }
 }
 
-fn rope_ref(
-    x: &mut [f32],
-    n_heads: usize,
-    hd: usize,
-    n_rot: usize,
-    pos: u32,
-    base: f32,
-    neox: bool,
-) {
+/// Rotation with the table's (cos, sin) of row `pos`, in f32 as the CPU engine rotates.
+fn rope_ref(x: &mut [f32], n_heads: usize, hd: usize, n_rot: usize, row: &[f32], neox: bool) {
     for h in 0..n_heads {
         for i in 0..n_rot / 2 {
-            let theta = pos as f64 * (base as f64).powf(-2.0 * i as f64 / n_rot as f64);
-            let (s, c) = theta.sin_cos();
+            let (c, s) = (row[2 * i], row[2 * i + 1]);
             let (i0, i1) = if neox {
                 (i, i + n_rot / 2)
             } else {
                 (2 * i, 2 * i + 1)
             };
-            let (a, b) = (x[h * hd + i0] as f64, x[h * hd + i1] as f64);
-            x[h * hd + i0] = (a * c - b * s) as f32;
-            x[h * hd + i1] = (a * s + b * c) as f32;
+            let (a, b) = (x[h * hd + i0], x[h * hd + i1]);
+            x[h * hd + i0] = a * c - b * s;
+            x[h * hd + i1] = a * s + b * c;
         }
     }
 }
@@ -504,9 +529,18 @@ fn rope_normal_and_neox_on(target: Target) {
         (2, 48, 32, 77, 10000.0, true),
     ] {
         let x = rand_vec(&mut r, n_heads * hd, 2.0);
+        // Angle table [pos][i] = (cos, sin) for positions 0..=pos; rows other than `pos`
+        // hold noise, so reading the wrong row shows.
+        let half = n_rot / 2;
+        let mut table = rand_vec(&mut r, (pos as usize + 1) * n_rot, 1.0);
+        for i in 0..half {
+            let theta = pos as f64 * (base as f64).powf(-2.0 * i as f64 / n_rot as f64);
+            table[(pos as usize * half + i) * 2] = theta.cos() as f32;
+            table[(pos as usize * half + i) * 2 + 1] = theta.sin() as f32;
+        }
         let mut g = Gpu::new(target);
-        let xv = g.f32s(&x);
-        let pairs = n_heads * n_rot / 2;
+        let (xv, tv) = (g.f32s(&x), g.f32s(&table));
+        let pairs = n_heads * half;
         g.run(
             "rope",
             [pairs.div_ceil(64) as u32, 1],
@@ -516,15 +550,14 @@ fn rope_normal_and_neox_on(target: Target) {
                 ArgValue::u32(hd as u32),
                 ArgValue::u32(n_rot as u32),
                 ArgValue::u32(pos),
-                ArgValue::f32(base),
+                ArgValue::Pointer(tv),
                 ArgValue::u32(neox as u32),
             ],
         );
         let mut want = x.clone();
-        rope_ref(&mut want, n_heads, hd, n_rot, pos, base, neox);
-        // f32 angle reduction: error grows with pos (|theta| ulp)
-        let tol = 2e-5 * (1.0 + pos as f32 * 1e-2);
-        assert_close("rope", &g.read_f32(xv), &want, |_| tol * 4.0);
+        let row = &table[pos as usize * n_rot..(pos as usize + 1) * n_rot];
+        rope_ref(&mut want, n_heads, hd, n_rot, row, neox);
+        assert_close("rope", &g.read_f32(xv), &want, |_| 0.0);
     }
 }
 
@@ -554,18 +587,59 @@ fn elementwise_kernels_on(target: Target) {
         );
         g.read_f32(o)
     };
+    // SiLU as the CPU engine computes it (f32::exp = glibc's expf, IEEE division): equal.
     let silu: Vec<f32> = (0..n)
-        .map(|i| (a[i] as f64 / (1.0 + (-a[i] as f64).exp()) * b[i] as f64) as f32)
+        .map(|i| a[i] / (1.0 + (-a[i]).exp()) * b[i])
         .collect();
-    assert_close("glu_silu", &three(&mut g, "glu_silu"), &silu, |i| {
-        1e-5 * silu[i].abs().max(1.0)
-    });
-    let ge: Vec<f32> = (0..n)
-        .map(|i| (gelu(a[i] as f64) * b[i] as f64) as f32)
+    let tab = g.upload(EXPF_TABLE.iter().flat_map(|t| t.to_le_bytes()).collect());
+    let o = g.zeros(4 * n);
+    g.run(
+        "glu_silu",
+        grid,
+        vec![
+            ArgValue::Pointer(av),
+            ArgValue::Pointer(bv),
+            ArgValue::Pointer(tab),
+            ArgValue::Pointer(o),
+            ArgValue::u32(n as u32),
+        ],
+    );
+    assert_close("glu_silu", &g.read_f32(o), &silu, |_| 0.0);
+    // GELU by table (the host fills it; here GELU-tanh of every half, in f64): exact
+    // lookups at the f16 bits of the input, and the pass-through / zero beyond ±10.
+    let table: Vec<f32> = (0..=u16::MAX).map(|h| gelu(h2f(h) as f64) as f32).collect();
+    let mut ga = a.clone();
+    ga[3] = -10.0;
+    ga[5] = 10.0;
+    ga[7] = 12.5;
+    ga[9] = -9.999;
+    let (gav, tv, o) = (g.f32s(&ga), g.f32s(&table), g.zeros(4 * n));
+    g.run(
+        "glu_gelu_table",
+        grid,
+        vec![
+            ArgValue::Pointer(gav),
+            ArgValue::Pointer(bv),
+            ArgValue::Pointer(tv),
+            ArgValue::Pointer(o),
+            ArgValue::u32(n as u32),
+        ],
+    );
+    let ge: Vec<f32> = ga
+        .iter()
+        .zip(&b)
+        .map(|(&x, &y)| {
+            let v = if x <= -10.0 {
+                0.0
+            } else if x >= 10.0 {
+                x
+            } else {
+                table[f16_bits(x) as usize]
+            };
+            v * y
+        })
         .collect();
-    assert_close("glu_gelu_tanh", &three(&mut g, "glu_gelu_tanh"), &ge, |i| {
-        1e-5 * ge[i].abs().max(1.0)
-    });
+    assert_close("glu_gelu_table", &g.read_f32(o), &ge, |_| 0.0);
     let add: Vec<f32> = (0..n).map(|i| a[i] + b[i]).collect();
     assert_close("add_f32", &three(&mut g, "add_f32"), &add, |_| 0.0);
 
@@ -639,6 +713,9 @@ fn argmax_two_pass_with_ties_on(target: Target) {
     assert_eq!(g.read_f32(ov), vec![50.0]);
 }
 
+/// The CPU reference engine's attention (engine/src/model/forward.rs), in the same f32
+/// operations and order: f16-rounded q·scale, K and V; sequential dot products; softmax with
+/// f32::exp, an f64 sum, f16-rounded normalised weights; sequential weighted sum.
 #[allow(clippy::too_many_arguments)]
 fn attn_ref(
     q: &[f32],
@@ -649,7 +726,8 @@ fn attn_ref(
     hd: usize,
     kv_len: usize,
     window: usize,
-    scale: f32,
+    q_scale: f32,
+    score_scale: f32,
 ) -> Vec<f32> {
     let lo = if window != 0 && kv_len > window {
         kv_len - window
@@ -659,23 +737,31 @@ fn attn_ref(
     let mut out = vec![0.0; n_head * hd];
     for h in 0..n_head {
         let kvh = h / (n_head / n_kv);
-        let s: Vec<f64> = (lo..kv_len)
+        let qv: Vec<f32> = q[h * hd..(h + 1) * hd]
+            .iter()
+            .map(|x| round_f16(x * q_scale))
+            .collect();
+        let mut s: Vec<f32> = (lo..kv_len)
             .map(|t| {
-                (0..hd)
-                    .map(|d| q[h * hd + d] as f64 * k[(t * n_kv + kvh) * hd + d] as f64)
-                    .sum::<f64>()
-                    * scale as f64
+                let kr = &k[(t * n_kv + kvh) * hd..(t * n_kv + kvh + 1) * hd];
+                let dot: f32 = qv.iter().zip(kr).map(|(a, b)| a * round_f16(*b)).sum();
+                dot * score_scale
             })
             .collect();
-        let m = s.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let e: Vec<f64> = s.iter().map(|x| (x - m).exp()).collect();
-        let l: f64 = e.iter().sum();
+        let m = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0f64;
+        for x in s.iter_mut() {
+            *x = (*x - m).exp();
+            sum += *x as f64;
+        }
+        let inv = (1.0 / sum) as f32;
+        for x in s.iter_mut() {
+            *x = round_f16(*x * inv);
+        }
         for d in 0..hd {
-            out[h * hd + d] = ((lo..kv_len)
-                .zip(&e)
-                .map(|(t, p)| p * v[(t * n_kv + kvh) * hd + d] as f64)
-                .sum::<f64>()
-                / l) as f32;
+            out[h * hd + d] = (lo..kv_len).zip(&s).fold(0f32, |a, (t, p)| {
+                a + p * round_f16(v[(t * n_kv + kvh) * hd + d])
+            });
         }
     }
     out
@@ -683,44 +769,76 @@ fn attn_ref(
 
 fn attention_gqa_window_and_split_on(target: Target) {
     let mut r = StdRng::seed_from_u64(7);
-    // (n_head, n_kv_head, head_dim, kv_len, window)
-    for (n_head, n_kv, hd, kv_len, window) in [
-        (4usize, 1usize, 256usize, 150usize, 0usize),
-        (6, 2, 64, 37, 16),
-        (3, 3, 100, 200, 0),
+    // (n_head, n_kv_head, head_dim, kv_len, window, scale the query (gemma3) or the scores
+    // (llama))
+    for (n_head, n_kv, hd, kv_len, window, scale_q) in [
+        (4usize, 1usize, 256usize, 150usize, 0usize, true),
+        (6, 2, 64, 37, 16, false),
+        (3, 3, 100, 200, 0, true),
     ] {
         let q = rand_vec(&mut r, n_head * hd, 1.0);
         let k = rand_vec(&mut r, kv_len * n_kv * hd, 1.0);
         let v = rand_vec(&mut r, kv_len * n_kv * hd, 1.0);
         let scale = 1.0 / (hd as f32).sqrt();
-        let want = attn_ref(&q, &k, &v, n_head, n_kv, hd, kv_len, window, scale);
+        let (q_scale, score_scale) = if scale_q { (scale, 1.0) } else { (1.0, scale) };
+        let want = attn_ref(
+            &q,
+            &k,
+            &v,
+            n_head,
+            n_kv,
+            hd,
+            kv_len,
+            window,
+            q_scale,
+            score_scale,
+        );
         let mut g = Gpu::new(target);
         let (qv, kv, vv) = (g.f32s(&q), g.f32s(&k), g.f32s(&v));
-        let common = |o: u64| {
+        let tail = || {
             vec![
-                ArgValue::Pointer(qv),
-                ArgValue::Pointer(kv),
-                ArgValue::Pointer(vv),
-                ArgValue::Pointer(o),
                 ArgValue::u32(n_head as u32),
                 ArgValue::u32(n_kv as u32),
                 ArgValue::u32(hd as u32),
                 ArgValue::u32(kv_len as u32),
                 ArgValue::u32(window as u32),
-                ArgValue::f32(scale),
+                ArgValue::f32(q_scale),
+                ArgValue::f32(score_scale),
             ]
         };
         let ov = g.zeros(4 * n_head * hd);
-        g.run("attn_decode", [n_head as u32, 1], common(ov));
-        assert_close("attn_decode", &g.read_f32(ov), &want, |_| 2e-5);
+        let p = ArgValue::Pointer;
+        let tab = g.upload(EXPF_TABLE.iter().flat_map(|t| t.to_le_bytes()).collect());
+        let mut args = vec![p(qv), p(kv), p(vv), p(tab), p(ov)];
+        args.extend(tail());
+        g.run("attn_decode", [n_head as u32, 1], args);
+        // The CPU's operations in the CPU's order: equal.
+        assert_close("attn_decode", &g.read_f32(ov), &want, |_| 0.0);
 
-        // split-K: 5 splits of 48 positions (the last ones may be empty) + combine
+        // split-K: 5 splits of 48 positions (the last ones may be empty): statistics,
+        // weighted sums, combine
         let (split_len, n_split) = (48u32, 5u32);
-        let pv = g.zeros(4 * n_head * n_split as usize * (hd + 2));
-        let mut args = common(pv);
-        args.push(ArgValue::u32(split_len));
-        args.push(ArgValue::u32(n_split));
-        g.run("attn_decode_split", [n_head as u32, n_split], args);
+        let split = [ArgValue::u32(split_len), ArgValue::u32(n_split)];
+        let ns = n_split as usize;
+        let (mv, sv) = (g.zeros(4 * n_head * ns), g.zeros(8 * n_head * ns));
+        let pv = g.zeros(4 * n_head * ns * hd);
+        let grid = [n_head as u32, n_split];
+        let with_tail = |mut a: Vec<ArgValue>| {
+            a.extend(tail());
+            a.extend(split.clone());
+            a
+        };
+        g.run("attn_max_split", grid, with_tail(vec![p(qv), p(kv), p(mv)]));
+        g.run(
+            "attn_sum_split",
+            grid,
+            with_tail(vec![p(qv), p(kv), p(tab), p(mv), p(sv)]),
+        );
+        g.run(
+            "attn_decode_split",
+            grid,
+            with_tail(vec![p(qv), p(kv), p(vv), p(tab), p(mv), p(sv), p(pv)]),
+        );
         let ov2 = g.zeros(4 * n_head * hd);
         g.run(
             "attn_combine",
@@ -732,8 +850,9 @@ fn attention_gqa_window_and_split_on(target: Target) {
                 ArgValue::u32(n_split),
             ],
         );
+        // Same weights; the sum over positions is grouped by split.
         assert_close("attn_decode_split+combine", &g.read_f32(ov2), &want, |_| {
-            2e-5
+            1e-5
         });
     }
 }
@@ -742,9 +861,9 @@ fn attention_gqa_window_and_split_on(target: Target) {
 const SIM_TARGETS: [Target; 2] = [Target::Gfx1010, Target::Gfx1030];
 
 #[test]
-fn gemv_every_format_odd_sizes() {
+fn gemv_float_formats_odd_sizes() {
     for t in SIM_TARGETS {
-        gemv_every_format_odd_sizes_on(t);
+        gemv_float_formats_odd_sizes_on(t);
     }
 }
 

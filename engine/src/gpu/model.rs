@@ -10,6 +10,11 @@
 //! x = emb[id]·s; per block: h = n(x); q,k,v = W·h; [q,k = n(q), n(k) per head];
 //! rope(q, k); a = attn(q, K, V); o = Wo·a; [o = n(o)]; x += o; h = n(x);
 //! f = Wd·(act(Wg·h) ⊙ Wu·h); [f = n(f)]; x += f; then logits = Wout·n(x) [softcap].
+//!
+//! The arithmetic is the CPU reference's too: every GEMV input is quantized on the device
+//! (`quantize_q8` / `quantize_q8k`, bit-identical to engine::quant::q8) for the weight
+//! type's `act_kind`, and the GEMV kernels take exact integer dot products per block; the
+//! attention rounds Q, K and V through f16 as the CPU engine's (llama.cpp's) F16 cache does.
 
 use std::time::{Duration, Instant};
 
@@ -18,8 +23,8 @@ use anyhow::{bail, ensure, Context as _, Result};
 use super::runtime::{Arg, Batch, Buffer, DispatchId, Memory, Program, RunReport, Runtime};
 use crate::generate::GenStats;
 use crate::gguf::GgmlType;
-use crate::model::{Arch, Config, KvCache, Model, RopeMode};
-use crate::quant::Matrix;
+use crate::model::{ops, Arch, Config, KvCache, Model, RopeMode};
+use crate::quant::{act_kind, ActKind, Matrix};
 use crate::sample::{argmax, Sampler, SamplerConfig};
 
 /// Logits per argmax_partial workgroup.
@@ -32,20 +37,26 @@ const GEMV_ARG_Y: usize = 2;
 const RMS_NORM_ARG_X: usize = 0;
 /// `rms_norm(x, w, out, n, eps, add_one)`: out.
 const RMS_NORM_ARG_OUT: usize = 2;
-/// `rope(x, n_heads, head_dim, n_rot, pos, freq_base, neox)`: x.
+/// `rope(x, n_heads, head_dim, n_rot, pos, cs, neox)`: x.
 const ROPE_ARG_X: usize = 0;
-/// `rope(x, n_heads, head_dim, n_rot, pos, freq_base, neox)`: pos.
+/// `rope(x, n_heads, head_dim, n_rot, pos, cs, neox)`: pos.
 const ROPE_ARG_POS: usize = 4;
-/// `attn_decode(q, k, v, out, n_head, n_kv_head, head_dim, kv_len, window, scale)` and
-/// `attn_decode_split(…, kv_len, window, scale, split_len, n_split)`: kv_len.
-const ATTN_ARG_KV_LEN: usize = 7;
-/// `attn_decode_split(q, k, v, part, n_head, n_kv_head, head_dim, kv_len, window, scale,
-/// split_len, n_split)`: split_len.
-const ATTN_SPLIT_ARG_SPLIT_LEN: usize = 10;
+/// Arguments after the buffers of every attention kernel: `n_head, n_kv_head, head_dim,
+/// kv_len, window, q_scale, score_scale` (+ `split_len, n_split` for the split kernels).
+/// kv_len is the 4th of them, split_len the 8th.
+const ATTN_TAIL_KV_LEN: usize = 3;
+const ATTN_TAIL_SPLIT_LEN: usize = 7;
+/// Buffer arguments of `attn_decode(q, k, v, tab, out, …)`.
+const ATTN_DECODE_BUFS: usize = 5;
+/// Buffer arguments of `attn_max_split(q, k, maxes, …)`, `attn_sum_split(q, k, tab, maxes,
+/// sums, …)` and `attn_decode_split(q, k, v, tab, maxes, sums, part, …)`.
+const ATTN_MAX_BUFS: usize = 3;
+const ATTN_SUM_BUFS: usize = 5;
+const ATTN_SPLIT_BUFS: usize = 7;
 
 /// Split-K decode attention: a layer that can attend more than this many positions runs
-/// `attn_decode_split` over `ceil(positions / ATTN_SPLIT_POSITIONS)` splits (at most
-/// [`ATTN_MAX_SPLITS`]) and `attn_combine`, so a long context spreads over n_head × splits
+/// `attn_stats_split` + `attn_decode_split` over `ceil(positions / ATTN_SPLIT_POSITIONS)`
+/// splits (at most [`ATTN_MAX_SPLITS`]) and `attn_combine`, so a long context spreads over n_head × splits
 /// workgroups instead of n_head (Gemma 3 270M: 4 query heads on a 40-CU card). Each token
 /// shares the attended positions evenly among the splits; unused splits are empty.
 const ATTN_SPLIT_POSITIONS: usize = 512;
@@ -57,8 +68,11 @@ const ATTN_MAX_SPLITS: usize = 32;
 enum AttnPatch {
     /// One `attn_decode` workgroup per head.
     Single(DispatchId),
-    /// `attn_decode_split` over `n_split` splits (window 0: no sliding window).
+    /// `attn_max_split`, `attn_sum_split` and `attn_decode_split` over `n_split` splits
+    /// (window 0: no sliding window).
     Split {
+        max: DispatchId,
+        sum: DispatchId,
         id: DispatchId,
         n_split: u32,
         window: u32,
@@ -69,18 +83,24 @@ impl AttnPatch {
     /// The kernel arguments that depend on the KV length `kv_len`.
     fn patch(self, p: &Program, kv_len: u32) -> Result<()> {
         match self {
-            AttnPatch::Single(id) => p.set_u32(id, ATTN_ARG_KV_LEN, kv_len),
+            AttnPatch::Single(id) => p.set_u32(id, ATTN_DECODE_BUFS + ATTN_TAIL_KV_LEN, kv_len),
             AttnPatch::Split {
+                max,
+                sum,
                 id,
                 n_split,
                 window,
             } => {
-                p.set_u32(id, ATTN_ARG_KV_LEN, kv_len)?;
-                p.set_u32(
-                    id,
-                    ATTN_SPLIT_ARG_SPLIT_LEN,
-                    split_len(kv_len, window, n_split),
-                )
+                let len = split_len(kv_len, window, n_split);
+                for (d, bufs) in [
+                    (max, ATTN_MAX_BUFS),
+                    (sum, ATTN_SUM_BUFS),
+                    (id, ATTN_SPLIT_BUFS),
+                ] {
+                    p.set_u32(d, bufs + ATTN_TAIL_KV_LEN, kv_len)?;
+                    p.set_u32(d, bufs + ATTN_TAIL_SPLIT_LEN, len)?;
+                }
+                Ok(())
             }
         }
     }
@@ -185,6 +205,17 @@ pub struct GpuModel<'rt> {
 
 fn upload_matrix(rt: &Runtime, m: &Matrix<'_>) -> Result<DevMatrix> {
     type_suffix(m.ty)?;
+    let block = match act_kind(m.ty) {
+        ActKind::F32 => 1,
+        ActKind::Q8 => kernels::Q8_BLOCK as usize,
+        ActKind::Q8K => kernels::Q8K_BLOCK as usize,
+    };
+    ensure!(
+        m.cols.is_multiple_of(block),
+        "{} weights with {} columns: the activation quantizer needs a multiple of {block}",
+        m.ty,
+        m.cols
+    );
     Ok(DevMatrix {
         buf: rt.upload(m.data, Memory::VramNoCpu)?,
         ty: m.ty,
@@ -193,16 +224,73 @@ fn upload_matrix(rt: &Runtime, m: &Matrix<'_>) -> Result<DevMatrix> {
     })
 }
 
-/// Records `y = W·x`.
-fn gemv(b: &mut Batch<'_>, w: &DevMatrix, x: &Buffer, y: Arg) -> Result<DispatchId> {
-    let units = match w.ty {
-        GgmlType::F32 | GgmlType::F16 => w.cols,
-        _ => w.cols / 32,
+/// Where the quantized copies of the current activation vector live: one buffer per
+/// quantized format, reused by every quantization site (the batch's hazard tracking orders
+/// the reuse).
+struct ActBufs {
+    q8: Buffer,
+    q8k: Buffer,
+}
+
+/// Records the quantizations of `x` (`n` values) that the GEMVs by `ws` need, once per
+/// distinct format, as the CPU engine quantizes the activation per `vec_dot` type
+/// (engine::quant::act_kind). F16/F32 weights take `x` as it is.
+fn quantize(
+    b: &mut Batch<'_>,
+    ws: &[&DevMatrix],
+    x: &Buffer,
+    n: u32,
+    acts: &ActBufs,
+) -> Result<()> {
+    let mut done: Vec<ActKind> = Vec::new();
+    for w in ws {
+        let kind = act_kind(w.ty);
+        if kind == ActKind::F32 || done.contains(&kind) {
+            continue;
+        }
+        done.push(kind);
+        let (kernel, grid, out) = match kind {
+            ActKind::Q8 => ("quantize_q8", kernels::quantize_q8_grid(n), &acts.q8),
+            ActKind::Q8K => ("quantize_q8k", kernels::quantize_q8k_grid(n), &acts.q8k),
+            ActKind::F32 => unreachable!("skipped above"),
+        };
+        b.dispatch(
+            kernel,
+            [grid, 1, 1],
+            &[Arg::Buf(x.clone()), Arg::Buf(out.clone()), Arg::U32(n)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Records `y = W·x`; quantized weights read `x` as [`quantize`] left it in `acts`.
+fn gemv(
+    b: &mut Batch<'_>,
+    w: &DevMatrix,
+    x: &Buffer,
+    acts: &ActBufs,
+    y: Arg,
+) -> Result<DispatchId> {
+    // The quantized kernels add up a row in the CPU's order, on a fixed 8 lanes per row.
+    let (x, group, grid) = match act_kind(w.ty) {
+        ActKind::F32 => {
+            let group = kernels::gemv_group(w.cols);
+            (x, group, kernels::gemv_grid(w.rows, group))
+        }
+        ActKind::Q8 => (
+            &acts.q8,
+            kernels::GEMV_QUANT_GROUP,
+            kernels::gemv_quant_grid(w.rows, kernels::Q8_BLOCK),
+        ),
+        ActKind::Q8K => (
+            &acts.q8k,
+            kernels::GEMV_QUANT_GROUP,
+            kernels::gemv_quant_grid(w.rows, kernels::Q8K_BLOCK),
+        ),
     };
-    let group = kernels::gemv_group(units);
     b.dispatch(
         &format!("gemv_{}", type_suffix(w.ty)?),
-        [kernels::gemv_grid(w.rows, group), 1, 1],
+        [grid, 1, 1],
         &[
             Arg::Buf(w.buf.clone()),
             Arg::Buf(x.clone()),
@@ -347,6 +435,11 @@ impl<'rt> GpuModel<'rt> {
         let part_idx = act(n_parts)?;
         let best_val = act(1)?;
         let ids = rt.alloc(4, Memory::Gtt)?;
+        let widest = d.max(nh * hd).max(ff);
+        let acts = ActBufs {
+            q8: rt.alloc(kernels::q8_act_bytes(widest), Memory::VramNoCpu)?,
+            q8k: rt.alloc(kernels::q8k_act_bytes(widest), Memory::VramNoCpu)?,
+        };
         let kv_row_bytes = kv_dim * 4;
 
         let mut b = rt.batch();
@@ -363,9 +456,17 @@ impl<'rt> GpuModel<'rt> {
             ],
         )?;
 
+        // Gemma's GELU is looked up in the CPU engine's own f16 table (see glu_gelu_table).
+        let gelu_table = match cfg.arch {
+            Arch::Llama => None,
+            Arch::Gemma3 => Some(vec_up(&ops::gelu_ggml_table())?),
+        };
+        let mut rope_tables: Vec<(u32, Buffer)> = Vec::new();
+        // glibc's expf table: silu and the softmax compute exp exactly as the CPU engine.
+        let exp_tab = rt.upload(bytemuck::cast_slice(&kernels::EXPF_TABLE), Memory::Vram)?;
         let n_layers = model.layers.len();
         let mut layers = Vec::with_capacity(n_layers);
-        let mut attn_part: Option<Buffer> = None;
+        let mut attn_part: Option<(Buffer, Buffer, Buffer)> = None;
         for (il, l) in model.layers.iter().enumerate() {
             let (wq, wk, wv, wo) = (up_m(&l.wq)?, up_m(&l.wk)?, up_m(&l.wv)?, up_m(&l.wo)?);
             let (wg, wu, wd) = (up_m(&l.gate)?, up_m(&l.up)?, up_m(&l.down)?);
@@ -387,10 +488,11 @@ impl<'rt> GpuModel<'rt> {
                 d,
                 cfg.eps,
             )?;
-            gemv(&mut b, &wq, &h, Arg::Buf(q.clone()))?;
+            quantize(&mut b, &[&wq, &wk, &wv], &h, d, &acts)?;
+            gemv(&mut b, &wq, &h, &acts, Arg::Buf(q.clone()))?;
             // K and V go straight to the cache row of the current position (patched).
-            let k_gemv = gemv(&mut b, &wk, &h, Arg::At(k_cache.clone(), 0))?;
-            let v_gemv = gemv(&mut b, &wv, &h, Arg::At(v_cache.clone(), 0))?;
+            let k_gemv = gemv(&mut b, &wk, &h, &acts, Arg::At(k_cache.clone(), 0))?;
+            let v_gemv = gemv(&mut b, &wv, &h, &acts, Arg::At(v_cache.clone(), 0))?;
             if let Some(w) = &q_norm {
                 let qa = Arg::Buf(q.clone());
                 rms_norm(&mut b, qa.clone(), w, qa, nh, hd, cfg.eps)?;
@@ -408,6 +510,16 @@ impl<'rt> GpuModel<'rt> {
                 cfg.rope_base
             };
             let neox = u32::from(cfg.rope_mode == RopeMode::Neox);
+            // The CPU reference's own angles, one table per distinct base (Gemma: local and
+            // global layers), positions 0..n_ctx.
+            let cs = match rope_tables.iter().find(|(b, _)| *b == base.to_bits()) {
+                Some((_, t)) => t.clone(),
+                None => {
+                    let t = vec_up(&ops::rope_table(n_ctx, base, 1.0, cfg.n_rot))?;
+                    rope_tables.push((base.to_bits(), t.clone()));
+                    t
+                }
+            };
             let rope = |b: &mut Batch<'_>, xa: Arg, heads: u32| {
                 b.dispatch(
                     "rope",
@@ -422,7 +534,7 @@ impl<'rt> GpuModel<'rt> {
                         Arg::U32(hd),
                         Arg::U32(u(cfg.n_rot)?),
                         Arg::U32(0), // pos: patched per token
-                        Arg::F32(base),
+                        Arg::Buf(cs.clone()),
                         Arg::U32(neox),
                     ],
                 )
@@ -440,37 +552,77 @@ impl<'rt> GpuModel<'rt> {
                 n_ctx
             };
             let n_split = attn_splits(max_positions);
-            // attn_decode(q, k, v, out, <tail>) and attn_decode_split(q, k, v, part, <tail>,
-            // split_len, n_split) share everything but the output and the split arguments.
-            let args = |out: &Buffer| {
+            // gemma3 scales Q before the product, llama the scores (as the CPU reference).
+            let (q_scale, score_scale) = match cfg.arch {
+                Arch::Gemma3 => (cfg.attn_scale, 1.0),
+                Arch::Llama => (1.0, cfg.attn_scale),
+            };
+            // attn_decode(q, k, v, tab, out, <tail>) and the split kernels (buffers, <tail>,
+            // split_len, n_split) share the tail.
+            let tail = || {
                 vec![
-                    Arg::Buf(q.clone()),
-                    Arg::Buf(k_cache.clone()),
-                    Arg::Buf(v_cache.clone()),
-                    Arg::Buf(out.clone()),
                     Arg::U32(nh),
                     Arg::U32(nkv),
                     Arg::U32(hd),
                     Arg::U32(1), // kv_len: patched per token
                     Arg::U32(window),
-                    Arg::F32(cfg.attn_scale),
+                    Arg::F32(q_scale),
+                    Arg::F32(score_scale),
                 ]
             };
+            let (qa, ka, va, ta) = (
+                Arg::Buf(q.clone()),
+                Arg::Buf(k_cache.clone()),
+                Arg::Buf(v_cache.clone()),
+                Arg::Buf(exp_tab.clone()),
+            );
             let attn = if n_split == 1 {
-                AttnPatch::Single(b.dispatch("attn_decode", [nh, 1, 1], &args(&att))?)
+                let mut args = vec![qa, ka, va, ta, Arg::Buf(att.clone())];
+                args.extend(tail());
+                AttnPatch::Single(b.dispatch("attn_decode", [nh, 1, 1], &args)?)
             } else {
-                // Partials (m, l, acc[head_dim]) per head and split; one buffer serves
-                // every layer (the batch orders the reuse).
-                let part = match &attn_part {
+                // Per head and split: max score, sum of exponentials (f64) and the split's
+                // share of the output; one set of buffers serves every layer (the batch orders
+                // the reuse).
+                let (maxes, sums, part) = match &attn_part {
                     Some(p) => p,
-                    None => attn_part.insert(act(nh * ATTN_MAX_SPLITS as u32 * (hd + 2))?),
+                    None => attn_part.insert((
+                        act(nh * ATTN_MAX_SPLITS as u32)?,
+                        act(nh * ATTN_MAX_SPLITS as u32 * 2)?,
+                        act(nh * ATTN_MAX_SPLITS as u32 * hd)?,
+                    )),
                 };
-                let mut args = args(part);
-                args.extend([
-                    Arg::U32(kernels::WORKGROUP_SIZE), // split_len: patched per token
-                    Arg::U32(n_split),
-                ]);
-                let id = b.dispatch("attn_decode_split", [nh, n_split, 1], &args)?;
+                let with_tail = |mut bufs: Vec<Arg>| {
+                    bufs.extend(tail());
+                    bufs.extend([
+                        Arg::U32(kernels::WORKGROUP_SIZE), // split_len: patched per token
+                        Arg::U32(n_split),
+                    ]);
+                    bufs
+                };
+                let (ma, sa) = (Arg::Buf(maxes.clone()), Arg::Buf(sums.clone()));
+                let grid = [nh, n_split, 1];
+                let max = b.dispatch(
+                    "attn_max_split",
+                    grid,
+                    &with_tail(vec![qa.clone(), ka.clone(), ma.clone()]),
+                )?;
+                let sum = b.dispatch(
+                    "attn_sum_split",
+                    grid,
+                    &with_tail(vec![
+                        qa.clone(),
+                        ka.clone(),
+                        ta.clone(),
+                        ma.clone(),
+                        sa.clone(),
+                    ]),
+                )?;
+                let id = b.dispatch(
+                    "attn_decode_split",
+                    grid,
+                    &with_tail(vec![qa, ka, va, ta, ma, sa, Arg::Buf(part.clone())]),
+                )?;
                 b.dispatch(
                     "attn_combine",
                     [nh, 1, 1],
@@ -482,12 +634,15 @@ impl<'rt> GpuModel<'rt> {
                     ],
                 )?;
                 AttnPatch::Split {
+                    max,
+                    sum,
                     id,
                     n_split,
                     window,
                 }
             };
-            gemv(&mut b, &wo, &att, Arg::Buf(o.clone()))?;
+            quantize(&mut b, &[&wo], &att, nh * hd, &acts)?;
+            gemv(&mut b, &wo, &att, &acts, Arg::Buf(o.clone()))?;
             residual(&mut b, post_attn.as_ref(), &x, &o, d, cfg.eps)?;
 
             // Feed-forward.
@@ -500,20 +655,27 @@ impl<'rt> GpuModel<'rt> {
                 d,
                 cfg.eps,
             )?;
-            gemv(&mut b, &wg, &h, Arg::Buf(g.clone()))?;
-            gemv(&mut b, &wu, &h, Arg::Buf(up.clone()))?;
-            let act_kernel = match cfg.arch {
-                Arch::Llama => "glu_silu",
-                Arch::Gemma3 => "glu_gelu_tanh",
-            };
+            quantize(&mut b, &[&wg, &wu], &h, d, &acts)?;
+            gemv(&mut b, &wg, &h, &acts, Arg::Buf(g.clone()))?;
+            gemv(&mut b, &wu, &h, &acts, Arg::Buf(up.clone()))?;
             let ga = Arg::Buf(g.clone());
-            elementwise(
-                &mut b,
-                act_kernel,
-                ff,
-                &[ga.clone(), Arg::Buf(up.clone()), ga, Arg::U32(ff)],
-            )?;
-            gemv(&mut b, &wd, &g, Arg::Buf(o.clone()))?;
+            let ua = Arg::Buf(up.clone());
+            match &gelu_table {
+                None => elementwise(
+                    &mut b,
+                    "glu_silu",
+                    ff,
+                    &[ga.clone(), ua, Arg::Buf(exp_tab.clone()), ga, Arg::U32(ff)],
+                )?,
+                Some(t) => elementwise(
+                    &mut b,
+                    "glu_gelu_table",
+                    ff,
+                    &[ga.clone(), ua, Arg::Buf(t.clone()), ga, Arg::U32(ff)],
+                )?,
+            };
+            quantize(&mut b, &[&wd], &g, ff, &acts)?;
+            gemv(&mut b, &wd, &g, &acts, Arg::Buf(o.clone()))?;
             residual(&mut b, post_ffn.as_ref(), &x, &o, d, cfg.eps)?;
             layers.push(LayerPatches {
                 k_gemv,
@@ -538,7 +700,8 @@ impl<'rt> GpuModel<'rt> {
             d,
             cfg.eps,
         )?;
-        gemv(&mut b, &output, &h, Arg::Buf(logits.clone()))?;
+        quantize(&mut b, &[&output], &h, d, &acts)?;
+        gemv(&mut b, &output, &h, &acts, Arg::Buf(logits.clone()))?;
         if let Some(cap) = cfg.final_softcap {
             b.dispatch(
                 "softcap",

@@ -29,10 +29,7 @@ pub fn rms_norm_chunks(x: &mut [f32], w: &[f32], eps: f32) {
 /// the power accumulated by repeated multiplication as ggml's
 /// `ggml_rope_cache_init` does.
 pub fn rope(x: &mut [f32], pos: usize, base: f32, scale: f32, n_rot: usize, mode: RopeMode) {
-    let theta_scale = base.powf(-2.0 / n_rot as f32);
-    let mut theta = pos as f32 * scale;
-    for i in 0..n_rot / 2 {
-        let (s, c) = theta.sin_cos();
+    for (i, (s, c)) in rope_sin_cos(pos, base, scale, n_rot).enumerate() {
         let (a, b) = match mode {
             RopeMode::Normal => (2 * i, 2 * i + 1),
             RopeMode::Neox => (i, i + n_rot / 2),
@@ -40,8 +37,35 @@ pub fn rope(x: &mut [f32], pos: usize, base: f32, scale: f32, n_rot: usize, mode
         let (x0, x1) = (x[a], x[b]);
         x[a] = x0 * c - x1 * s;
         x[b] = x0 * s + x1 * c;
-        theta *= theta_scale;
     }
+}
+
+/// (sin, cos) of the `n_rot / 2` rotation angles of position `pos`, as [`rope`] uses them.
+pub fn rope_sin_cos(
+    pos: usize,
+    base: f32,
+    scale: f32,
+    n_rot: usize,
+) -> impl Iterator<Item = (f32, f32)> {
+    let theta_scale = base.powf(-2.0 / n_rot as f32);
+    let mut theta = pos as f32 * scale;
+    (0..n_rot / 2).map(move |_| {
+        let sc = theta.sin_cos();
+        theta *= theta_scale;
+        sc
+    })
+}
+
+/// [`rope_sin_cos`] of positions `0..n_pos`: `[pos][i] = (cos, sin)` (the GPU's rope kernel
+/// reads its angles here, so both engines rotate by the same values).
+pub fn rope_table(n_pos: usize, base: f32, scale: f32, n_rot: usize) -> Vec<f32> {
+    let mut t = Vec::with_capacity(n_pos * n_rot);
+    for pos in 0..n_pos {
+        for (s, c) in rope_sin_cos(pos, base, scale, n_rot) {
+            t.extend([c, s]);
+        }
+    }
+    t
 }
 
 /// Numerically stable softmax in place.
@@ -87,14 +111,23 @@ pub fn gelu_ggml(x: f32) -> f32 {
     }
 }
 
+/// Half-precision bit patterns: the size of [`gelu_ggml_table`].
+pub const F16_VALUES: usize = 1 << 16;
+
+/// [`gelu_ggml`] of every half, indexed by its bits (ggml's `ggml_table_gelu_f16`, as f32):
+/// `gelu_ggml(x) == table[f32_to_f16(x)]` for -10 < x < 10. The GPU's `glu_gelu_table`
+/// looks GELU up here, so both engines compute the same values.
+pub fn gelu_ggml_table() -> Vec<f32> {
+    (0..F16_VALUES)
+        .map(|h| round_f16(gelu_tanh(f16_to_f32(h as u16))))
+        .collect()
+}
+
 /// `round_f16(gelu_tanh(h))` for every f16 `h`, as f32: the same values as
 /// computing it per element (it is a function of the f16 bits), without a
 /// `tanh` per element — ggml's `ggml_table_gelu_f16` for the same reason.
-static GELU_F16: std::sync::LazyLock<Box<[f32]>> = std::sync::LazyLock::new(|| {
-    (0..=u16::MAX)
-        .map(|h| round_f16(gelu_tanh(f16_to_f32(h))))
-        .collect()
-});
+static GELU_F16: std::sync::LazyLock<Box<[f32]>> =
+    std::sync::LazyLock::new(|| gelu_ggml_table().into_boxed_slice());
 
 /// `a · b` summed in 8 interleaved lanes (element `i` into lane `i % 8`),
 /// then the lanes pairwise: independent additions the compiler turns into
@@ -125,6 +158,7 @@ pub fn softcap(x: f32, cap: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quant::half::f32_to_f16;
 
     #[test]
     fn gelu_table_equals_direct_formula() {
@@ -169,5 +203,19 @@ mod tests {
         assert!((s.iter().sum::<f32>() - 1.0).abs() < 1e-6 && s[2] > s[1]);
         assert!((gelu_tanh(1.0) - 0.841192).abs() < 1e-5);
         assert!((silu(1.0) - 0.731059).abs() < 1e-5);
+    }
+
+    #[test]
+    fn gelu_table_is_gelu_ggml() {
+        let t = gelu_ggml_table();
+        let mut x = -9.999f32;
+        while x < 10.0 {
+            assert_eq!(
+                t[f32_to_f16(x) as usize].to_bits(),
+                gelu_ggml(x).to_bits(),
+                "{x}"
+            );
+            x += 0.0137;
+        }
     }
 }

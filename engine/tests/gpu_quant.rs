@@ -1,0 +1,281 @@
+//! The activation quantizers (`quantize_q8`, `quantize_q8k`) and the integer GEMV kernels on
+//! the simulator against the CPU reference engine: the quantized activation must be
+//! bit-identical to engine::quant::q8, and each GEMV row bit-identical to
+//! engine::quant::vec_dot.
+
+use engine::gguf::GgmlType;
+use engine::gpu::{Arg, Buffer, Memory, Runtime};
+use engine::quant::half::f32_to_f16;
+use engine::quant::q8::{quantize_q8, quantize_q8k};
+use engine::quant::{act_kind, prepare, vec_dot, ActKind};
+
+/// xorshift64*: deterministic test data without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn byte(&mut self) -> u8 {
+        (self.next() >> 56) as u8
+    }
+    /// Uniform in [-1, 1).
+    fn f32(&mut self) -> f32 {
+        ((self.next() >> 40) as f32 / (1u64 << 23) as f32) - 1.0
+    }
+    fn half(&mut self, lo: f32, hi: f32) -> [u8; 2] {
+        let u = (self.f32() + 1.0) / 2.0;
+        f32_to_f16(lo + (hi - lo) * u).to_le_bytes()
+    }
+}
+
+/// Random rows of `ty` blocks with finite, moderate scales.
+fn random_blocks(rng: &mut Rng, ty: GgmlType, rows: usize, cols: usize) -> Vec<u8> {
+    let nb = rows * cols / ty.block_size();
+    let mut out = Vec::with_capacity(nb * ty.type_size());
+    let bytes = |rng: &mut Rng, out: &mut Vec<u8>, n: usize| {
+        out.extend((0..n).map(|_| rng.byte()));
+    };
+    for _ in 0..nb {
+        match ty {
+            GgmlType::Q4_0 | GgmlType::Q5_0 | GgmlType::Q8_0 => {
+                out.extend(rng.half(0.001, 0.02));
+                bytes(rng, &mut out, ty.type_size() - 2);
+            }
+            GgmlType::Q4_1 => {
+                out.extend(rng.half(0.001, 0.02));
+                out.extend(rng.half(-0.1, 0.1));
+                bytes(rng, &mut out, 16);
+            }
+            GgmlType::Q4_K => {
+                out.extend(rng.half(0.001, 0.02));
+                out.extend(rng.half(0.001, 0.02));
+                bytes(rng, &mut out, 12 + 128);
+            }
+            GgmlType::Q6_K => {
+                bytes(rng, &mut out, 208);
+                out.extend(rng.half(0.001, 0.02));
+            }
+            other => panic!("no generator for {other}"),
+        }
+    }
+    out
+}
+
+fn runtime() -> Runtime {
+    Runtime::open("sim").expect("the simulator always opens")
+}
+
+/// Quantizes `x` on the device with the quantizer of `kind`; returns the buffer.
+fn quantize_on_device(rt: &Runtime, kind: ActKind, x: &[f32]) -> Buffer {
+    let n = x.len() as u32;
+    let (kernel, grid, bytes) = match kind {
+        ActKind::Q8 => (
+            "quantize_q8",
+            kernels::quantize_q8_grid(n),
+            kernels::q8_act_bytes(n),
+        ),
+        ActKind::Q8K => (
+            "quantize_q8k",
+            kernels::quantize_q8k_grid(n),
+            kernels::q8k_act_bytes(n),
+        ),
+        ActKind::F32 => panic!("nothing to quantize"),
+    };
+    let xb = rt.upload_f32(x, Memory::Vram).unwrap();
+    // Stale bytes in the output must not survive (the engine reuses one buffer per format).
+    let out = rt
+        .upload(&vec![0xa5; bytes as usize], Memory::Vram)
+        .unwrap();
+    let mut b = rt.batch();
+    b.dispatch(
+        kernel,
+        [grid, 1, 1],
+        &[Arg::Buf(xb), Arg::Buf(out.clone()), Arg::U32(n)],
+    )
+    .unwrap();
+    rt.run(&b.finish().unwrap()).unwrap();
+    out
+}
+
+fn f32s(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|f| f.to_bits()).collect()
+}
+
+/// Blocks of 32 that hit every rounding rule: a zero block, exact .5 ties (amax 127 → d = 1,
+/// id = 1; amax 63.5 → id = 2), a negative maximum, then random blocks of varied scale.
+fn q8_cases(rng: &mut Rng, nb: usize) -> Vec<f32> {
+    let mut x = vec![0f32; 32];
+    let mut tie = vec![0f32; 32];
+    tie[0] = 127.0;
+    for (i, v) in tie.iter_mut().enumerate().skip(1) {
+        *v = (i as f32 - 16.0) + 0.5;
+    }
+    x.extend(&tie);
+    let mut tie2: Vec<f32> = (0..32).map(|i| (i as f32 - 16.0) * 0.5 + 0.25).collect();
+    tie2[7] = -63.5;
+    x.extend(&tie2);
+    for b in x.len() / 32..nb {
+        let scale = [1e-3f32, 0.1, 1.0, 37.0][b % 4];
+        x.extend((0..32).map(|_| rng.f32() * scale));
+    }
+    x
+}
+
+#[test]
+fn quantize_q8_is_bit_identical_to_the_cpu() {
+    let rt = runtime();
+    let mut rng = Rng(11);
+    // Odd block counts: the last workgroup has one live wave.
+    for nb in [3usize, 7, 41] {
+        let x = q8_cases(&mut rng, nb);
+        let n = x.len();
+        let want = quantize_q8(&x);
+        let got = quantize_on_device(&rt, ActKind::Q8, &x)
+            .read(0, kernels::q8_act_bytes(n as u32) as usize)
+            .unwrap();
+        let qs: Vec<i8> = got[..n].iter().map(|&b| b as i8).collect();
+        assert_eq!(qs, want.qs, "qs, {nb} blocks");
+        let tail = f32s(&got[n..]);
+        assert_eq!(bits(&tail[..nb]), bits(&want.d), "d, {nb} blocks");
+        assert_eq!(bits(&tail[nb..2 * nb]), bits(&want.s), "s, {nb} blocks");
+    }
+    // The ties really are ties: roundf and round-half-even differ on them.
+    let q = quantize_q8(&q8_cases(&mut rng, 3));
+    assert_eq!((q.qs[32 + 1], q.qs[32 + 2]), (-15, -14)); // -14.5 → -15, -13.5 → -14
+    assert_eq!(q.qs[65], -15); // -7.25 · 2 = -14.5 → -15
+}
+
+/// Blocks of 256: zeros, a negative maximum with exact ties (max -127 → iscale 1), |max|
+/// shared by a positive and a later negative value (the first wins) and the reverse, then
+/// random blocks.
+fn q8k_cases(rng: &mut Rng, nb: usize) -> Vec<f32> {
+    let mut x = vec![0f32; 256];
+    let mut tie: Vec<f32> = (0..256).map(|i| ((i % 64) as f32 - 32.0) + 0.5).collect();
+    tie[100] = -127.0;
+    x.extend(&tie);
+    let mut first_pos: Vec<f32> = (0..256).map(|_| rng.f32()).collect();
+    first_pos[5] = 3.0;
+    first_pos[200] = -3.0;
+    x.extend(&first_pos);
+    let mut first_neg: Vec<f32> = (0..256).map(|_| rng.f32()).collect();
+    first_neg[64] = -2.0;
+    first_neg[65] = 2.0;
+    x.extend(&first_neg);
+    for b in x.len() / 256..nb {
+        let scale = [1e-3f32, 0.1, 1.0, 37.0][b % 4];
+        x.extend((0..256).map(|_| rng.f32() * scale));
+    }
+    x
+}
+
+#[test]
+fn quantize_q8k_is_bit_identical_to_the_cpu() {
+    let rt = runtime();
+    let mut rng = Rng(12);
+    for nb in [4usize, 7] {
+        let x = q8k_cases(&mut rng, nb);
+        let n = x.len();
+        let want = quantize_q8k(&x);
+        let got = quantize_on_device(&rt, ActKind::Q8K, &x)
+            .read(0, kernels::q8k_act_bytes(n as u32) as usize)
+            .unwrap();
+        let qs: Vec<i8> = got[..n].iter().map(|&b| b as i8).collect();
+        assert_eq!(qs, want.qs, "qs, {nb} blocks");
+        let d = f32s(&got[n..n + 4 * nb]);
+        assert_eq!(bits(&d), bits(&want.d), "d, {nb} blocks");
+        let bsums: Vec<i16> = got[n + 4 * nb..]
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        assert_eq!(bsums, want.bsums, "bsums, {nb} blocks");
+    }
+    let q = quantize_q8k(&q8k_cases(&mut rng, 4));
+    // -31.5 · 1 → -32 (half to even), 0.5 → 0; the first of ±3 sets the sign: iscale < 0.
+    assert_eq!((q.qs[256], q.qs[256 + 32]), (-32, 0));
+    assert!(q.d[2] < 0.0 && q.d[3] > 0.0);
+}
+
+/// One GEMV of random `ty` weights on the device (input quantized on the device as the
+/// engine does) against the CPU engine's vec_dot.
+fn check_gemv(ty: GgmlType, rows: usize, cols: usize, seed: u64) {
+    let mut rng = Rng(seed);
+    let data = random_blocks(&mut rng, ty, rows, cols);
+    let x: Vec<f32> = (0..cols).map(|_| rng.f32()).collect();
+    let kind = act_kind(ty);
+    let a = prepare(kind, &x);
+    let row_bytes = cols / ty.block_size() * ty.type_size();
+    let want: Vec<f32> = data
+        .chunks_exact(row_bytes)
+        .map(|r| vec_dot(ty, r, &a))
+        .collect();
+    let rt = runtime();
+    let xq = quantize_on_device(&rt, kind, &x);
+    let wb = rt.upload(&data, Memory::Vram).unwrap();
+    let kernel = format!("gemv_{}", ty.to_string().to_lowercase());
+    let group = kernels::GEMV_QUANT_GROUP;
+    let yb = rt.alloc(rows as u64 * 4, Memory::Vram).unwrap();
+    let block = if kind == ActKind::Q8K {
+        kernels::Q8K_BLOCK
+    } else {
+        kernels::Q8_BLOCK
+    };
+    let grid = kernels::gemv_quant_grid(rows as u32, block);
+    let mut b = rt.batch();
+    b.dispatch(
+        &kernel,
+        [grid, 1, 1],
+        &[
+            Arg::Buf(wb),
+            Arg::Buf(xq),
+            Arg::Buf(yb.clone()),
+            Arg::U32(rows as u32),
+            Arg::U32(cols as u32),
+            Arg::U32(group),
+        ],
+    )
+    .unwrap();
+    rt.run(&b.finish().unwrap()).unwrap();
+    let y = yb.read_f32(0, rows).unwrap();
+    // Same integers, same float operations in the same order: bit-identical.
+    assert_eq!(
+        bits(&y),
+        bits(&want),
+        "{kernel} {rows}x{cols}: gpu {y:?} cpu {want:?}"
+    );
+}
+
+#[test]
+fn gemv_32_value_formats_match_the_cpu_vec_dot() {
+    for (i, ty) in [
+        GgmlType::Q4_0,
+        GgmlType::Q4_1,
+        GgmlType::Q5_0,
+        GgmlType::Q8_0,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Odd row counts (37: two workgroups of 32 rows, the second partial); 3 blocks and
+        // 41 per row.
+        check_gemv(ty, 37, 96, 20 + i as u64);
+        check_gemv(ty, 13, 1312, 30 + i as u64);
+    }
+}
+
+#[test]
+fn gemv_k_quants_match_the_cpu_vec_dot() {
+    for (i, ty) in [GgmlType::Q4_K, GgmlType::Q6_K].into_iter().enumerate() {
+        check_gemv(ty, 5, 256, 40 + i as u64);
+        check_gemv(ty, 11, 2304, 50 + i as u64);
+    }
+}
