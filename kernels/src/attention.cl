@@ -48,14 +48,29 @@ static inline float score(const __global float* k, const __local float* qs, uint
                           uint stride, uint kv_off, uint head_dim, float score_scale) {
     if (pos >= end) return NEG_INF;
     const __global float4* kr = (const __global float4*)(k + (ulong)pos * stride + kv_off);
-    float s = 0.0f;
-    for (uint d = 0; d < head_dim / 4; d++) {
-        float4 kk = kr[d];
-        s += round_f16(kk.x) * qs[4 * d];
-        s += round_f16(kk.y) * qs[4 * d + 1];
-        s += round_f16(kk.z) * qs[4 * d + 2];
-        s += round_f16(kk.w) * qs[4 * d + 3];
+    // engine::model::ops::dot_lanes: element i adds into lane i % 8, the lanes then pair up
+    // as ((0 + 4) + (2 + 6)) + ((1 + 5) + (3 + 7)).
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, a4 = 0.0f, a5 = 0.0f, a6 = 0.0f, a7 = 0.0f;
+    uint d = 0;
+    for (; d + 2 <= head_dim / 4; d += 2) {
+        float4 lo = kr[d], hi = kr[d + 1];
+        a0 += round_f16(lo.x) * qs[4 * d];
+        a1 += round_f16(lo.y) * qs[4 * d + 1];
+        a2 += round_f16(lo.z) * qs[4 * d + 2];
+        a3 += round_f16(lo.w) * qs[4 * d + 3];
+        a4 += round_f16(hi.x) * qs[4 * d + 4];
+        a5 += round_f16(hi.y) * qs[4 * d + 5];
+        a6 += round_f16(hi.z) * qs[4 * d + 6];
+        a7 += round_f16(hi.w) * qs[4 * d + 7];
     }
+    if (d < head_dim / 4) { // head_dim % 8 == 4: the tail lands in lanes 0..3
+        float4 lo = kr[d];
+        a0 += round_f16(lo.x) * qs[4 * d];
+        a1 += round_f16(lo.y) * qs[4 * d + 1];
+        a2 += round_f16(lo.z) * qs[4 * d + 2];
+        a3 += round_f16(lo.w) * qs[4 * d + 3];
+    }
+    float s = ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7));
     return s * score_scale;
 }
 

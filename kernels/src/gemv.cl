@@ -43,7 +43,8 @@
 // block (or K-quant sub-block), scaled and summed in the same float operations. That fixes
 // the lane sharing to group = 8 lanes per row (kernels::GEMV_QUANT_GROUP):
 // 32-value blocks: the CPU keeps 8 float accumulators, accumulator k of which sums over the blocks
-//   in order l_b[k] * (d_w d_x) with l_b[k] = Σ w_j x_j over j in {2k, 2k+1, 2k+16, 2k+17};
+//   in order l_b[k] * (d_w d_x) with l_b[k] = Σ w_j x_j over j in 4k..4k+4 (dot32_lanes:
+//   what AVX2's maddubs + madd leave in lane k);
 //   the row is (((facc[0] + facc[1]) + ...) + facc[7]) + Σ_b m_w s_x (Q4_1). Lane k of the
 //   row's group is the CPU's accumulator k.
 // K-quants: lane i takes sub-block i of every block; the block's integer sums meet in lane 0,
@@ -100,13 +101,16 @@ static inline float ordered_sum8(float facc, uint wl) {
         if (k == 0 && row0 + r < rows) y[row0 + r] = total;                            \
     }
 
-// The activation values x[2k], x[2k+1] and x[2k+16], x[2k+17] of block b (two shorts).
-#define XPAIRS(xq, b, k)                                                               \
-    uint xl = ((const __global ushort*)((xq) + (b) * 32))[k];                          \
-    uint xh = ((const __global ushort*)((xq) + (b) * 32 + 16))[k];
+// The activation values x[4k..4k+4) of block b (one dword).
+#define XQUAD(xq, b, k) uint xv = ((const __global uint*)((xq) + (b) * 32))[k];
 
-// l = w0 x[2k] + w1 x[2k+1] + w2 x[2k+16] + w3 x[2k+17].
-#define LANE_DOT(w0, w1, w2, w3) ((w0) * SB(xl, 0) + (w1) * SB(xl, 1) + (w2) * SB(xh, 0) + (w3) * SB(xh, 1))
+// l = w0 x[4k] + w1 x[4k+1] + w2 x[4k+2] + w3 x[4k+3].
+#define LANE_DOT(w0, w1, w2, w3) ((w0) * SB(xv, 0) + (w1) * SB(xv, 1) + (w2) * SB(xv, 2) + (w3) * SB(xv, 3))
+
+// The four quant bytes qs[4(k & 3) ..] behind a ushort pointer `qs` to the block's qs (2 B
+// aligned), and the nibble of value 4k + i: low nibbles are values 0..15, high ones 16..31.
+#define QS4(qs, k) ((uint)(qs)[2 * ((k) & 3)] | ((uint)(qs)[2 * ((k) & 3) + 1] << 16))
+#define QNIB(q, k, i) ((int)(((q) >> (8 * (i) + 4 * ((k) >> 2))) & 15))
 
 // block_q4_0 (18 B): ggml_half d; uint8_t qs[16]; w[j] = (qs[j] & 15) - 8,
 // w[j + 16] = (qs[j] >> 4) - 8.
@@ -116,12 +120,12 @@ KERNEL void gemv_q4_0(const __global uchar* w, const __global uchar* xq, __globa
     QROW_SETUP(nb * 18)
     const __global float* xd = Q8_D(xq, cols);
     for (uint b = 0; live && b < nb; b++) {
-        XPAIRS(xq, b, k)
+        XQUAD(xq, b, k)
         float xdb = xd[b];
         for (uint r = 0; r < QROWS; r++) {
             const __global ushort* bp = (const __global ushort*)(rp[r] + b * 18);
-            uint q = bp[1 + k]; // qs[2k], qs[2k+1]
-            int l = LANE_DOT(NIB(q, 0) - 8, NIB(q, 2) - 8, NIB(q, 1) - 8, NIB(q, 3) - 8);
+            uint q = QS4(bp + 1, k);
+            int l = LANE_DOT(QNIB(q, k, 0) - 8, QNIB(q, k, 1) - 8, QNIB(q, k, 2) - 8, QNIB(q, k, 3) - 8);
             facc[r] += (float)l * (h2f(bp[0]) * xdb);
         }
     }
@@ -137,12 +141,12 @@ KERNEL void gemv_q4_1(const __global uchar* w, const __global uchar* xq, __globa
     const __global float* xd = Q8_D(xq, cols);
     const __global float* xs = Q8_S(xq, cols);
     for (uint b = 0; live && b < nb; b++) {
-        XPAIRS(xq, b, k)
+        XQUAD(xq, b, k)
         float xdb = xd[b], xsb = xs[b];
         for (uint r = 0; r < QROWS; r++) {
             const __global ushort* bp = (const __global ushort*)(rp[r] + b * 20);
-            uint q = bp[2 + k];
-            int l = LANE_DOT(NIB(q, 0), NIB(q, 2), NIB(q, 1), NIB(q, 3));
+            uint q = QS4(bp + 2, k);
+            int l = LANE_DOT(QNIB(q, k, 0), QNIB(q, k, 1), QNIB(q, k, 2), QNIB(q, k, 3));
             facc[r] += (float)l * (h2f(bp[0]) * xdb);
             extra[r] += h2f(bp[1]) * xsb;
         }
@@ -158,15 +162,15 @@ KERNEL void gemv_q5_0(const __global uchar* w, const __global uchar* xq, __globa
     QROW_SETUP(nb * 22)
     const __global float* xd = Q8_D(xq, cols);
     for (uint b = 0; live && b < nb; b++) {
-        XPAIRS(xq, b, k)
+        XQUAD(xq, b, k)
         float xdb = xd[b];
         for (uint r = 0; r < QROWS; r++) {
             const __global ushort* bp = (const __global ushort*)(rp[r] + b * 22);
             uint qh = (uint)bp[1] | ((uint)bp[2] << 16);
-            uint q = bp[3 + k];
-            uint hl = qh >> (2 * k), hh = qh >> (2 * k + 16);
-            int l = LANE_DOT((NIB(q, 0) | (int)((hl & 1) << 4)) - 16, (NIB(q, 2) | (int)(((hl >> 1) & 1) << 4)) - 16,
-                             (NIB(q, 1) | (int)((hh & 1) << 4)) - 16, (NIB(q, 3) | (int)(((hh >> 1) & 1) << 4)) - 16);
+            uint q = QS4(bp + 3, k);
+            uint hb = qh >> (4 * k); // the high bits of values 4k..4k+4
+            int l = LANE_DOT((QNIB(q, k, 0) | (int)((hb & 1) << 4)) - 16, (QNIB(q, k, 1) | (int)(((hb >> 1) & 1) << 4)) - 16,
+                             (QNIB(q, k, 2) | (int)(((hb >> 2) & 1) << 4)) - 16, (QNIB(q, k, 3) | (int)(((hb >> 3) & 1) << 4)) - 16);
             facc[r] += (float)l * (h2f(bp[0]) * xdb);
         }
     }
@@ -180,12 +184,12 @@ KERNEL void gemv_q8_0(const __global uchar* w, const __global uchar* xq, __globa
     QROW_SETUP(nb * 34)
     const __global float* xd = Q8_D(xq, cols);
     for (uint b = 0; live && b < nb; b++) {
-        XPAIRS(xq, b, k)
+        XQUAD(xq, b, k)
         float xdb = xd[b];
         for (uint r = 0; r < QROWS; r++) {
             const __global ushort* bp = (const __global ushort*)(rp[r] + b * 34);
-            uint ql = bp[1 + k], qh = bp[9 + k];
-            int l = LANE_DOT(SB(ql, 0), SB(ql, 1), SB(qh, 0), SB(qh, 1));
+            uint q = (uint)bp[1 + 2 * k] | ((uint)bp[2 + 2 * k] << 16); // qs[4k..4k+4)
+            int l = LANE_DOT(SB(q, 0), SB(q, 1), SB(q, 2), SB(q, 3));
             facc[r] += (float)l * (h2f(bp[0]) * xdb);
         }
     }
