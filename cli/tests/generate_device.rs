@@ -140,7 +140,10 @@ fn bench_on_sim_prints_the_bandwidth_model() {
     let ideal = s["ideal_bytes_per_token"].as_f64().unwrap();
     assert!(ideal > 90e6, "{v}");
     // Issue #9: DRAM traffic per token within 10 % of the ideal (weights + KV read once).
-    assert!(read <= 1.10 * ideal, "DRAM bytes {read} vs ideal {ideal}: {v}");
+    assert!(
+        read <= 1.10 * ideal,
+        "DRAM bytes {read} vs ideal {ideal}: {v}"
+    );
 }
 
 #[test]

@@ -714,7 +714,8 @@ fn argmax_two_pass_with_ties_on(target: Target) {
 }
 
 /// The CPU reference engine's attention (engine/src/model/forward.rs), in the same f32
-/// operations and order: f16-rounded q·scale, K and V; sequential dot products; softmax with
+/// operations and order: f16-rounded q·scale, K and V; q·k in 8 interleaved lanes
+/// (engine::model::ops::dot_lanes); softmax with
 /// f32::exp, an f64 sum, f16-rounded normalised weights; sequential weighted sum.
 #[allow(clippy::too_many_arguments)]
 fn attn_ref(
@@ -744,7 +745,13 @@ fn attn_ref(
         let mut s: Vec<f32> = (lo..kv_len)
             .map(|t| {
                 let kr = &k[(t * n_kv + kvh) * hd..(t * n_kv + kvh + 1) * hd];
-                let dot: f32 = qv.iter().zip(kr).map(|(a, b)| a * round_f16(*b)).sum();
+                // dot_lanes: element i adds into lane i % 8, then the lanes pair up.
+                let mut acc = [0f32; 8];
+                for (i, (a, b)) in qv.iter().zip(kr).enumerate() {
+                    acc[i % 8] += a * round_f16(*b);
+                }
+                let dot = ((acc[0] + acc[4]) + (acc[2] + acc[6]))
+                    + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
                 dot * score_scale
             })
             .collect();
