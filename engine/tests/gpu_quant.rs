@@ -208,6 +208,11 @@ fn quantize_q8k_is_bit_identical_to_the_cpu() {
 /// One GEMV of random `ty` weights on the device (input quantized on the device as the
 /// engine does) against the CPU engine's vec_dot.
 fn check_gemv(ty: GgmlType, rows: usize, cols: usize, seed: u64) {
+    check_gemv_kernel(ty, rows, cols, seed, false);
+}
+
+/// As [`check_gemv`]; `tall`: the one-lane-per-row `gemv_q8_0_tall`.
+fn check_gemv_kernel(ty: GgmlType, rows: usize, cols: usize, seed: u64, tall: bool) {
     let mut rng = Rng(seed);
     let data = random_blocks(&mut rng, ty, rows, cols);
     let x: Vec<f32> = (0..cols).map(|_| rng.f32()).collect();
@@ -229,7 +234,13 @@ fn check_gemv(ty: GgmlType, rows: usize, cols: usize, seed: u64) {
     } else {
         kernels::Q8_BLOCK
     };
-    let grid = kernels::gemv_quant_grid(rows as u32, block);
+    let mut grid = kernels::gemv_quant_grid(rows as u32, block);
+    let kernel = if tall {
+        grid = (rows as u32).div_ceil(kernels::WORKGROUP_SIZE);
+        "gemv_q8_0_tall".to_string()
+    } else {
+        kernel
+    };
     let mut b = rt.batch();
     b.dispatch(
         &kernel,
@@ -270,6 +281,14 @@ fn gemv_32_value_formats_match_the_cpu_vec_dot() {
         check_gemv(ty, 37, 96, 20 + i as u64);
         check_gemv(ty, 13, 1312, 30 + i as u64);
     }
+}
+
+#[test]
+fn gemv_q8_0_tall_matches_the_cpu_vec_dot() {
+    // One lane per row (the engine's choice for the output projection): 65 rows = two
+    // workgroups, the second with one live lane.
+    check_gemv_kernel(GgmlType::Q8_0, 65, 640, 60, true);
+    check_gemv_kernel(GgmlType::Q8_0, 3, 96, 61, true);
 }
 
 #[test]

@@ -196,6 +196,43 @@ KERNEL void gemv_q8_0(const __global uchar* w, const __global uchar* xq, __globa
     QROW_FINISH()
 }
 
+// gemv_q8_0 for tall matrices (the output projection: 49152 or 262144 rows): one lane per
+// row holds the CPU's 8 accumulators itself, so a block's 32 weights come in 8 dword loads
+// and the activation block, the same for every lane, in scalar loads — about 3 wave
+// instructions per row and block where the 8-lane form needs 7. Same operations in the same
+// order as gemv_q8_0 (bit-identical rows); only worth it when rows fill the device
+// (kernels::GEMV_LANE_PER_ROW_MIN_ROWS). grid = ceil(rows / 64); `group` is unused.
+KERNEL void gemv_q8_0_tall(const __global uchar* restrict w, const __global uchar* restrict xq,
+                           __global float* restrict y, uint rows, uint cols, uint group) {
+    uint nb = cols / 32;
+    uint row = GID_X() * WG + TID();
+    if (row >= rows) return;
+    const __global uchar* rp = w + (ulong)row * (nb * 34);
+    const __global float* xd = Q8_D(xq, cols);
+    float facc[QGROUP];
+    for (uint k = 0; k < QGROUP; k++) facc[k] = 0.0f;
+    for (uint b = 0; b < nb; b++) {
+        const __global uchar* bp = rp + b * 34;
+        const __global uint* q = (const __global uint*)(bp + 2);
+        const __global uint* xb = (const __global uint*)(xq + b * 32);
+        uint wv[8], xv[8];
+        for (uint i = 0; i < 8; i++) {
+            wv[i] = q[i];
+            xv[i] = xb[i];
+        }
+        float scale = h2f(*(const __global ushort*)bp) * xd[b];
+        // Accumulator k: values 4k..4k+4, i.e. dword k of the weights and of the activation.
+        for (uint k = 0; k < QGROUP; k++) {
+            uint a = wv[k], c = xv[k];
+            int l = SB(a, 0) * SB(c, 0) + SB(a, 1) * SB(c, 1) + SB(a, 2) * SB(c, 2) + SB(a, 3) * SB(c, 3);
+            facc[k] += (float)l * scale;
+        }
+    }
+    float total = 0.0f;
+    for (uint k = 0; k < QGROUP; k++) total += facc[k];
+    y[row] = total;
+}
+
 // block_q4_K (144 B): ggml_half d, dmin; uint8_t scales[12]; uint8_t qs[128].
 // Sub-block s (0..7) of 32 values: qs[(s/2)*32 + l] low nibble (s even) or high nibble;
 // (sc, m) = get_scale_min_k4(s, scales). Per block: isum = Σ_s sc_s Σ q x,

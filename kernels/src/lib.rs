@@ -70,6 +70,11 @@ pub const GEMV_QUANT_GROUP: u32 = 8;
 /// activation once for all of them); the K-quant kernels compute one.
 pub const GEMV_QUANT_ROWS: u32 = 4;
 
+/// Rows from which a Q8_0 GEMV runs `gemv_q8_0_tall` (one lane per row; fewer instructions,
+/// same bits): enough rows for 4 waves on each SIMD of a 40-CU RDNA card
+/// (40 CUs × 2 SIMDs × 4 waves × 32 lanes), so one lane per row still fills the device.
+pub const GEMV_LANE_PER_ROW_MIN_ROWS: u32 = 40 * 2 * 4 * 32;
+
 /// Workgroups of a quantized `gemv_*` dispatch over `rows` rows of `block_values`-value
 /// blocks (32: Q4_0/Q4_1/Q5_0/Q8_0; 256: K-quants).
 ///
@@ -255,6 +260,7 @@ pub const KERNEL_FILES: &[KernelFile] = &[
             "gemv_q4_1",
             "gemv_q5_0",
             "gemv_q8_0",
+            "gemv_q8_0_tall",
             "gemv_q4_k",
             "gemv_q6_k",
             "gemv_f16",

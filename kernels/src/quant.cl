@@ -16,6 +16,9 @@
 #pragma OPENCL FP_CONTRACT OFF
 #include "rocless.h"
 
+// Largest quant magnitude of Q8_0/Q8_1/Q8_K (ggml: amax / 127, -127 / max, min(127)).
+#define Q8_MAX 127
+
 // ggml_fp32_to_fp16 then back (round to nearest even; v_cvt_f16_f32 in the default mode).
 static inline float round_f16(float f) { return (float)(half)f; }
 
@@ -42,7 +45,7 @@ KERNEL void quantize_q8(const __global float* x, __global uchar* out, uint n) {
     uint l = TID() & (WAVE - 1);
     float v = x[b * 32 + l];
     float amax = wave_max(__builtin_fabsf(v));
-    float d = amax / 127.0f;
+    float d = amax / (float)Q8_MAX;
     float id = d != 0.0f ? 1.0f / d : 0.0f;
     // roundf: half away from zero (llvm.round, an exact sequence on gfx10).
     int r = (int)__builtin_roundf(v * id);
@@ -87,16 +90,16 @@ KERNEL void quantize_q8k(const __global float* x, __global uchar* out, uint n) {
     int q0 = 0, q1 = 0, q2 = 0, q3 = 0;
     float iscale = 0.0f;
     if (amax != 0.0f) {
-        iscale = -127.0f / x[b * 256 + idx];
+        iscale = -(float)Q8_MAX / x[b * 256 + idx];
         // nearest_int: round half to even; never above 127.
         q0 = (int)__builtin_rintf(iscale * v.x);
         q1 = (int)__builtin_rintf(iscale * v.y);
         q2 = (int)__builtin_rintf(iscale * v.z);
         q3 = (int)__builtin_rintf(iscale * v.w);
-        q0 = q0 < 127 ? q0 : 127;
-        q1 = q1 < 127 ? q1 : 127;
-        q2 = q2 < 127 ? q2 : 127;
-        q3 = q3 < 127 ? q3 : 127;
+        q0 = q0 < Q8_MAX ? q0 : Q8_MAX;
+        q1 = q1 < Q8_MAX ? q1 : Q8_MAX;
+        q2 = q2 < Q8_MAX ? q2 : Q8_MAX;
+        q3 = q3 < Q8_MAX ? q3 : Q8_MAX;
     }
     ((__global uint*)(out + b * 256))[t] =
         (uint)(q0 & 255) | ((uint)(q1 & 255) << 8) | ((uint)(q2 & 255) << 16) | ((uint)(q3 & 255) << 24);

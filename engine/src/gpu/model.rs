@@ -1,4 +1,5 @@
-//! The decode forward pass on the device: weights uploaded once, an f32 KV cache in VRAM,
+//! The decode forward pass on the device: weights uploaded once, an f32 KV cache in VRAM
+//! (holding values the attention reads rounded through f16),
 //! and one [`Program`] per model holding every dispatch of one token — embedding lookup,
 //! all blocks, output norm, logits, argmax — built once. Per token the host patches a few
 //! kernarg fields (position, KV length, the cache row written), submits ONE IB with ONE CS
@@ -55,10 +56,11 @@ const ATTN_SUM_BUFS: usize = 5;
 const ATTN_SPLIT_BUFS: usize = 7;
 
 /// Split-K decode attention: a layer that can attend more than this many positions runs
-/// `attn_stats_split` + `attn_decode_split` over `ceil(positions / ATTN_SPLIT_POSITIONS)`
-/// splits (at most [`ATTN_MAX_SPLITS`]) and `attn_combine`, so a long context spreads over n_head × splits
-/// workgroups instead of n_head (Gemma 3 270M: 4 query heads on a 40-CU card). Each token
-/// shares the attended positions evenly among the splits; unused splits are empty.
+/// `attn_max_split` + `attn_sum_split` + `attn_decode_split` over `ceil(positions /
+/// ATTN_SPLIT_POSITIONS)` splits (at most [`ATTN_MAX_SPLITS`]) and `attn_combine`, so a long
+/// context spreads over n_head × splits workgroups instead of n_head (Gemma 3 270M: 4 query
+/// heads on a 40-CU card). Each token shares the attended positions evenly among the splits;
+/// unused splits are empty.
 const ATTN_SPLIT_POSITIONS: usize = 512;
 /// Most splits per head.
 const ATTN_MAX_SPLITS: usize = 32;
@@ -288,8 +290,18 @@ fn gemv(
             kernels::gemv_quant_grid(w.rows, kernels::Q8K_BLOCK),
         ),
     };
+    // Tall Q8_0 matrices (the output projection) fill the device with one lane per row.
+    let tall = w.ty == GgmlType::Q8_0 && w.rows >= kernels::GEMV_LANE_PER_ROW_MIN_ROWS;
+    let (kernel, grid) = if tall {
+        (
+            "gemv_q8_0_tall".to_string(),
+            w.rows.div_ceil(kernels::WORKGROUP_SIZE),
+        )
+    } else {
+        (format!("gemv_{}", type_suffix(w.ty)?), grid)
+    };
     b.dispatch(
-        &format!("gemv_{}", type_suffix(w.ty)?),
+        &kernel,
         [grid, 1, 1],
         &[
             Arg::Buf(w.buf.clone()),
