@@ -100,7 +100,31 @@ fn report(name: &str, gm: &GpuModel<'_>, stats: &[TokenStats]) {
 
 /// Runs `prompt` + `n` tokens on the sim (the prompt on the device, or prefilled by the CPU
 /// engine when `cpu_prefill`) and compares with the CPU engine.
+/// How close the device's last logits must be to the CPU's.
+#[derive(Clone, Copy)]
+enum LogitCheck {
+    /// Bit for bit: the device follows the CPU's operations in the CPU's order.
+    Exact,
+    /// Within this absolute difference: split-K attention adds each split's partial V sum
+    /// and then the splits, where the CPU adds every position in one running sum. That moves
+    /// the attention output by an ulp here and there, and the next layer's Q8 activation
+    /// rounding turns some of those into whole quantization steps: on the 600-token test the
+    /// last logits differ by up to 0.30 (and by 0 with the split turned off).
+    Within(f32),
+}
+
 fn check(file: &str, prompt: &str, n: usize, cfg: SamplerConfig, cpu_prefill: bool) {
+    check_logits(file, prompt, n, cfg, cpu_prefill, LogitCheck::Exact)
+}
+
+fn check_logits(
+    file: &str,
+    prompt: &str,
+    n: usize,
+    cfg: SamplerConfig,
+    cpu_prefill: bool,
+    logits: LogitCheck,
+) {
     let Some(path) = engine::models::test_model(file) else {
         return;
     };
@@ -162,15 +186,31 @@ fn check(file: &str, prompt: &str, n: usize, cfg: SamplerConfig, cpu_prefill: bo
     // summation order, f16 K/V/Q and softmax weights, glibc's expf, the CPU's rope angles
     // and GELU table), so they are the CPU's bit for bit.
     let gpu_logits = gm.logits().unwrap();
-    let differing = gpu_logits
-        .iter()
-        .zip(&cpu_logits)
-        .filter(|(a, b)| a.to_bits() != b.to_bits())
-        .count();
-    assert_eq!(
-        differing, 0,
-        "{file}: {differing} last-step logits differ from the CPU's"
-    );
+    match logits {
+        LogitCheck::Exact => {
+            let differing = gpu_logits
+                .iter()
+                .zip(&cpu_logits)
+                .filter(|(a, b)| a.to_bits() != b.to_bits())
+                .count();
+            assert_eq!(
+                differing, 0,
+                "{file}: {differing} last-step logits differ from the CPU's"
+            );
+        }
+        LogitCheck::Within(tol) => {
+            let max = gpu_logits
+                .iter()
+                .zip(&cpu_logits)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            eprintln!("{file}: last-step logits max |gpu - cpu| = {max}");
+            assert!(
+                max <= tol,
+                "{file}: last-step logits differ by {max} > {tol}"
+            );
+        }
+    }
 }
 
 /// The prompts of the llama.cpp greedy fixture of model `stem` (engine/tests/fixtures).
@@ -270,7 +310,8 @@ fn sixteen_greedy_tokens_on_fixture_prompts_that_parted_equal_the_cpu_engine() {
 fn long_context_split_k_attention_equals_the_cpu_engine() {
     // A prompt past ATTN_SPLIT_POSITIONS (512): every SmolLM2 layer attends through
     // attn_decode_split (2 splits, both non-empty) + attn_combine. Counting continues
-    // with wide logit margins, so the ids must equal the CPU engine's.
+    // with wide logit margins, so the ids must equal the CPU engine's; the logits differ
+    // only by the splits' different grouping of the V sum.
     let prompt: String = (1..=150).map(|i| format!("{i}, ")).collect();
     let file = "SmolLM2-135M-Instruct.Q4_1.gguf";
     if let Some(path) = engine::models::test_model(file) {
@@ -281,5 +322,12 @@ fn long_context_split_k_attention_equals_the_cpu_engine() {
             .len();
         assert!(n > 512 && n < 1024, "{n} prompt tokens: want 2 splits");
     }
-    check(file, &prompt, 4, SamplerConfig::greedy(), true);
+    check_logits(
+        file,
+        &prompt,
+        4,
+        SamplerConfig::greedy(),
+        true,
+        LogitCheck::Within(1.0),
+    );
 }
