@@ -925,3 +925,57 @@ mod tests {
         v.iter().map(|f| f.to_bits()).collect()
     }
 }
+
+/// Single-thread kernel throughput, AVX2 vs portable, on the matrix shapes
+/// of the two bundled models (synthetic weights):
+/// `cargo test --release -p engine --lib kernel_speed -- --ignored --nocapture`.
+#[cfg(test)]
+mod speed {
+    use super::*;
+    use crate::quant::matmul::dot_rows_portable;
+    use crate::quant::{act_kind, prepare};
+
+    #[test]
+    #[ignore = "timing, not a check"]
+    fn kernel_speed() {
+        let Some(t) = token() else {
+            return;
+        };
+        for (ty, rows, cols) in [
+            (GgmlType::Q8_0, 262144, 640), // gemma3's tied output: 178 MB, memory-bound
+            (GgmlType::Q5_0, 2048, 640),
+            (GgmlType::Q4_K, 640, 1024),
+            (GgmlType::Q6_K, 640, 2048),
+            (GgmlType::Q4_1, 1536, 576),
+            (GgmlType::Q8_0, 49152, 576),
+        ] {
+            let rb = cols / ty.block_size() * ty.type_size();
+            let mut data: Vec<u8> = (0..rows * rb).map(|i| (i * 7919 % 251) as u8).collect();
+            // Scale 1.0 in the first and last f16 of every block.
+            for b in data.chunks_exact_mut(ty.type_size()) {
+                let n = b.len();
+                b[..2].copy_from_slice(&[0, 0x3c]);
+                b[n - 2..].copy_from_slice(&[0, 0x3c]);
+            }
+            let x: Vec<f32> = (0..cols)
+                .map(|i| (i * 31 % 17) as f32 / 8.0 - 1.0)
+                .collect();
+            let a = prepare(act_kind(ty), &x);
+            let mut out = vec![0f32; rows];
+            let reps = if rows > 10000 { 3 } else { 200 };
+            for simd in [true, false] {
+                let start = std::time::Instant::now();
+                for _ in 0..reps {
+                    if simd {
+                        dot_rows(t, ty, &data, rb, &a, &mut out);
+                    } else {
+                        dot_rows_portable(ty, &data, rb, &a, &mut out);
+                    }
+                }
+                let gmac = (reps * rows * cols) as f64 / start.elapsed().as_secs_f64() / 1e9;
+                let name = if simd { "avx2" } else { "portable" };
+                println!("{ty} {rows}x{cols} {name}: {gmac:.2} GMAC/s");
+            }
+        }
+    }
+}
