@@ -314,12 +314,17 @@ fn q6k_isum(
         let p = _mm256_maddubs_epi16(q[k], load32i(t, &aq[32 * k..32 * k + 32]));
         acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, s[k]));
     }
-    let offset: i32 = sc
-        .iter()
-        .zip(bs)
-        .map(|(&s, &b)| s as i8 as i32 * b as i32)
-        .sum();
-    hsum_i32(t, acc) - 32 * offset
+    // Σ_g sc_g · bsums_g in i32 pairs, times 32 (a shift): all exact.
+    let sc: &[u8; 16] = sc.try_into().expect("16 scales");
+    let sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(sc));
+    let offset = _mm256_madd_epi16(load_i16x16(t, bs), sc16);
+    hsum_i32(t, _mm256_sub_epi32(acc, _mm256_slli_epi32::<5>(offset)))
+}
+
+/// Loads 16 i16 values (Q8_K block sums).
+#[rite]
+fn load_i16x16(t: X64V3Token, v: &[i16]) -> __m256i {
+    load32(t, bytemuck::cast_slice(&v[..16]))
 }
 
 /// Q6_K · Q8_K; `dot::q6_k`'s float formula.
@@ -337,14 +342,15 @@ pub fn q6_k(t: X64V3Token, row: &[u8], a: &Q8K) -> f32 {
 }
 
 /// The 8 nibble vectors of a Q4_K block (`[lo_0, hi_0, lo_1, …]`, the
-/// dequantization order), its 8 scales as i16 vectors and its 8 mins.
+/// dequantization order), its 8 scales as i16 vectors and its 8 mins as i16
+/// pairs (one per 16-value block sum).
 #[rite]
-fn q4k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8], [i32; 8]) {
+fn q4k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8], __m256i) {
     let (sc, qs) = (&b[4..16], &b[16..144]);
     let mask = _mm256_set1_epi8(0xf);
     let mut w = [_mm256_setzero_si256(); 8];
     let mut s = [_mm256_setzero_si256(); 8];
-    let mut m = [0i32; 8];
+    let mut m = [0i16; 16];
     for j in 0..4 {
         let q = load32(t, &qs[32 * j..32 * j + 32]);
         w[2 * j] = _mm256_and_si256(q, mask);
@@ -353,9 +359,11 @@ fn q4k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8], [i32; 8])
     for k in 0..8 {
         let (sk, mk) = scale_min_k4(k, sc);
         s[k] = _mm256_set1_epi16(sk as i16);
-        m[k] = mk as i32;
+        // Each min covers two 16-value block sums.
+        m[2 * k] = mk as i16;
+        m[2 * k + 1] = mk as i16;
     }
-    (w, s, m)
+    (w, s, load_i16x16(t, &m))
 }
 
 /// A Q4_K block's exact integer sums `Σ scale_k · (w_k · a_k)` and
@@ -365,7 +373,7 @@ fn q4k_isum(
     t: X64V3Token,
     w: &[__m256i; 8],
     s: &[__m256i; 8],
-    m: &[i32; 8],
+    m: __m256i,
     aq: &[i8],
     bs: &[i16],
 ) -> (i32, i32) {
@@ -375,9 +383,7 @@ fn q4k_isum(
         let p = _mm256_maddubs_epi16(w[k], load32i(t, &aq[32 * k..32 * k + 32]));
         acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, s[k]));
     }
-    let mins = (0..8)
-        .map(|k| m[k] * (bs[2 * k] as i32 + bs[2 * k + 1] as i32))
-        .sum();
+    let mins = hsum_i32(t, _mm256_madd_epi16(load_i16x16(t, bs), m));
     (hsum_i32(t, acc), mins)
 }
 
@@ -389,7 +395,7 @@ pub fn q4_k(t: X64V3Token, row: &[u8], a: &Q8K) -> f32 {
         let (w, s, m) = q4k_unpack(t, b);
         let aq = &a.qs[256 * i..256 * i + 256];
         let bs = &a.bsums[16 * i..16 * i + 16];
-        let (isum, mins) = q4k_isum(t, &w, &s, &m, aq, bs);
+        let (isum, mins) = q4k_isum(t, &w, &s, m, aq, bs);
         let d = le_f16(b, 0) * a.d[i];
         let dmin = le_f16(b, 2) * a.d[i];
         sum += d * isum as f32 - dmin * mins as f32;
@@ -576,7 +582,7 @@ pub fn dot_rows_batch(
             rows256!(144, |b, i, a, u| (q4k_unpack(t, b), le_f16(b, 0), le_f16(b, 2)) => {
                 let ((w, s, m), wd, wmin) = &u;
                 let aq = &a.qs[256 * i..256 * i + 256];
-                let (isum, mins) = q4k_isum(t, w, s, m, aq, &a.bsums[16 * i..16 * i + 16]);
+                let (isum, mins) = q4k_isum(t, w, s, *m, aq, &a.bsums[16 * i..16 * i + 16]);
                 let d = wd * a.d[i];
                 let dmin = wmin * a.d[i];
                 d * isum as f32 - dmin * mins as f32
@@ -917,5 +923,59 @@ mod tests {
 
     fn bits(v: &[f32]) -> Vec<u32> {
         v.iter().map(|f| f.to_bits()).collect()
+    }
+}
+
+/// Single-thread kernel throughput, AVX2 vs portable, on the matrix shapes
+/// of the two bundled models (synthetic weights):
+/// `cargo test --release -p engine --lib kernel_speed -- --ignored --nocapture`.
+#[cfg(test)]
+mod speed {
+    use super::*;
+    use crate::quant::matmul::dot_rows_portable;
+    use crate::quant::{act_kind, prepare};
+
+    #[test]
+    #[ignore = "timing, not a check"]
+    fn kernel_speed() {
+        let Some(t) = token() else {
+            return;
+        };
+        for (ty, rows, cols) in [
+            (GgmlType::Q8_0, 262144, 640), // gemma3's tied output: 178 MB, memory-bound
+            (GgmlType::Q5_0, 2048, 640),
+            (GgmlType::Q4_K, 640, 1024),
+            (GgmlType::Q6_K, 640, 2048),
+            (GgmlType::Q4_1, 1536, 576),
+            (GgmlType::Q8_0, 49152, 576),
+        ] {
+            let rb = cols / ty.block_size() * ty.type_size();
+            let mut data: Vec<u8> = (0..rows * rb).map(|i| (i * 7919 % 251) as u8).collect();
+            // Scale 1.0 in the first and last f16 of every block.
+            for b in data.chunks_exact_mut(ty.type_size()) {
+                let n = b.len();
+                b[..2].copy_from_slice(&[0, 0x3c]);
+                b[n - 2..].copy_from_slice(&[0, 0x3c]);
+            }
+            let x: Vec<f32> = (0..cols)
+                .map(|i| (i * 31 % 17) as f32 / 8.0 - 1.0)
+                .collect();
+            let a = prepare(act_kind(ty), &x);
+            let mut out = vec![0f32; rows];
+            let reps = if rows > 10000 { 3 } else { 200 };
+            for simd in [true, false] {
+                let start = std::time::Instant::now();
+                for _ in 0..reps {
+                    if simd {
+                        dot_rows(t, ty, &data, rb, &a, &mut out);
+                    } else {
+                        dot_rows_portable(ty, &data, rb, &a, &mut out);
+                    }
+                }
+                let gmac = (reps * rows * cols) as f64 / start.elapsed().as_secs_f64() / 1e9;
+                let name = if simd { "avx2" } else { "portable" };
+                println!("{ty} {rows}x{cols} {name}: {gmac:.2} GMAC/s");
+            }
+        }
     }
 }
