@@ -107,9 +107,12 @@ static inline float ordered_sum8(float facc, uint wl) {
 // l = w0 x[4k] + w1 x[4k+1] + w2 x[4k+2] + w3 x[4k+3].
 #define LANE_DOT(w0, w1, w2, w3) ((w0) * SB(xv, 0) + (w1) * SB(xv, 1) + (w2) * SB(xv, 2) + (w3) * SB(xv, 3))
 
-// The four quant bytes qs[4(k & 3) ..] behind a ushort pointer `qs` to the block's qs (2 B
-// aligned), and the nibble of value 4k + i: low nibbles are values 0..15, high ones 16..31.
-#define QS4(qs, k) ((uint)(qs)[2 * ((k) & 3)] | ((uint)(qs)[2 * ((k) & 3) + 1] << 16))
+// The four quant bytes qs[4(k & 3) ..] behind a ushort pointer `qs` to the block's qs, in one
+// dword load even where qs is only 2-byte aligned (Q4_0, Q5_0): the amdgpu kernel runs every
+// VMID with SH_MEM_CONFIG.ALIGNMENT_MODE = UNALIGNED (gfx_v10_0.c DEFAULT_SH_MEM_CONFIG), so
+// unaligned global loads are legal. And the nibble of value 4k + i: low nibbles are values
+// 0..15, high ones 16..31.
+#define QS4(qs, k) (((const __global uint*)(qs))[(k) & 3])
 #define QNIB(q, k, i) ((int)(((q) >> (8 * (i) + 4 * ((k) >> 2))) & 15))
 
 // block_q4_0 (18 B): ggml_half d; uint8_t qs[16]; w[j] = (qs[j] & 15) - 8,
@@ -188,7 +191,7 @@ KERNEL void gemv_q8_0(const __global uchar* w, const __global uchar* xq, __globa
         float xdb = xd[b];
         for (uint r = 0; r < QROWS; r++) {
             const __global ushort* bp = (const __global ushort*)(rp[r] + b * 34);
-            uint q = (uint)bp[1 + 2 * k] | ((uint)bp[2 + 2 * k] << 16); // qs[4k..4k+4)
+            uint q = ((const __global uint*)(bp + 1))[k]; // qs[4k..4k+4), unaligned as QS4
             int l = LANE_DOT(SB(q, 0), SB(q, 1), SB(q, 2), SB(q, 3));
             facc[r] += (float)l * (h2f(bp[0]) * xdb);
         }
