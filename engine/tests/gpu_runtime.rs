@@ -3,62 +3,12 @@
 //! engine's own ops on seeded random data.
 
 use engine::gguf::GgmlType;
-use engine::gpu::{Arg, Memory, Runtime};
+use engine::gpu::{Arg, Memory};
 use engine::model::ops;
-use engine::quant::{half::f32_to_f16, Matrix};
+use engine::quant::Matrix;
 
-/// xorshift64*: deterministic test data without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn byte(&mut self) -> u8 {
-        (self.next() >> 56) as u8
-    }
-    /// Uniform in [-1, 1).
-    fn f32(&mut self) -> f32 {
-        ((self.next() >> 40) as f32 / (1u64 << 23) as f32) - 1.0
-    }
-    fn half(&mut self, lo: f32, hi: f32) -> [u8; 2] {
-        let u = (self.f32() + 1.0) / 2.0;
-        f32_to_f16(lo + (hi - lo) * u).to_le_bytes()
-    }
-}
-
-/// Random rows of `ty` blocks with finite, moderate scales.
-fn random_blocks(rng: &mut Rng, ty: GgmlType, rows: usize, cols: usize) -> Vec<u8> {
-    let nb = rows * cols / ty.block_size();
-    let mut out = Vec::with_capacity(nb * ty.type_size());
-    for _ in 0..nb {
-        match ty {
-            GgmlType::Q8_0 => {
-                out.extend(rng.half(0.001, 0.02));
-                out.extend((0..32).map(|_| rng.byte()));
-            }
-            GgmlType::Q4_K => {
-                out.extend(rng.half(0.001, 0.02));
-                out.extend(rng.half(0.001, 0.02));
-                out.extend((0..12 + 128).map(|_| rng.byte()));
-            }
-            GgmlType::Q4_1 => {
-                out.extend(rng.half(0.001, 0.02));
-                out.extend(rng.half(-0.1, 0.1));
-                out.extend((0..16).map(|_| rng.byte()));
-            }
-            other => panic!("no generator for {other}"),
-        }
-    }
-    out
-}
-
-fn runtime() -> Runtime {
-    Runtime::open("sim").expect("the simulator always opens")
-}
+mod gpu_support;
+use gpu_support::{random_blocks, runtime, Rng};
 
 // The GEMV kernels against the CPU's vec_dot: engine/tests/gpu_quant.rs.
 

@@ -89,18 +89,6 @@ static inline float max_score(const __global float* k, uint n_head, uint n_kv_he
     return m;
 }
 
-static inline double wave_sum_d(double v) {
-    uint lane = TID() & (WAVE - 1);
-    for (uint off = WAVE / 2; off > 0; off >>= 1) {
-        int2 b = __builtin_astype(v, int2);
-        int addr = (int)((lane ^ off) << 2);
-        b.x = __builtin_amdgcn_ds_bpermute(addr, b.x);
-        b.y = __builtin_amdgcn_ds_bpermute(addr, b.y);
-        v += __builtin_astype(b, double);
-    }
-    return v;
-}
-
 // Sum over [start, end) of exp(score - m), in f64 (every item gets it). The f64 sum of f32
 // terms is exact to ~1e-16, so its f32 reciprocal matches the CPU's sequential sum.
 static inline double sum_exp(const __global float* k, const __global ulong* tab, uint n_head, uint n_kv_head,

@@ -12,18 +12,6 @@
 #pragma OPENCL FP_CONTRACT OFF
 #include "rocless.h"
 
-static inline double wave_sum_d(double v) {
-    uint lane = TID() & (WAVE - 1);
-    for (uint off = WAVE / 2; off > 0; off >>= 1) {
-        int2 b = __builtin_astype(v, int2);
-        int addr = (int)((lane ^ off) << 2);
-        b.x = __builtin_amdgcn_ds_bpermute(addr, b.x);
-        b.y = __builtin_amdgcn_ds_bpermute(addr, b.y);
-        v += __builtin_astype(b, double);
-    }
-    return v;
-}
-
 KERNEL void rms_norm(const __global float* x, const __global float* w, __global float* out,
                      uint n, float eps, uint add_one) {
     __local double tmp[WG / WAVE];

@@ -53,6 +53,19 @@ static inline float wave_max(float v) {
     return v;
 }
 
+// The same butterfly sum in f64 (the CPU's f64 sums: ggml_float), two dwords per lane.
+static inline double wave_sum_d(double v) {
+    uint lane = TID() & (WAVE - 1);
+    for (uint off = WAVE / 2; off > 0; off >>= 1) {
+        int2 b = __builtin_astype(v, int2);
+        int addr = (int)((lane ^ off) << 2);
+        b.x = __builtin_amdgcn_ds_bpermute(addr, b.x);
+        b.y = __builtin_amdgcn_ds_bpermute(addr, b.y);
+        v += __builtin_astype(b, double);
+    }
+    return v;
+}
+
 // Sum / max over the 64-item workgroup; every item gets the result. `tmp`: 2 floats of LDS.
 static inline float block_sum(float v, __local float* tmp) {
     v = wave_sum(v);
