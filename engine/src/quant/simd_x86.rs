@@ -413,19 +413,26 @@ struct Unpacked32<'a> {
 
 /// `row · a_k` for `G` activations at once, accumulators in registers. Per
 /// activation the operations are those of `blocks32!` in the same order, so
-/// each result equals the single-activation kernel's bit for bit.
+/// each result equals the single-activation kernel's bit for bit. `ds4` and
+/// `ss4` hold the activations' block scales and sums interleaved (`[i][k]`,
+/// zero past `G`), so a block's `G` scale products and min terms are one
+/// 4-lane multiply (and add) each: the same IEEE operations per lane.
 #[rite]
 fn tile32<const G: usize, const SIGNED: bool, const MIN: bool>(
     t: X64V3Token,
     u: &Unpacked32<'_>,
     acts: [&Q8Blocks; G],
+    ds4: &[[f32; 4]],
+    ss4: &[[f32; 4]],
 ) -> [f32; G] {
     let mut facc = [_mm256_setzero_ps(); G];
-    let mut ys = [0f32; G];
+    let mut ys = _mm_setzero_ps();
     let qs: [&[i8]; G] = std::array::from_fn(|k| &acts[k].qs[..32 * u.w.len()]);
-    let ds: [&[f32]; G] = std::array::from_fn(|k| &acts[k].d[..u.w.len()]);
-    let ss: [&[f32]; G] = std::array::from_fn(|k| &acts[k].s[..u.w.len()]);
+    let ds4 = &ds4[..u.w.len()];
+    let ss4 = &ss4[..u.w.len()];
     for (i, ((&w, &wd), &wm)) in u.w.iter().zip(u.d).zip(u.m).enumerate() {
+        let da: __m128 = bytemuck::cast(ds4[i]);
+        let scales: [f32; 4] = bytemuck::cast(_mm_mul_ps(_mm_set1_ps(wd), da));
         for k in 0..G {
             let av = load32i(t, &qs[k][32 * i..32 * i + 32]);
             let l = if SIGNED {
@@ -433,16 +440,17 @@ fn tile32<const G: usize, const SIGNED: bool, const MIN: bool>(
             } else {
                 mul_sum_u8_i8(t, w, av)
             };
-            let scale = wd * ds[k][i];
             facc[k] = _mm256_add_ps(
                 facc[k],
-                _mm256_mul_ps(_mm256_cvtepi32_ps(l), _mm256_set1_ps(scale)),
+                _mm256_mul_ps(_mm256_cvtepi32_ps(l), _mm256_set1_ps(scales[k])),
             );
-            if MIN {
-                ys[k] += wm * ss[k][i];
-            }
+        }
+        if MIN {
+            let sa: __m128 = bytemuck::cast(ss4[i]);
+            ys = _mm_add_ps(ys, _mm_mul_ps(_mm_set1_ps(wm), sa));
         }
     }
+    let ys: [f32; 4] = bytemuck::cast(ys);
     std::array::from_fn(|k| lanes_sum(bytemuck::cast(facc[k])) + ys[k])
 }
 
@@ -485,6 +493,18 @@ pub fn dot_rows_batch(
             if q8.len() != n {
                 return false;
             }
+            // Per tile of 4 activations, their block scales and sums
+            // interleaved for `tile32` (built once, shared by all rows).
+            let nb = row_bytes / $ts;
+            let inter = |c: &[&Q8Blocks], f: fn(&Q8Blocks) -> &[f32]| -> Vec<[f32; 4]> {
+                (0..nb)
+                    .map(|i| std::array::from_fn(|k| c.get(k).map_or(0.0, |a| f(a)[i])))
+                    .collect()
+            };
+            let tiles: Vec<(Vec<[f32; 4]>, Vec<[f32; 4]>)> = q8
+                .chunks(4)
+                .map(|c| (inter(c, |a| &a.d), inter(c, |a| &a.s)))
+                .collect();
             let mut w = Vec::new();
             let mut wd = Vec::new();
             let mut wm = Vec::new();
@@ -504,17 +524,28 @@ pub fn dot_rows_batch(
                 };
                 for (c, acts) in q8.chunks(4).enumerate() {
                     let ys = &mut ys[..acts.len()];
+                    let (d4, s4) = (&tiles[c].0[..], &tiles[c].1[..]);
                     match *acts {
-                        [a0, a1, a2, a3] => {
-                            ys.copy_from_slice(&tile32::<4, $signed, $min>(t, &u, [a0, a1, a2, a3]))
-                        }
-                        [a0, a1, a2] => {
-                            ys.copy_from_slice(&tile32::<3, $signed, $min>(t, &u, [a0, a1, a2]))
-                        }
+                        [a0, a1, a2, a3] => ys.copy_from_slice(&tile32::<4, $signed, $min>(
+                            t,
+                            &u,
+                            [a0, a1, a2, a3],
+                            d4,
+                            s4,
+                        )),
+                        [a0, a1, a2] => ys.copy_from_slice(&tile32::<3, $signed, $min>(
+                            t,
+                            &u,
+                            [a0, a1, a2],
+                            d4,
+                            s4,
+                        )),
                         [a0, a1] => {
-                            ys.copy_from_slice(&tile32::<2, $signed, $min>(t, &u, [a0, a1]))
+                            ys.copy_from_slice(&tile32::<2, $signed, $min>(t, &u, [a0, a1], d4, s4))
                         }
-                        [a0] => ys.copy_from_slice(&tile32::<1, $signed, $min>(t, &u, [a0])),
+                        [a0] => {
+                            ys.copy_from_slice(&tile32::<1, $signed, $min>(t, &u, [a0], d4, s4))
+                        }
                         _ => unreachable!("chunks of 1 to 4"),
                     }
                     for (k, y) in ys.iter().enumerate() {
@@ -853,29 +884,32 @@ mod tests {
             GgmlType::Q4_K,
             GgmlType::Q6_K,
         ] {
-            let (nblocks, rows, nact) = (3, 4, 7); // tiles of 4 and 3
-            let n = nblocks * ty.block_size();
-            let row_bytes = nblocks * ty.type_size();
-            let data: Vec<u8> = (0..rows)
-                .flat_map(|_| random_row(ty, nblocks, &mut seed))
-                .collect();
-            let acts: Vec<Activation> = (0..nact)
-                .map(|_| {
-                    let x: Vec<f32> = (0..n).map(|_| unit(&mut seed)).collect();
-                    prepare(act_kind(ty), &x)
-                })
-                .collect();
-            let mut got = vec![0f32; nact * rows];
-            assert!(
-                dot_rows_batch(t, ty, &data, row_bytes, &acts, &mut got),
-                "{ty}"
-            );
-            for (k, a) in acts.iter().enumerate() {
-                let mut one = vec![0f32; rows];
-                assert!(dot_rows(t, ty, &data, row_bytes, a, &mut one));
-                for r in 0..rows {
-                    let g = got[k * rows + r];
-                    assert_eq!(g.to_bits(), one[r].to_bits(), "{ty} act {k} row {r}");
+            for nact in [1, 2, 7, 9] {
+                // tiles of 1, 2, 4 and 3, 4 and 1
+                let (nblocks, rows) = (3, 4);
+                let n = nblocks * ty.block_size();
+                let row_bytes = nblocks * ty.type_size();
+                let data: Vec<u8> = (0..rows)
+                    .flat_map(|_| random_row(ty, nblocks, &mut seed))
+                    .collect();
+                let acts: Vec<Activation> = (0..nact)
+                    .map(|_| {
+                        let x: Vec<f32> = (0..n).map(|_| unit(&mut seed)).collect();
+                        prepare(act_kind(ty), &x)
+                    })
+                    .collect();
+                let mut got = vec![0f32; nact * rows];
+                assert!(
+                    dot_rows_batch(t, ty, &data, row_bytes, &acts, &mut got),
+                    "{ty}"
+                );
+                for (k, a) in acts.iter().enumerate() {
+                    let mut one = vec![0f32; rows];
+                    assert!(dot_rows(t, ty, &data, row_bytes, a, &mut one));
+                    for r in 0..rows {
+                        let g = got[k * rows + r];
+                        assert_eq!(g.to_bits(), one[r].to_bits(), "{ty} act {k}/{nact} row {r}");
+                    }
                 }
             }
         }
