@@ -87,12 +87,20 @@ impl<'a> Matrix<'a> {
         // while it is hot in cache; results land chunk-major ([chunk][t][row])
         // in a scratch buffer so tasks write disjoint memory, then scatter.
         let mut tmp = vec![0f32; n * self.rows];
+        // AVX-512 kernels take the activations re-laid once for all tasks.
+        #[cfg(target_arch = "x86_64")]
+        let wide = super::simd_x86_v4::token()
+            .and_then(|t| Some((t, super::simd_x86_v4::Batch::new(t, self.ty, &acts)?)));
         tmp.par_chunks_mut(ROWS_PER_TASK * n)
             .enumerate()
             .for_each(|(c, o)| {
                 let nrows = o.len() / n;
                 let start = c * ROWS_PER_TASK * self.row_bytes;
                 let rows = &self.data[start..start + nrows * self.row_bytes];
+                #[cfg(target_arch = "x86_64")]
+                if let Some((t, b)) = &wide {
+                    return b.dot_rows(*t, rows, self.row_bytes, o);
+                }
                 if !dot_rows_batch(self.ty, rows, self.row_bytes, &acts, o) {
                     for (a, ys) in acts.iter().zip(o.chunks_mut(nrows)) {
                         dot_rows(self.ty, rows, self.row_bytes, a, ys);

@@ -8,6 +8,8 @@ pub mod matmul;
 pub mod q8;
 #[cfg(target_arch = "x86_64")]
 mod simd_x86;
+#[cfg(target_arch = "x86_64")]
+mod simd_x86_v4;
 
 pub use matmul::Matrix;
 

@@ -753,26 +753,26 @@ fn store_i8(_t: X64V3Token, r: [__m256i; 4], out: &mut [i8]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::quant::half::f32_to_f16;
     use crate::quant::{act_kind, prepare, vec_dot, ActKind};
 
-    fn lcg(seed: &mut u64) -> u64 {
+    pub(crate) fn lcg(seed: &mut u64) -> u64 {
         *seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         *seed >> 33
     }
 
-    fn unit(seed: &mut u64) -> f32 {
+    pub(crate) fn unit(seed: &mut u64) -> f32 {
         (lcg(seed) % 20001) as f32 / 10000.0 - 1.0
     }
 
     /// `nblocks` random blocks of `ty` whose f16 fields (at the offsets
     /// given) hold small finite scales, so results are finite and can be
     /// compared bit for bit.
-    fn random_row(ty: GgmlType, nblocks: usize, seed: &mut u64) -> Vec<u8> {
+    pub(crate) fn random_row(ty: GgmlType, nblocks: usize, seed: &mut u64) -> Vec<u8> {
         let ts = ty.type_size();
         let f16_at: &[usize] = match ty {
             GgmlType::Q4_0 | GgmlType::Q5_0 | GgmlType::Q8_0 => &[0],
