@@ -269,7 +269,7 @@ pub fn q8_0(t: X64V3Token, row: &[u8], a: &Q8Blocks) -> f32 {
 /// dequantization order, and its 16 i8 scales widened to i16 pairs (lane
 /// halves: one scale per 16 values).
 #[rite]
-fn q6k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8]) {
+pub(super) fn q6k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8]) {
     let (ql, qh, sc) = (&b[0..128], &b[128..192], &b[192..208]);
     let m4 = _mm256_set1_epi8(0xf);
     let m2 = _mm256_set1_epi8(3);
@@ -345,7 +345,7 @@ pub fn q6_k(t: X64V3Token, row: &[u8], a: &Q8K) -> f32 {
 /// dequantization order), its 8 scales as i16 vectors and its 8 mins as i16
 /// pairs (one per 16-value block sum).
 #[rite]
-fn q4k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8], __m256i) {
+pub(super) fn q4k_unpack(t: X64V3Token, b: &[u8]) -> ([__m256i; 8], [__m256i; 8], __m256i) {
     let (sc, qs) = (&b[4..16], &b[16..144]);
     let mask = _mm256_set1_epi8(0xf);
     let mut w = [_mm256_setzero_si256(); 8];

@@ -22,7 +22,8 @@
 use archmage::prelude::*;
 
 use super::half::le_f16;
-use super::q8::Q8Blocks;
+use super::q8::{Q8Blocks, Q8K};
+use super::simd_x86::{q4k_unpack, q6k_unpack};
 use super::Activation;
 use crate::gguf::GgmlType;
 
@@ -52,6 +53,8 @@ struct F32x16([f32; 16]);
 pub enum Batch {
     /// For Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 weights.
     Blocks32(Pairs32),
+    /// For Q4_K, Q6_K weights.
+    BlocksK(PairsK),
 }
 
 /// Q8_0/Q8_1 activations in pairs: `[pair][block]`, activation `2p` in the
@@ -88,6 +91,16 @@ impl Batch {
     /// Re-lays `acts` for weights of type `ty`; None for the types (or
     /// activation kinds) this module does not handle.
     pub fn new(_t: X64V4xToken, ty: GgmlType, acts: &[Activation]) -> Option<Batch> {
+        if matches!(ty, GgmlType::Q4_K | GgmlType::Q6_K) {
+            let q8k: Vec<&Q8K> = acts
+                .iter()
+                .map(|a| match a {
+                    Activation::Q8K(q) => Some(q),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            return Some(Batch::BlocksK(PairsK::new(ty, &q8k)));
+        }
         let (_, bias, _) = blocks32_layout(ty)?;
         let q8: Vec<&Q8Blocks> = acts
             .iter()
@@ -104,6 +117,7 @@ impl Batch {
     pub fn dot_rows(&self, t: X64V4xToken, rows: &[u8], row_bytes: usize, out: &mut [f32]) {
         match self {
             Batch::Blocks32(p) => rows32(t, p, rows, row_bytes, out),
+            Batch::BlocksK(p) => rows256(t, p, rows, row_bytes, out),
         }
     }
 }
@@ -181,35 +195,35 @@ fn lanes_sum(v: &[f32]) -> f32 {
     v.iter().sum()
 }
 
-/// `R` unpacked rows (`[row][block]`) times pair `p`: per row, the two
-/// activations' lane sums `Σ_i cvt(l_i) · (wd_i · da_i)` accumulated in
-/// block order, as `simd_x86::blocks32!` does.
+/// Pair `p` times the [`TILE_ROWS`] unpacked rows of `w`/`wd` (laid out
+/// `[block][row]`): per row, the two activations' lane sums `Σ_i cvt(l_i) ·
+/// (wd_i · da_i)` accumulated in block order, as `simd_x86::blocks32!` does.
 #[rite]
-fn tile<const R: usize, const BIAS: bool>(
+fn tile<const BIAS: bool>(
     _t: X64V4xToken,
-    w: &[__m512i],
-    wd: &[f32],
+    w: &[[__m512i; TILE_ROWS]],
+    wd: &[[f32; TILE_ROWS]],
     b: &Pairs32,
     p: usize,
-) -> [[f32; 2]; R] {
+) -> [[f32; 2]; TILE_ROWS] {
     let nb = b.nb;
     let (qs, off, da) = (
         &b.qs[p * nb..(p + 1) * nb],
         &b.off[p * nb..(p + 1) * nb],
         &b.da[p * nb..(p + 1) * nb],
     );
-    let mut facc = [_mm512_setzero_ps(); R];
-    for i in 0..nb {
-        let a = _mm512_loadu_si512(&qs[i].0);
+    let mut facc = [_mm512_setzero_ps(); TILE_ROWS];
+    for ((((w, wd), qs), off), da) in w.iter().zip(wd).zip(qs).zip(off).zip(da) {
+        let a = _mm512_loadu_si512(&qs.0);
         let o = if BIAS {
-            _mm512_loadu_si512(&off[i].0)
+            _mm512_loadu_si512(&off.0)
         } else {
             _mm512_setzero_si512()
         };
-        let d = _mm512_loadu_ps(&da[i].0);
-        for r in 0..R {
-            let l = _mm512_dpbusd_epi32(o, w[r * nb + i], a);
-            let s = _mm512_mul_ps(_mm512_set1_ps(wd[r * nb + i]), d);
+        let d = _mm512_loadu_ps(&da.0);
+        for r in 0..TILE_ROWS {
+            let l = _mm512_dpbusd_epi32(o, w[r], a);
+            let s = _mm512_mul_ps(_mm512_set1_ps(wd[r]), d);
             facc[r] = _mm512_add_ps(facc[r], _mm512_mul_ps(_mm512_cvtepi32_ps(l), s));
         }
     }
@@ -220,8 +234,8 @@ fn tile<const R: usize, const BIAS: bool>(
     })
 }
 
-/// Rows per register tile.
-const TILE_ROWS: usize = 4;
+/// Rows per register tile (a last partial tile is padded with zero rows).
+const TILE_ROWS: usize = 8;
 
 /// [`Batch::dot_rows`] for the 32-element types.
 #[arcane]
@@ -232,57 +246,42 @@ fn rows32(t: X64V4xToken, b: &Pairs32, rows: &[u8], row_bytes: usize, out: &mut 
         return;
     }
     let nrows = out.len() / n;
-    let mut w = Vec::with_capacity(TILE_ROWS * nb);
-    let mut wd = Vec::with_capacity(TILE_ROWS * nb);
-    let mut wm = Vec::with_capacity(TILE_ROWS * nb);
+    let stride = 16 * n.div_ceil(16);
+    let mut w = vec![[_mm512_setzero_si512(); TILE_ROWS]; nb];
+    let mut wd = vec![[0f32; TILE_ROWS]; nb];
+    let mut wm = vec![[0f32; TILE_ROWS]; nb];
     // Min terms of the tile's rows: `[row][activation]` (0 without mins).
-    let mut ys = vec![0f32; TILE_ROWS * 16 * n.div_ceil(16)];
-    let mut r0 = 0;
-    while r0 < nrows {
+    let mut ys = vec![0f32; TILE_ROWS * stride];
+    for r0 in (0..nrows).step_by(TILE_ROWS) {
         let rr = TILE_ROWS.min(nrows - r0);
-        w.clear();
-        wd.clear();
-        wm.clear();
-        for row in rows[r0 * row_bytes..(r0 + rr) * row_bytes].chunks_exact(row_bytes) {
-            for blk in row.chunks_exact(ts) {
-                w.push(unpack32(t, b.ty, blk));
-                wd.push(le_f16(blk, 0));
-                wm.push(if min { le_f16(blk, 2) } else { 0.0 });
+        for r in 0..TILE_ROWS {
+            let row = (r < rr).then(|| &rows[(r0 + r) * row_bytes..(r0 + r + 1) * row_bytes]);
+            for i in 0..nb {
+                let blk = row.map(|row| &row[i * ts..(i + 1) * ts]);
+                w[i][r] = blk.map_or(_mm512_setzero_si512(), |blk| unpack32(t, b.ty, blk));
+                wd[i][r] = blk.map_or(0.0, |blk| le_f16(blk, 0));
+                wm[i][r] = blk.filter(|_| min).map_or(0.0, |blk| le_f16(blk, 2));
             }
         }
-        let ys = &mut ys[..rr * 16 * n.div_ceil(16)];
-        ys.fill(0.0);
         if min {
             // ys += wm · sa per block in order, 16 activations per vector.
-            for (r, yr) in ys.chunks_exact_mut(16 * n.div_ceil(16)).enumerate() {
+            for (r, yr) in ys.chunks_exact_mut(stride).enumerate().take(rr) {
                 for (g, yg) in yr.chunks_exact_mut(16).enumerate() {
                     let mut acc = _mm512_setzero_ps();
-                    for i in 0..nb {
-                        let sa = _mm512_loadu_ps(&b.sa[g * nb + i].0);
-                        acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(wm[r * nb + i]), sa));
+                    for (wm, sa) in wm.iter().zip(&b.sa[g * nb..(g + 1) * nb]) {
+                        let sa = _mm512_loadu_ps(&sa.0);
+                        acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(wm[r]), sa));
                     }
                     let yg: &mut [f32; 16] = yg.try_into().expect("16 lanes");
                     _mm512_storeu_ps(yg, acc);
                 }
             }
         }
-        let stride = 16 * n.div_ceil(16);
         for p in 0..n.div_ceil(2) {
-            let sums: [[f32; 2]; TILE_ROWS] = match (rr, bias != 0) {
-                (4, true) => tile::<4, true>(t, &w, &wd, b, p),
-                (4, false) => tile::<4, false>(t, &w, &wd, b, p),
-                (r, bias) => {
-                    let mut s = [[0f32; 2]; TILE_ROWS];
-                    for k in 0..r {
-                        let (w1, d1) = (&w[k * nb..(k + 1) * nb], &wd[k * nb..(k + 1) * nb]);
-                        s[k] = if bias {
-                            tile::<1, true>(t, w1, d1, b, p)[0]
-                        } else {
-                            tile::<1, false>(t, w1, d1, b, p)[0]
-                        };
-                    }
-                    s
-                }
+            let sums = if bias != 0 {
+                tile::<true>(t, &w, &wd, b, p)
+            } else {
+                tile::<false>(t, &w, &wd, b, p)
             };
             for (r, s) in sums.iter().enumerate().take(rr) {
                 for (h, v) in s.iter().enumerate() {
@@ -293,8 +292,232 @@ fn rows32(t: X64V4xToken, b: &Pairs32, rows: &[u8], row_bytes: usize, out: &mut 
                 }
             }
         }
-        r0 += rr;
     }
+}
+
+/// 32 i16 lanes, cache-line aligned.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct I16x32([i16; 32]);
+
+/// Q8_K activations in pairs, `[pair][block]` (activation `2p` in the low
+/// halves, zeros past the last one).
+pub struct PairsK {
+    ty: GgmlType,
+    n: usize,
+    nb: usize,
+    /// `[pair][block][8]`: the block's 8 runs of 32 values.
+    qs: Vec<Bytes64>,
+    /// The 16 sums of 16 values per block.
+    bsums: Vec<I16x32>,
+    /// Block scales in the order of [`reduce8`]'s pairs, `[ad0, ad1] × 8`.
+    ad: Vec<F32x16>,
+}
+
+impl PairsK {
+    fn new(ty: GgmlType, acts: &[&Q8K]) -> PairsK {
+        let n = acts.len();
+        let nb = acts.first().map_or(0, |a| a.d.len());
+        let npairs = n.div_ceil(2);
+        let mut p = PairsK {
+            ty,
+            n,
+            nb,
+            qs: vec![Bytes64([0; 64]); npairs * nb * 8],
+            bsums: vec![I16x32([0; 32]); npairs * nb],
+            ad: vec![F32x16([0.0; 16]); npairs * nb],
+        };
+        for (k, a) in acts.iter().enumerate() {
+            let h = k % 2;
+            for i in 0..nb {
+                let j = (k / 2) * nb + i;
+                for s in 0..8 {
+                    let q = &a.qs[256 * i + 32 * s..256 * i + 32 * s + 32];
+                    p.qs[8 * j + s].0[32 * h..32 * h + 32].copy_from_slice(q);
+                }
+                p.bsums[j].0[16 * h..16 * h + 16].copy_from_slice(&a.bsums[16 * i..16 * i + 16]);
+                for c in (h..16).step_by(2) {
+                    p.ad[j].0[c] = a.d[i];
+                }
+            }
+        }
+        p
+    }
+}
+
+/// Exact sums of 8 lanes per half of eight vectors `v` (each holding two
+/// activations' lanes), by a transpose tree. Lane `j` of the result holds
+/// the sum of half `h` of `v[x]` with, for `q` = `j / 4` and `e` = `j % 4`:
+/// `x = 4·(q / 2) + e` and `h = q % 2`.
+#[rite]
+fn reduce8(_t: X64V4xToken, v: [__m512i; 8]) -> __m512i {
+    let pair = |a: __m512i, b: __m512i| {
+        _mm512_add_epi32(_mm512_unpacklo_epi32(a, b), _mm512_unpackhi_epi32(a, b))
+    };
+    let quad = |a: __m512i, b: __m512i| {
+        _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b))
+    };
+    // Per 128-bit lane: the lane's sums of v[0..4] and of v[4..8].
+    let w0 = quad(pair(v[0], v[1]), pair(v[2], v[3]));
+    let w1 = quad(pair(v[4], v[5]), pair(v[6], v[7]));
+    // 128-bit lanes 0+1 are the low half, 2+3 the high half.
+    _mm512_add_epi32(
+        _mm512_shuffle_i32x4::<0x88>(w0, w1),
+        _mm512_shuffle_i32x4::<0xdd>(w0, w1),
+    )
+}
+
+/// Where [`reduce8`] leaves the isum (first 8) and min sum (last 8) of
+/// row `r`, activation half `h`, at index `2r + h`, when fed `[isum_r0,
+/// mins_r0, isum_r1, mins_r1, …]`.
+const REDUCE8_ORDER: [u32; 16] = [0, 4, 2, 6, 8, 12, 10, 14, 1, 5, 3, 7, 9, 13, 11, 15];
+
+/// Rows of 256-element K blocks per register tile.
+const TILE_ROWS_K: usize = 4;
+
+/// One block of [`TILE_ROWS_K`] rows, unpacked and broadcast: `w[k][r]`,
+/// `s[k][r]` (i16 scales), `m[r]` (Q4_K: mins per 16-value sum; Q6_K: the
+/// scales per 16-value sum), and `[wd_r, wd_r] × 4` then `[wmin_r, wmin_r]
+/// × 4` (0 for Q6_K).
+struct TileK {
+    w: [[__m512i; TILE_ROWS_K]; 8],
+    s: [[__m512i; TILE_ROWS_K]; 8],
+    m: [__m512i; TILE_ROWS_K],
+    wdm: __m512,
+}
+
+/// [`Batch::dot_rows`] for Q4_K and Q6_K: per tile of rows and per block,
+/// every pair's exact integer sums, then the float terms of `dot::q4_k` /
+/// `dot::q6_k` for the 8 (row, activation) combinations at once, added to
+/// per-pair accumulators in block order.
+#[arcane]
+fn rows256(t: X64V4xToken, b: &PairsK, rows: &[u8], row_bytes: usize, out: &mut [f32]) {
+    let q6 = b.ty == GgmlType::Q6_K;
+    let ts = if q6 { 210 } else { 144 };
+    let (n, nb) = (b.n, b.nb);
+    if n == 0 {
+        return;
+    }
+    let nrows = out.len() / n;
+    let npairs = n.div_ceil(2);
+    let order = _mm512_loadu_si512(&REDUCE8_ORDER);
+    let bc = |v: __m256i| _mm512_broadcast_i64x4(v);
+    let mut ys = vec![_mm256_setzero_ps(); npairs];
+    for r0 in (0..nrows).step_by(TILE_ROWS_K) {
+        let rr = TILE_ROWS_K.min(nrows - r0);
+        ys.fill(_mm256_setzero_ps());
+        for i in 0..nb {
+            let mut u = TileK {
+                w: [[_mm512_setzero_si512(); TILE_ROWS_K]; 8],
+                s: [[_mm512_setzero_si512(); TILE_ROWS_K]; 8],
+                m: [_mm512_setzero_si512(); TILE_ROWS_K],
+                wdm: _mm512_setzero_ps(),
+            };
+            let mut wdm = [0f32; 16];
+            for r in 0..rr {
+                let blk = &rows[(r0 + r) * row_bytes + i * ts..(r0 + r) * row_bytes + (i + 1) * ts];
+                if q6 {
+                    let (q, s) = q6k_unpack(t.v3(), blk);
+                    let sc: &[u8; 16] = blk[192..208].try_into().expect("16 scales");
+                    u.m[r] = bc(_mm256_cvtepi8_epi16(_mm_loadu_si128(sc)));
+                    for k in 0..8 {
+                        u.w[k][r] = bc(q[k]);
+                        u.s[k][r] = bc(s[k]);
+                    }
+                    wdm[2 * r] = le_f16(blk, 208);
+                    wdm[2 * r + 1] = wdm[2 * r];
+                } else {
+                    let (w, s, m) = q4k_unpack(t.v3(), blk);
+                    u.m[r] = bc(m);
+                    for k in 0..8 {
+                        u.w[k][r] = bc(w[k]);
+                        u.s[k][r] = bc(s[k]);
+                    }
+                    wdm[2 * r] = le_f16(blk, 0);
+                    wdm[2 * r + 1] = wdm[2 * r];
+                    wdm[8 + 2 * r] = le_f16(blk, 2);
+                    wdm[8 + 2 * r + 1] = wdm[8 + 2 * r];
+                }
+            }
+            u.wdm = _mm512_loadu_ps(&wdm);
+            for (p, y) in ys.iter_mut().enumerate() {
+                let j = p * nb + i;
+                *y = pair_block_k(
+                    t,
+                    &u,
+                    q6,
+                    &b.qs[8 * j..8 * j + 8],
+                    &b.bsums[j],
+                    &b.ad[j],
+                    order,
+                    *y,
+                );
+            }
+        }
+        for (p, y) in ys.iter().enumerate() {
+            let mut v = [0f32; 8];
+            _mm256_storeu_ps(&mut v, *y);
+            for r in 0..rr {
+                for h in 0..2 {
+                    let k = 2 * p + h;
+                    if k < n {
+                        out[k * nrows + r0 + r] = v[2 * r + h];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One pair × one block of a row tile: `y + term` per (row, activation).
+#[rite]
+#[allow(clippy::too_many_arguments)]
+fn pair_block_k(
+    _t: X64V4xToken,
+    u: &TileK,
+    q6: bool,
+    qs: &[Bytes64],
+    bsums: &I16x32,
+    ad: &F32x16,
+    order: __m512i,
+    y: __m256,
+) -> __m256 {
+    let mut acc = [_mm512_setzero_si512(); TILE_ROWS_K];
+    for k in 0..8 {
+        let a = _mm512_loadu_si512(&qs[k].0);
+        for r in 0..TILE_ROWS_K {
+            // u4/u6 × i8 pairs fit i16; × the i16 scale in i32 pairs.
+            let p = _mm512_maddubs_epi16(u.w[k][r], a);
+            acc[r] = _mm512_dpwssd_epi32(acc[r], p, u.s[k][r]);
+        }
+    }
+    let bs = _mm512_loadu_si512(&bsums.0);
+    let v: [__m512i; 8] = std::array::from_fn(|x| {
+        let r = x / 2;
+        let sums = _mm512_madd_epi16(bs, u.m[r]);
+        match (q6, x % 2) {
+            // Q6_K: Σ sc·(q − 32)·a = acc − 32 · Σ sc · bsums.
+            (true, 0) => _mm512_sub_epi32(acc[r], _mm512_slli_epi32::<5>(sums)),
+            (true, _) => _mm512_setzero_si512(),
+            (false, 0) => acc[r],
+            (false, _) => sums,
+        }
+    });
+    let f = _mm512_cvtepi32_ps(_mm512_permutexvar_epi32(order, reduce8(_t, v)));
+    // d = wd · ad and dmin = wmin · ad, times isum and mins: as dot.rs.
+    let prod = _mm512_mul_ps(_mm512_mul_ps(u.wdm, _mm512_loadu_ps(&ad.0)), f);
+    let (d_isum, dmin_mins) = (
+        _mm512_castps512_ps256(prod),
+        _mm512_extractf32x8_ps::<1>(prod),
+    );
+    // Q6_K has no min term (subtracting its zeros would turn an infinite
+    // scale's 0·∞ into a NaN that `dot::q6_k` does not produce).
+    let term = if q6 {
+        d_isum
+    } else {
+        _mm256_sub_ps(d_isum, dmin_mins)
+    };
+    _mm256_add_ps(y, term)
 }
 
 #[cfg(test)]
@@ -319,6 +542,8 @@ mod tests {
             GgmlType::Q5_0,
             GgmlType::Q5_1,
             GgmlType::Q8_0,
+            GgmlType::Q4_K,
+            GgmlType::Q6_K,
         ] {
             for (nact, rows) in [(1, 1), (2, 4), (3, 5), (7, 9), (17, 3), (33, 8)] {
                 let nblocks = 3;
@@ -348,6 +573,70 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Single-thread prompt-kernel throughput, AVX2 batch vs AVX-512 pairs, on
+/// the bundled models' shapes with 128 activations (synthetic weights):
+/// `cargo test --release -p engine --lib batch_speed -- --ignored --nocapture`.
+#[cfg(test)]
+mod speed {
+    use super::*;
+    use crate::quant::simd_x86;
+    use crate::quant::simd_x86::tests::{random_row, unit};
+    use crate::quant::{act_kind, prepare};
+
+    #[test]
+    #[ignore = "timing, not a check"]
+    fn batch_speed() {
+        let (Some(t), Some(t2)) = (token(), simd_x86::token()) else {
+            return;
+        };
+        let mut seed = 3;
+        for (ty, rows, cols) in [
+            (GgmlType::Q5_0, 2048, 640),
+            (GgmlType::Q8_0, 256, 640),
+            (GgmlType::Q4_1, 1536, 576),
+            (GgmlType::Q4_K, 640, 1024),
+            (GgmlType::Q6_K, 640, 2048),
+        ] {
+            let nact = 128;
+            let nb = cols / ty.block_size();
+            let rb = nb * ty.type_size();
+            let data: Vec<u8> = (0..rows)
+                .flat_map(|_| random_row(ty, nb, &mut seed))
+                .collect();
+            let acts: Vec<Activation> = (0..nact)
+                .map(|_| {
+                    let x: Vec<f32> = (0..cols).map(|_| unit(&mut seed)).collect();
+                    prepare(act_kind(ty), &x)
+                })
+                .collect();
+            let mut out = vec![0f32; rows * nact];
+            let reps = 5;
+            let mut line = format!("{ty} {rows}x{cols} x{nact}:");
+            for wide in [false, true] {
+                let start = std::time::Instant::now();
+                for _ in 0..reps {
+                    let batch = if wide { Batch::new(t, ty, &acts) } else { None };
+                    if wide && batch.is_none() {
+                        break;
+                    }
+                    for (c, o) in out.chunks_mut(64 * nact).enumerate() {
+                        let nrows = o.len() / nact;
+                        let rows = &data[c * 64 * rb..(c * 64 + nrows) * rb];
+                        if let Some(b) = &batch {
+                            b.dot_rows(t, rows, rb, o);
+                        } else {
+                            simd_x86::dot_rows_batch(t2, ty, rows, rb, &acts, o);
+                        }
+                    }
+                }
+                let gmac = (reps * rows * cols * nact) as f64 / start.elapsed().as_secs_f64() / 1e9;
+                line += &format!(" {} {gmac:.1} GMAC/s", if wide { "avx512" } else { "avx2" });
+            }
+            println!("{line}");
         }
     }
 }
