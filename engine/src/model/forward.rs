@@ -7,6 +7,7 @@ use super::config::{Arch, Config};
 use super::ops::{dot_lanes, gelu_ggml, rms_norm, rms_norm_chunks, rope, silu, softcap, softmax};
 use super::{KvCache, Layer, Model};
 use crate::quant::half::round_f16;
+use crate::quant::Matrix;
 
 /// Which positions of a batch need logits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,9 +110,11 @@ impl Model<'_> {
         let mut q = vec![0f32; t * nh * hd];
         let mut k = vec![0f32; t * nkv * hd];
         let mut v = vec![0f32; t * nkv * hdv];
-        layer.wq.matmul(&h, &mut q);
-        layer.wk.matmul(&h, &mut k);
-        layer.wv.matmul(&h, &mut v);
+        Matrix::matmul_many(
+            &[&layer.wq, &layer.wk, &layer.wv],
+            &h,
+            &mut [&mut q, &mut k, &mut v],
+        );
         if let Some(w) = &layer.q_norm {
             rms_norm_chunks(&mut q, w, cfg.eps);
         }
@@ -202,8 +205,7 @@ impl Model<'_> {
         rms_norm_chunks(&mut h, &layer.ffn_norm, cfg.eps);
         let mut g = vec![0f32; t * ff];
         let mut u = vec![0f32; t * ff];
-        layer.gate.matmul(&h, &mut g);
-        layer.up.matmul(&h, &mut u);
+        Matrix::matmul_many(&[&layer.gate, &layer.up], &h, &mut [&mut g, &mut u]);
         let act: fn(f32) -> f32 = match cfg.arch {
             Arch::Llama => silu,
             Arch::Gemma3 => gelu_ggml,

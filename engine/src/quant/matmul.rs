@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::{act_kind, dot, prepare, supported, vec_dot, Activation, QuantError};
+use super::{act_kind, dot, prepare, supported, vec_dot, ActKind, Activation, QuantError};
 use crate::gguf::{GgmlType, TensorInfo};
 
 /// A 2-D weight matrix in ggml layout: `rows` rows of `cols` elements, each
@@ -76,42 +76,109 @@ impl<'a> Matrix<'a> {
     /// back to back; `out` holds `rows` values per vector. Each weight row is
     /// read once for the whole batch.
     pub fn matmul(&self, xs: &[f32], out: &mut [f32]) {
-        let n = xs.len() / self.cols;
-        assert_eq!(xs.len(), n * self.cols, "matmul input length");
-        assert_eq!(out.len(), n * self.rows, "matmul output length");
-        if n == 1 {
-            return self.matvec(xs, out);
+        Matrix::matmul_many(&[self], xs, &mut [out]);
+    }
+
+    /// [`Matrix::matmul`] of several matrices with the same input (e.g. the
+    /// Q, K and V projections): the input is quantized once per activation
+    /// kind, and all matrices' row chunks share one parallel loop, so small
+    /// matrices do not leave threads idle. Results equal separate calls.
+    pub fn matmul_many(mats: &[&Matrix<'_>], xs: &[f32], outs: &mut [&mut [f32]]) {
+        assert_eq!(mats.len(), outs.len(), "matmul_many: one output per matrix");
+        let Some(cols) = mats.first().map(|m| m.cols) else {
+            return;
+        };
+        let n = xs.len() / cols;
+        assert_eq!(xs.len(), n * cols, "matmul input length");
+        for (m, o) in mats.iter().zip(outs.iter()) {
+            assert_eq!(m.cols, cols, "matmul_many: matrices share the input");
+            assert_eq!(o.len(), n * m.rows, "matmul output length");
         }
-        let acts: Vec<Activation> = xs.par_chunks(self.cols).map(|x| self.prepare(x)).collect();
-        // Tasks own a chunk of weight rows and run every activation over it
-        // while it is hot in cache; results land chunk-major ([chunk][t][row])
-        // in a scratch buffer so tasks write disjoint memory, then scatter.
-        let mut tmp = vec![0f32; n * self.rows];
-        // AVX-512 kernels take the activations re-laid once for all tasks.
+        // One quantized copy of the input per activation kind.
+        let kinds: Vec<ActKind> = mats.iter().map(|m| act_kind(m.ty)).collect();
+        let mut acts: Vec<(ActKind, Vec<Activation>)> = Vec::new();
+        for &k in &kinds {
+            if !acts.iter().any(|(kind, _)| *kind == k) {
+                acts.push((k, xs.par_chunks(cols).map(|x| prepare(k, x)).collect()));
+            }
+        }
+        let acts_of = |m: usize| -> &[Activation] {
+            &acts
+                .iter()
+                .find(|(k, _)| *k == kinds[m])
+                .expect("prepared")
+                .1
+        };
+        if n == 1 {
+            let mut tasks: Vec<(usize, usize, &mut [f32])> = Vec::new();
+            for (m, o) in outs.iter_mut().enumerate() {
+                tasks.extend(
+                    o.chunks_mut(ROWS_PER_TASK)
+                        .enumerate()
+                        .map(|(c, o)| (m, c, o)),
+                );
+            }
+            tasks.into_par_iter().for_each(|(m, c, o)| {
+                let w = mats[m];
+                let start = c * ROWS_PER_TASK * w.row_bytes;
+                let rows = &w.data[start..start + o.len() * w.row_bytes];
+                dot_rows(w.ty, rows, w.row_bytes, &acts_of(m)[0], o);
+            });
+            return;
+        }
+        // AVX-512 kernels take the activations re-laid once per weight type.
         #[cfg(target_arch = "x86_64")]
-        let wide = super::simd_x86_v4::token()
-            .and_then(|t| Some((t, super::simd_x86_v4::Batch::new(t, self.ty, &acts)?)));
-        tmp.par_chunks_mut(ROWS_PER_TASK * n)
-            .enumerate()
-            .for_each(|(c, o)| {
-                let nrows = o.len() / n;
-                let start = c * ROWS_PER_TASK * self.row_bytes;
-                let rows = &self.data[start..start + nrows * self.row_bytes];
-                #[cfg(target_arch = "x86_64")]
-                if let Some((t, b)) = &wide {
-                    return b.dot_rows(*t, rows, self.row_bytes, o);
-                }
-                if !dot_rows_batch(self.ty, rows, self.row_bytes, &acts, o) {
-                    for (a, ys) in acts.iter().zip(o.chunks_mut(nrows)) {
-                        dot_rows(self.ty, rows, self.row_bytes, a, ys);
+        let (t4, batches, batch_of) = {
+            let t4 = super::simd_x86_v4::token();
+            let mut batches: Vec<(GgmlType, super::simd_x86_v4::Batch)> = Vec::new();
+            let mut batch_of = Vec::with_capacity(mats.len());
+            for (m, w) in mats.iter().enumerate() {
+                let mut i = batches.iter().position(|(ty, _)| *ty == w.ty);
+                if let (None, Some(t)) = (i, t4) {
+                    if let Some(b) = super::simd_x86_v4::Batch::new(t, w.ty, acts_of(m)) {
+                        batches.push((w.ty, b));
+                        i = Some(batches.len() - 1);
                     }
                 }
-            });
-        for (c, o) in tmp.chunks(ROWS_PER_TASK * n).enumerate() {
+                batch_of.push(i);
+            }
+            (t4, batches, batch_of)
+        };
+        // Tasks own a chunk of weight rows and run every activation over it
+        // while it is hot in cache; results land chunk-major ([chunk][t][row])
+        // in scratch buffers so tasks write disjoint memory, then scatter.
+        let mut tmps: Vec<Vec<f32>> = mats.iter().map(|m| vec![0f32; n * m.rows]).collect();
+        let mut tasks: Vec<(usize, usize, &mut [f32])> = Vec::new();
+        for (m, tmp) in tmps.iter_mut().enumerate() {
+            tasks.extend(
+                tmp.chunks_mut(ROWS_PER_TASK * n)
+                    .enumerate()
+                    .map(|(c, o)| (m, c, o)),
+            );
+        }
+        tasks.into_par_iter().for_each(|(m, c, o)| {
+            let w = mats[m];
             let nrows = o.len() / n;
-            for (t, ys) in o.chunks(nrows).enumerate() {
-                let base = t * self.rows + c * ROWS_PER_TASK;
-                out[base..base + nrows].copy_from_slice(ys);
+            let start = c * ROWS_PER_TASK * w.row_bytes;
+            let rows = &w.data[start..start + nrows * w.row_bytes];
+            #[cfg(target_arch = "x86_64")]
+            if let (Some(t), Some(i)) = (t4, batch_of[m]) {
+                return batches[i].1.dot_rows(t, rows, w.row_bytes, o);
+            }
+            let acts = acts_of(m);
+            if !dot_rows_batch(w.ty, rows, w.row_bytes, acts, o) {
+                for (a, ys) in acts.iter().zip(o.chunks_mut(nrows)) {
+                    dot_rows(w.ty, rows, w.row_bytes, a, ys);
+                }
+            }
+        });
+        for ((w, tmp), out) in mats.iter().zip(&tmps).zip(outs.iter_mut()) {
+            for (c, o) in tmp.chunks(ROWS_PER_TASK * n).enumerate() {
+                let nrows = o.len() / n;
+                for (t, ys) in o.chunks(nrows).enumerate() {
+                    let base = t * w.rows + c * ROWS_PER_TASK;
+                    out[base..base + nrows].copy_from_slice(ys);
+                }
             }
         }
     }

@@ -483,12 +483,11 @@ fn pair_block_k(
     y: __m256,
 ) -> __m256 {
     let mut acc = [_mm512_setzero_si512(); TILE_ROWS_K];
-    for k in 0..8 {
-        let a = _mm512_loadu_si512(&qs[k].0);
-        for r in 0..TILE_ROWS_K {
+    for ((q, w), s) in qs.iter().zip(&u.w).zip(&u.s) {
+        let a = _mm512_loadu_si512(&q.0);
+        for ((acc, &w), &s) in acc.iter_mut().zip(w).zip(s) {
             // u4/u6 × i8 pairs fit i16; × the i16 scale in i32 pairs.
-            let p = _mm512_maddubs_epi16(u.w[k][r], a);
-            acc[r] = _mm512_dpwssd_epi32(acc[r], p, u.s[k][r]);
+            *acc = _mm512_dpwssd_epi32(*acc, _mm512_maddubs_epi16(w, a), s);
         }
     }
     let bs = _mm512_loadu_si512(&bsums.0);

@@ -191,6 +191,71 @@ fn batched_kernels_equal_single_vector_ones() {
 }
 
 #[test]
+fn matmul_many_equals_separate_products() {
+    // Matrices sharing an input: two of one type (one re-laid batch), a
+    // second 32-element type and a K-quant (another activation kind), with
+    // more rows than one task so chunks of several matrices interleave.
+    let mut seed = 17;
+    let cols = 256;
+    let mats: Vec<(GgmlType, usize, Vec<u8>)> = [
+        (GgmlType::Q4_0, 130),
+        (GgmlType::Q8_0, 70),
+        (GgmlType::Q4_K, 65),
+        (GgmlType::Q4_0, 3),
+    ]
+    .into_iter()
+    .map(|(ty, rows)| {
+        let bytes = rows * cols / ty.block_size() * ty.type_size();
+        // Random bytes with every f16 scale/min set to a small finite value.
+        let mut data: Vec<u8> = (0..bytes)
+            .map(|_| (lcg(&mut seed) * 127.0) as i8 as u8)
+            .collect();
+        for b in data.chunks_exact_mut(ty.type_size()) {
+            let h = crate::quant::half::f32_to_f16(lcg(&mut seed) * 0.05).to_le_bytes();
+            b[..2].copy_from_slice(&h);
+            if ty == GgmlType::Q4_K {
+                b[2..4].copy_from_slice(&h);
+            }
+        }
+        (ty, rows, data)
+    })
+    .collect();
+    let views: Vec<Matrix> = mats
+        .iter()
+        .map(|(ty, rows, data)| Matrix {
+            ty: *ty,
+            rows: *rows,
+            cols,
+            row_bytes: cols / ty.block_size() * ty.type_size(),
+            data,
+        })
+        .collect();
+    for n in [1, 6] {
+        let xs: Vec<f32> = (0..n * cols).map(|_| lcg(&mut seed)).collect();
+        let mut outs: Vec<Vec<f32>> = views.iter().map(|m| vec![f32::NAN; n * m.rows]).collect();
+        let mut refs: Vec<&mut [f32]> = outs.iter_mut().map(|o| &mut o[..]).collect();
+        let all: Vec<&Matrix> = views.iter().collect();
+        Matrix::matmul_many(&all, &xs, &mut refs);
+        for (m, out) in views.iter().zip(&outs) {
+            for t in 0..n {
+                let x = &xs[t * cols..(t + 1) * cols];
+                let a = m.prepare(x);
+                for r in 0..m.rows {
+                    let want = vec_dot(m.ty, m.row(r), &a);
+                    let got = out[t * m.rows + r];
+                    assert_eq!(
+                        got.to_bits(),
+                        want.to_bits(),
+                        "{} n {n} t {t} row {r}",
+                        m.ty
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn bad_sizes_are_errors() {
     assert!(dequantize(GgmlType::Q4_K, &[0; 10], 256).is_err());
     assert!(dequantize(GgmlType::IQ2_XS, &[0; 74], 256).is_err());
