@@ -49,6 +49,11 @@ struct I32x16([i32; 16]);
 #[repr(C, align(64))]
 struct F32x16([f32; 16]);
 
+/// 8 f32 lanes, 32-byte aligned.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct F32x8([f32; 8]);
+
 /// Activations of one matrix product, re-laid for this module's kernels.
 pub enum Batch {
     /// For Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 weights.
@@ -57,9 +62,10 @@ pub enum Batch {
     BlocksK(PairsK),
 }
 
-/// Q8_0/Q8_1 activations in pairs: `[pair][block]`, activation `2p` in the
-/// low half of each 512-bit value and `2p + 1` in the high half (zeros past
-/// the last activation).
+/// Q8_0/Q8_1 activations in pairs, `[pair][block]`: the 4-value groups of
+/// activations `2p` and `2p + 1` alternate (i32 lane `2l` of a product is
+/// lane `l` of activation `2p`, lane `2l + 1` that of `2p + 1`), zeros past
+/// the last activation.
 pub struct Pairs32 {
     ty: GgmlType,
     n: usize,
@@ -67,8 +73,8 @@ pub struct Pairs32 {
     qs: Vec<Bytes64>,
     /// `−c · Σ` of each lane's four values (`c` the weight bias of `ty`).
     off: Vec<I32x16>,
-    /// Block scale of each activation, on its 8 lanes.
-    da: Vec<F32x16>,
+    /// Block scales `[da_2p, da_2p+1] × 4`.
+    da: Vec<F32x8>,
     /// `[group of 16 activations][block]`: block sums (Q8_1 `s`) of the
     /// group's activations, for the Q4_1/Q5_1 min terms.
     sa: Vec<F32x16>,
@@ -133,7 +139,7 @@ impl Pairs32 {
             nb,
             qs: vec![Bytes64([0; 64]); npairs * nb],
             off: vec![I32x16([0; 16]); npairs * nb],
-            da: vec![F32x16([0.0; 16]); npairs * nb],
+            da: vec![F32x8([0.0; 8]); npairs * nb],
             sa: vec![F32x16([0.0; 16]); n.div_ceil(16) * nb],
         };
         for (k, a) in acts.iter().enumerate() {
@@ -141,11 +147,14 @@ impl Pairs32 {
             for i in 0..nb {
                 let j = (k / 2) * nb + i;
                 let q = &a.qs[32 * i..32 * i + 32];
-                p.qs[j].0[32 * h..32 * h + 32].copy_from_slice(q);
                 for l in 0..8 {
-                    let s: i32 = q[4 * l..4 * l + 4].iter().map(|&v| v as i32).sum();
-                    p.off[j].0[8 * h + l] = -bias * s;
-                    p.da[j].0[8 * h + l] = a.d[i];
+                    let g = &q[4 * l..4 * l + 4];
+                    let lane = 2 * l + h;
+                    p.qs[j].0[4 * lane..4 * lane + 4].copy_from_slice(g);
+                    p.off[j].0[lane] = -bias * g.iter().map(|&v| v as i32).sum::<i32>();
+                }
+                for r in 0..4 {
+                    p.da[j].0[2 * r + h] = a.d[i];
                 }
                 p.sa[(k / 16) * nb + i].0[k % 16] = a.s[i];
             }
@@ -154,38 +163,38 @@ impl Pairs32 {
     }
 }
 
-/// The 32 nibbles of a Q4 `qs[16]` (low nibbles first), broadcast to both
-/// halves.
+/// The 32 nibbles of a Q4 `qs[16]`, low nibbles first.
 #[rite]
-fn nibbles(_t: X64V4xToken, qs: &[u8]) -> __m512i {
+fn nibbles(_t: X64V4xToken, qs: &[u8]) -> __m256i {
     let qs: &[u8; 16] = qs.try_into().expect("16 bytes");
     let lo = _mm_loadu_si128(qs);
     let hi = _mm_srli_epi16::<4>(lo);
-    let v = _mm256_and_si256(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(0xf));
-    _mm512_broadcast_i64x4(v)
+    _mm256_and_si256(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(0xf))
 }
 
-/// Q5 values `q | (bit 4 from qh)` (0..32), broadcast to both halves.
+/// Q5 values `q | (bit 4 from qh)` (0..32).
 #[rite]
-fn five_bits(t: X64V4xToken, qh: u32, qs: &[u8]) -> __m512i {
-    let hb = _mm512_movm_epi8(qh as u64 | (qh as u64) << 32);
-    _mm512_or_si512(nibbles(t, qs), _mm512_and_si512(hb, _mm512_set1_epi8(0x10)))
+fn five_bits(t: X64V4xToken, qh: u32, qs: &[u8]) -> __m256i {
+    let hb = _mm256_movm_epi8(qh);
+    _mm256_or_si256(nibbles(t, qs), _mm256_and_si256(hb, _mm256_set1_epi8(0x10)))
 }
 
-/// One block of a 32-element type as unsigned bytes `w + c`, broadcast.
+/// One block of a 32-element type as unsigned bytes `w + c`, each 4-byte
+/// group twice (once per activation of a pair, see [`Pairs32`]).
 #[rite]
 fn unpack32(t: X64V4xToken, ty: GgmlType, b: &[u8]) -> __m512i {
-    match ty {
+    let v = match ty {
         GgmlType::Q4_0 => nibbles(t, &b[2..18]),
         GgmlType::Q4_1 => nibbles(t, &b[4..20]),
         GgmlType::Q5_0 => five_bits(t, u32::from_le_bytes([b[2], b[3], b[4], b[5]]), &b[6..22]),
         GgmlType::Q5_1 => five_bits(t, u32::from_le_bytes([b[4], b[5], b[6], b[7]]), &b[8..24]),
         _ => {
             let q: &[u8; 32] = b[2..34].try_into().expect("32 bytes");
-            let v = _mm256_xor_si256(_mm256_loadu_si256(q), _mm256_set1_epi8(-128));
-            _mm512_broadcast_i64x4(v)
+            _mm256_xor_si256(_mm256_loadu_si256(q), _mm256_set1_epi8(-128))
         }
-    }
+    };
+    let twice = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
+    _mm512_permutexvar_epi32(twice, _mm512_castsi256_si512(v))
 }
 
 /// Horizontal sum of 8 lanes in `simd_x86::lanes_sum`'s (and
@@ -196,15 +205,19 @@ fn lanes_sum(v: &[f32]) -> f32 {
 }
 
 /// Pair `p` times the [`TILE_ROWS`] unpacked rows of `w`/`wd` (laid out
-/// `[block][row]`): per row, the two activations' lane sums `Σ_i cvt(l_i) ·
-/// (wd_i · da_i)` accumulated in block order, as `simd_x86::blocks32!` does.
+/// `[block][row]`, `wd` as `[wd_r, wd_r]` per row): per row, the two
+/// activations' lane sums `Σ_i cvt(l_i) · (wd_i · da_i)` accumulated in
+/// block order, as `simd_x86::blocks32!` does. The 8 scale products of a
+/// block are one multiply, stored to `sp` first so the inner loop takes
+/// each row's pair of them as a broadcast load.
 #[rite]
 fn tile<const BIAS: bool>(
     _t: X64V4xToken,
     w: &[[__m512i; TILE_ROWS]],
-    wd: &[[f32; TILE_ROWS]],
+    wd: &[F32x8],
     b: &Pairs32,
     p: usize,
+    sp: &mut [[f64; TILE_ROWS]],
 ) -> [[f32; 2]; TILE_ROWS] {
     let nb = b.nb;
     let (qs, off, da) = (
@@ -212,30 +225,35 @@ fn tile<const BIAS: bool>(
         &b.off[p * nb..(p + 1) * nb],
         &b.da[p * nb..(p + 1) * nb],
     );
+    for ((sp, wd), da) in sp.iter_mut().zip(wd).zip(da) {
+        let prod = _mm256_mul_ps(_mm256_loadu_ps(&wd.0), _mm256_loadu_ps(&da.0));
+        let out: &mut [f32; 8] = bytemuck::cast_mut(sp);
+        _mm256_storeu_ps(out, prod);
+    }
     let mut facc = [_mm512_setzero_ps(); TILE_ROWS];
-    for ((((w, wd), qs), off), da) in w.iter().zip(wd).zip(qs).zip(off).zip(da) {
+    for (((w, sp), qs), off) in w.iter().zip(&*sp).zip(qs).zip(off) {
         let a = _mm512_loadu_si512(&qs.0);
         let o = if BIAS {
             _mm512_loadu_si512(&off.0)
         } else {
             _mm512_setzero_si512()
         };
-        let d = _mm512_loadu_ps(&da.0);
         for r in 0..TILE_ROWS {
             let l = _mm512_dpbusd_epi32(o, w[r], a);
-            let s = _mm512_mul_ps(_mm512_set1_ps(wd[r]), d);
+            let s = _mm512_castpd_ps(_mm512_set1_pd(sp[r]));
             facc[r] = _mm512_add_ps(facc[r], _mm512_mul_ps(_mm512_cvtepi32_ps(l), s));
         }
     }
     std::array::from_fn(|r| {
         let mut v = [0f32; 16];
         _mm512_storeu_ps(&mut v, facc[r]);
-        [lanes_sum(&v[..8]), lanes_sum(&v[8..])]
+        let half = |h: usize| -> [f32; 8] { std::array::from_fn(|l| v[2 * l + h]) };
+        [lanes_sum(&half(0)), lanes_sum(&half(1))]
     })
 }
 
 /// Rows per register tile (a last partial tile is padded with zero rows).
-const TILE_ROWS: usize = 8;
+const TILE_ROWS: usize = 4;
 
 /// [`Batch::dot_rows`] for the 32-element types.
 #[arcane]
@@ -248,8 +266,9 @@ fn rows32(t: X64V4xToken, b: &Pairs32, rows: &[u8], row_bytes: usize, out: &mut 
     let nrows = out.len() / n;
     let stride = 16 * n.div_ceil(16);
     let mut w = vec![[_mm512_setzero_si512(); TILE_ROWS]; nb];
-    let mut wd = vec![[0f32; TILE_ROWS]; nb];
+    let mut wd = vec![F32x8([0.0; 8]); nb];
     let mut wm = vec![[0f32; TILE_ROWS]; nb];
+    let mut sp = vec![[0f64; TILE_ROWS]; nb];
     // Min terms of the tile's rows: `[row][activation]` (0 without mins).
     let mut ys = vec![0f32; TILE_ROWS * stride];
     for r0 in (0..nrows).step_by(TILE_ROWS) {
@@ -259,7 +278,8 @@ fn rows32(t: X64V4xToken, b: &Pairs32, rows: &[u8], row_bytes: usize, out: &mut 
             for i in 0..nb {
                 let blk = row.map(|row| &row[i * ts..(i + 1) * ts]);
                 w[i][r] = blk.map_or(_mm512_setzero_si512(), |blk| unpack32(t, b.ty, blk));
-                wd[i][r] = blk.map_or(0.0, |blk| le_f16(blk, 0));
+                let d = blk.map_or(0.0, |blk| le_f16(blk, 0));
+                wd[i].0[2 * r..2 * r + 2].fill(d);
                 wm[i][r] = blk.filter(|_| min).map_or(0.0, |blk| le_f16(blk, 2));
             }
         }
@@ -279,9 +299,9 @@ fn rows32(t: X64V4xToken, b: &Pairs32, rows: &[u8], row_bytes: usize, out: &mut 
         }
         for p in 0..n.div_ceil(2) {
             let sums = if bias != 0 {
-                tile::<true>(t, &w, &wd, b, p)
+                tile::<true>(t, &w, &wd, b, p, &mut sp)
             } else {
-                tile::<false>(t, &w, &wd, b, p)
+                tile::<false>(t, &w, &wd, b, p, &mut sp)
             };
             for (r, s) in sums.iter().enumerate().take(rr) {
                 for (h, v) in s.iter().enumerate() {
