@@ -172,15 +172,22 @@ impl<'a> Matrix<'a> {
                 }
             }
         });
+        // Scatter in parallel, one activation's outputs per task.
+        let mut rows_out: Vec<(&[f32], usize, &mut [f32])> = Vec::new();
         for ((w, tmp), out) in mats.iter().zip(&tmps).zip(outs.iter_mut()) {
+            rows_out.extend(
+                out.chunks_mut(w.rows)
+                    .enumerate()
+                    .map(|(t, o)| (&tmp[..], t, o)),
+            );
+        }
+        rows_out.into_par_iter().for_each(|(tmp, t, out)| {
             for (c, o) in tmp.chunks(ROWS_PER_TASK * n).enumerate() {
                 let nrows = o.len() / n;
-                for (t, ys) in o.chunks(nrows).enumerate() {
-                    let base = t * w.rows + c * ROWS_PER_TASK;
-                    out[base..base + nrows].copy_from_slice(ys);
-                }
+                let base = c * ROWS_PER_TASK;
+                out[base..base + nrows].copy_from_slice(&o[t * nrows..(t + 1) * nrows]);
             }
-        }
+        });
     }
 }
 

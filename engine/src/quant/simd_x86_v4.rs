@@ -20,6 +20,7 @@
 //! threads and rows.
 
 use archmage::prelude::*;
+use rayon::prelude::*;
 
 use super::half::le_f16;
 use super::q8::{Q8Blocks, Q8K};
@@ -142,20 +143,31 @@ impl Pairs32 {
             da: vec![F32x8([0.0; 8]); npairs * nb],
             sa: vec![F32x16([0.0; 16]); n.div_ceil(16) * nb],
         };
+        if nb == 0 {
+            return p;
+        }
+        let pairs =
+            p.qs.par_chunks_mut(nb)
+                .zip(p.off.par_chunks_mut(nb))
+                .zip(p.da.par_chunks_mut(nb));
+        pairs.enumerate().for_each(|(pi, ((qs, off), da))| {
+            for (h, a) in acts.iter().skip(2 * pi).take(2).enumerate() {
+                for i in 0..nb {
+                    let q = &a.qs[32 * i..32 * i + 32];
+                    for l in 0..8 {
+                        let g = &q[4 * l..4 * l + 4];
+                        let lane = 2 * l + h;
+                        qs[i].0[4 * lane..4 * lane + 4].copy_from_slice(g);
+                        off[i].0[lane] = -bias * g.iter().map(|&v| v as i32).sum::<i32>();
+                    }
+                    for r in 0..4 {
+                        da[i].0[2 * r + h] = a.d[i];
+                    }
+                }
+            }
+        });
         for (k, a) in acts.iter().enumerate() {
-            let h = k % 2;
             for i in 0..nb {
-                let j = (k / 2) * nb + i;
-                let q = &a.qs[32 * i..32 * i + 32];
-                for l in 0..8 {
-                    let g = &q[4 * l..4 * l + 4];
-                    let lane = 2 * l + h;
-                    p.qs[j].0[4 * lane..4 * lane + 4].copy_from_slice(g);
-                    p.off[j].0[lane] = -bias * g.iter().map(|&v| v as i32).sum::<i32>();
-                }
-                for r in 0..4 {
-                    p.da[j].0[2 * r + h] = a.d[i];
-                }
                 p.sa[(k / 16) * nb + i].0[k % 16] = a.s[i];
             }
         }
@@ -347,20 +359,27 @@ impl PairsK {
             bsums: vec![I16x32([0; 32]); npairs * nb],
             ad: vec![F32x16([0.0; 16]); npairs * nb],
         };
-        for (k, a) in acts.iter().enumerate() {
-            let h = k % 2;
-            for i in 0..nb {
-                let j = (k / 2) * nb + i;
-                for s in 0..8 {
-                    let q = &a.qs[256 * i + 32 * s..256 * i + 32 * s + 32];
-                    p.qs[8 * j + s].0[32 * h..32 * h + 32].copy_from_slice(q);
-                }
-                p.bsums[j].0[16 * h..16 * h + 16].copy_from_slice(&a.bsums[16 * i..16 * i + 16]);
-                for c in (h..16).step_by(2) {
-                    p.ad[j].0[c] = a.d[i];
+        if nb == 0 {
+            return p;
+        }
+        let pairs =
+            p.qs.par_chunks_mut(8 * nb)
+                .zip(p.bsums.par_chunks_mut(nb))
+                .zip(p.ad.par_chunks_mut(nb));
+        pairs.enumerate().for_each(|(pi, ((qs, bsums), ad))| {
+            for (h, a) in acts.iter().skip(2 * pi).take(2).enumerate() {
+                for i in 0..nb {
+                    for s in 0..8 {
+                        let q = &a.qs[256 * i + 32 * s..256 * i + 32 * s + 32];
+                        qs[8 * i + s].0[32 * h..32 * h + 32].copy_from_slice(q);
+                    }
+                    bsums[i].0[16 * h..16 * h + 16].copy_from_slice(&a.bsums[16 * i..16 * i + 16]);
+                    for c in (h..16).step_by(2) {
+                        ad[i].0[c] = a.d[i];
+                    }
                 }
             }
-        }
+        });
         p
     }
 }
