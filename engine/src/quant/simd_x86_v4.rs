@@ -209,13 +209,6 @@ fn unpack32(t: X64V4xToken, ty: GgmlType, b: &[u8]) -> __m512i {
     _mm512_permutexvar_epi32(twice, _mm512_castsi256_si512(v))
 }
 
-/// Horizontal sum of 8 lanes in `simd_x86::lanes_sum`'s (and
-/// `dot::blocks32_lanes`') order.
-#[inline(always)]
-fn lanes_sum(v: &[f32]) -> f32 {
-    v.iter().sum()
-}
-
 /// Pair `p` times the [`TILE_ROWS`] unpacked rows of `w`/`wd` (laid out
 /// `[block][row]`, `wd` as `[wd_r, wd_r]` per row): per row, the two
 /// activations' lane sums `Σ_i cvt(l_i) · (wd_i · da_i)` accumulated in
@@ -230,7 +223,7 @@ fn tile<const BIAS: bool>(
     b: &Pairs32,
     p: usize,
     sp: &mut [[f64; TILE_ROWS]],
-) -> [[f32; 2]; TILE_ROWS] {
+) -> [f32; 8] {
     let nb = b.nb;
     let (qs, off, da) = (
         &b.qs[p * nb..(p + 1) * nb],
@@ -256,12 +249,54 @@ fn tile<const BIAS: bool>(
             facc[r] = _mm512_add_ps(facc[r], _mm512_mul_ps(_mm512_cvtepi32_ps(l), s));
         }
     }
-    std::array::from_fn(|r| {
-        let mut v = [0f32; 16];
-        _mm512_storeu_ps(&mut v, facc[r]);
-        let half = |h: usize| -> [f32; 8] { std::array::from_fn(|l| v[2 * l + h]) };
-        [lanes_sum(&half(0)), lanes_sum(&half(1))]
-    })
+    lane_sums(_t, facc)
+}
+
+/// The 8 (row, activation) lane sums of a tile's accumulators, `2r + h`
+/// for row `r` and pair half `h`: each `lanes_sum` of its 8 lanes (the
+/// same additions in the same order), computed 8 at a time after a
+/// transpose. Lane `l` of combination `(r, h)` is qword `l`, half `h`, of
+/// `facc[r]`.
+#[rite]
+fn lane_sums(_t: X64V4xToken, facc: [__m512; TILE_ROWS]) -> [f32; 8] {
+    let f: [__m512d; 4] = std::array::from_fn(|r| _mm512_castps_pd(facc[r]));
+    // Per 128-bit lane k: qwords 2k (t0, t2) and 2k + 1 (t1, t3) of rows
+    // 0, 1 and 2, 3.
+    let (t0, t1) = (
+        _mm512_unpacklo_pd(f[0], f[1]),
+        _mm512_unpackhi_pd(f[0], f[1]),
+    );
+    let (t2, t3) = (
+        _mm512_unpacklo_pd(f[2], f[3]),
+        _mm512_unpackhi_pd(f[2], f[3]),
+    );
+    let lo = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+    let hi = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+    // [V0 | V2], [V4 | V6], [V1 | V3], [V5 | V7]: V_l = qword l of the rows.
+    let even = [
+        _mm512_permutex2var_pd(t0, lo, t2),
+        _mm512_permutex2var_pd(t0, hi, t2),
+    ];
+    let odd = [
+        _mm512_permutex2var_pd(t1, lo, t3),
+        _mm512_permutex2var_pd(t1, hi, t3),
+    ];
+    let halves = |v: __m512d| {
+        let v = _mm512_castpd_ps(v);
+        (_mm512_castps512_ps256(v), _mm512_extractf32x8_ps::<1>(v))
+    };
+    let (v0, v2) = halves(even[0]);
+    let (v4, v6) = halves(even[1]);
+    let (v1, v3) = halves(odd[0]);
+    let (v5, v7) = halves(odd[1]);
+    // `Sum for f32` starts from its neutral element; start from the same.
+    let mut acc = _mm256_set1_ps(std::iter::empty::<f32>().sum());
+    for v in [v0, v1, v2, v3, v4, v5, v6, v7] {
+        acc = _mm256_add_ps(acc, v);
+    }
+    let mut out = [0f32; 8];
+    _mm256_storeu_ps(&mut out, acc);
+    out
 }
 
 /// Rows per register tile (a last partial tile is padded with zero rows).
@@ -286,13 +321,21 @@ fn rows32(t: X64V4xToken, b: &Pairs32, rows: &[u8], row_bytes: usize, out: &mut 
     for r0 in (0..nrows).step_by(TILE_ROWS) {
         let rr = TILE_ROWS.min(nrows - r0);
         for r in 0..TILE_ROWS {
-            let row = (r < rr).then(|| &rows[(r0 + r) * row_bytes..(r0 + r + 1) * row_bytes]);
-            for i in 0..nb {
-                let blk = row.map(|row| &row[i * ts..(i + 1) * ts]);
-                w[i][r] = blk.map_or(_mm512_setzero_si512(), |blk| unpack32(t, b.ty, blk));
-                let d = blk.map_or(0.0, |blk| le_f16(blk, 0));
-                wd[i].0[2 * r..2 * r + 2].fill(d);
-                wm[i][r] = blk.filter(|_| min).map_or(0.0, |blk| le_f16(blk, 2));
+            if r >= rr {
+                // Padding rows: zero weights and scales, results dropped.
+                for ((w, wd), wm) in w.iter_mut().zip(&mut wd).zip(&mut wm) {
+                    w[r] = _mm512_setzero_si512();
+                    wd.0[2 * r..2 * r + 2].fill(0.0);
+                    wm[r] = 0.0;
+                }
+                continue;
+            }
+            let row = &rows[(r0 + r) * row_bytes..(r0 + r + 1) * row_bytes];
+            let blocks = row.chunks_exact(ts).zip(&mut w).zip(&mut wd).zip(&mut wm);
+            for (((blk, w), wd), wm) in blocks {
+                w[r] = unpack32(t, b.ty, blk);
+                wd.0[2 * r..2 * r + 2].fill(le_f16(blk, 0));
+                wm[r] = if min { le_f16(blk, 2) } else { 0.0 };
             }
         }
         if min {
@@ -315,11 +358,11 @@ fn rows32(t: X64V4xToken, b: &Pairs32, rows: &[u8], row_bytes: usize, out: &mut 
             } else {
                 tile::<false>(t, &w, &wd, b, p, &mut sp)
             };
-            for (r, s) in sums.iter().enumerate().take(rr) {
-                for (h, v) in s.iter().enumerate() {
+            for r in 0..rr {
+                for h in 0..2 {
                     let k = 2 * p + h;
                     if k < n {
-                        out[k * nrows + r0 + r] = v + ys[r * stride + k];
+                        out[k * nrows + r0 + r] = sums[2 * r + h] + ys[r * stride + k];
                     }
                 }
             }
