@@ -462,7 +462,8 @@ fn bench(a: BenchArgs) -> Result<()> {
             "{}",
             serde_json::json!({"model": path.display().to_string(), "device": gpu::json_device(rt).0,
             "gfx_target": gpu::json_device(rt).1,
-            "threads": threads, "prompt_tokens": prompt.len(), "prompt_md5": prompt_md5,
+            "threads": threads, "cpu_kernels": engine::quant::cpu_kernels().name(),
+            "prompt_tokens": prompt.len(), "prompt_md5": prompt_md5,
             "gen_tokens": gen_tokens, "prompt_tok_per_s": best_pp, "decode_tok_per_s": best_tg,
             "prompt_device": "cpu", "device_stats": summary.as_ref().map(gpu::summary_json)})
         )?;
@@ -470,6 +471,7 @@ fn bench(a: BenchArgs) -> Result<()> {
         writeln!(o, "model:   {}", path.display())?;
         writeln!(o, "device:  {device}")?;
         writeln!(o, "threads: {threads}")?;
+        writeln!(o, "cpu kernels: {}", engine::quant::cpu_kernels().name())?;
         if let Some(m) = &prompt_md5 {
             writeln!(o, "prompt file md5: {m}")?;
         }

@@ -33,6 +33,57 @@ pub enum QuantError {
     },
 }
 
+/// The explicit-SIMD kernel tiers of the CPU engine, narrowest first. Every
+/// tier computes the same floats bit for bit (tests compare them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CpuKernels {
+    /// Portable Rust (auto-vectorized where the compiler manages).
+    Portable,
+    /// Hand-written AVX2 (x86-64-v3).
+    Avx2,
+    /// AVX-512 with VNNI prompt kernels on top of the AVX2 ones.
+    Avx512Vnni,
+}
+
+impl CpuKernels {
+    /// Name as `ROCLESS_CPU_ISA` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CpuKernels::Portable => "portable",
+            CpuKernels::Avx2 => "avx2",
+            CpuKernels::Avx512Vnni => "avx512-vnni",
+        }
+    }
+}
+
+/// The widest tier `ROCLESS_CPU_ISA` allows (`portable`, `avx2`,
+/// `avx512-vnni`; unset = no cap), read once. Lets one machine benchmark
+/// the tiers a CPU without AVX-512 (or without AVX2) would use.
+fn isa_cap() -> CpuKernels {
+    static CAP: std::sync::OnceLock<CpuKernels> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        let v = std::env::var("ROCLESS_CPU_ISA").unwrap_or_default();
+        [CpuKernels::Portable, CpuKernels::Avx2]
+            .into_iter()
+            .find(|k| k.name() == v.trim())
+            .unwrap_or(CpuKernels::Avx512Vnni)
+    })
+}
+
+/// The kernel tier the CPU engine uses on this machine.
+pub fn cpu_kernels() -> CpuKernels {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if simd_x86_v4::token().is_some() {
+            return CpuKernels::Avx512Vnni;
+        }
+        if simd_x86::token().is_some() {
+            return CpuKernels::Avx2;
+        }
+    }
+    CpuKernels::Portable
+}
+
 type BlockFn = fn(&[u8], &mut [f32]);
 
 /// The dequantizer of one block of `ty`, if supported.

@@ -30,6 +30,9 @@ use crate::gguf::GgmlType;
 /// archmage).
 #[inline]
 pub fn token() -> Option<X64V3Token> {
+    if super::isa_cap() < super::CpuKernels::Avx2 {
+        return None;
+    }
     X64V3Token::summon()
 }
 
@@ -792,7 +795,7 @@ pub(crate) mod tests {
 
     #[test]
     fn avx2_kernels_equal_portable_ones() {
-        let Some(t) = token() else {
+        let Some(t) = X64V3Token::summon() else {
             // Only a CPU without AVX2 may skip the comparison.
             assert!(!std::is_x86_feature_detected!("avx2"));
             return;
@@ -846,7 +849,7 @@ pub(crate) mod tests {
     fn extreme_q8_0_weights_are_exact() {
         // -128 weights against ±127 activations: the largest pair sums the
         // sign trick must hold without i16 saturation.
-        let Some(t) = token() else {
+        let Some(t) = X64V3Token::summon() else {
             return;
         };
         let mut row = vec![0x80u8; 34];
@@ -870,7 +873,7 @@ pub(crate) mod tests {
 
     #[test]
     fn avx2_batched_kernels_equal_single_ones() {
-        let Some(t) = token() else {
+        let Some(t) = X64V3Token::summon() else {
             assert!(!std::is_x86_feature_detected!("avx2"));
             return;
         };
@@ -917,7 +920,7 @@ pub(crate) mod tests {
 
     #[test]
     fn avx2_quantizers_equal_scalar_ones() {
-        let Some(t) = token() else {
+        let Some(t) = X64V3Token::summon() else {
             assert!(!std::is_x86_feature_detected!("avx2"));
             return;
         };
@@ -972,7 +975,7 @@ mod speed {
     #[test]
     #[ignore = "timing, not a check"]
     fn kernel_speed() {
-        let Some(t) = token() else {
+        let Some(t) = X64V3Token::summon() else {
             return;
         };
         for (ty, rows, cols) in [

@@ -32,6 +32,9 @@ use crate::gguf::GgmlType;
 /// archmage).
 #[inline]
 pub fn token() -> Option<X64V4xToken> {
+    if super::isa_cap() < super::CpuKernels::Avx512Vnni {
+        return None;
+    }
     X64V4xToken::summon()
 }
 
@@ -609,7 +612,7 @@ mod tests {
 
     #[test]
     fn avx512_batches_equal_single_kernels() {
-        let Some(t) = token() else {
+        let Some(t) = X64V4xToken::summon() else {
             assert!(
                 !(std::is_x86_feature_detected!("avx512vnni")
                     && std::is_x86_feature_detected!("avx512vbmi2"))
@@ -671,7 +674,7 @@ mod speed {
     #[test]
     #[ignore = "timing, not a check"]
     fn batch_speed() {
-        let (Some(t), Some(t2)) = (token(), simd_x86::token()) else {
+        let (Some(t), Some(t2)) = (X64V4xToken::summon(), X64V3Token::summon()) else {
             return;
         };
         let mut seed = 3;
