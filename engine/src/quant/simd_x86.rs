@@ -559,28 +559,6 @@ pub fn dot_rows_batch(
             true
         }};
     }
-    // One row of 256-element K blocks: `$unpack` unpacks block `$b` once
-    // (binding `$u`), `$term` gives activation `$a`'s float term for it.
-    macro_rules! rows256 {
-        ($ts:expr, |$b:ident, $i:ident, $a:ident, $u:ident| $unpack:expr => $term:expr) => {{
-            if q8k.len() != n {
-                return false;
-            }
-            for (r, row) in rows.chunks_exact(row_bytes).enumerate().take(nrows) {
-                ys.fill(0.0);
-                for ($i, $b) in row.chunks_exact($ts).enumerate() {
-                    let $u = $unpack;
-                    for (y, $a) in ys.iter_mut().zip(&q8k) {
-                        *y += $term;
-                    }
-                }
-                for (tk, y) in ys.iter().enumerate() {
-                    out[tk * nrows + r] = *y;
-                }
-            }
-            true
-        }};
-    }
     match ty {
         GgmlType::Q4_0 => rows32!(
             18,
@@ -612,24 +590,163 @@ pub fn dot_rows_batch(
             true
         ),
         GgmlType::Q8_0 => rows32!(34, |b| load32(t, &b[2..34]), true, false),
-        GgmlType::Q4_K => {
-            rows256!(144, |b, i, a, u| (q4k_unpack(t, b), le_f16(b, 0), le_f16(b, 2)) => {
-                let ((w, s, m), wd, wmin) = &u;
-                let aq = &a.qs[256 * i..256 * i + 256];
-                let (isum, mins) = q4k_isum(t, w, s, *m, aq, &a.bsums[16 * i..16 * i + 16]);
-                let d = wd * a.d[i];
-                let dmin = wmin * a.d[i];
-                d * isum as f32 - dmin * mins as f32
-            })
+        GgmlType::Q4_K | GgmlType::Q6_K => {
+            if q8k.len() != n {
+                return false;
+            }
+            rows256_tiles(t, ty == GgmlType::Q6_K, rows, row_bytes, &q8k, out);
+            true
         }
-        GgmlType::Q6_K => rows256!(210, |b, i, a, u| (q6k_unpack(t, b), le_f16(b, 208)) => {
-            let ((q, s), wd) = &u;
-            let aq = &a.qs[256 * i..256 * i + 256];
-            let isum = q6k_isum(t, q, s, &b[192..208], aq, &a.bsums[16 * i..16 * i + 16]);
-            wd * a.d[i] * isum as f32
-        }),
         _ => false,
     }
+}
+
+/// Rows of 256-element K blocks per register tile.
+const TILE_ROWS_K: usize = 4;
+
+/// One block of [`TILE_ROWS_K`] rows unpacked: `w[k][r]`, `s[k][r]` (i16
+/// scales), `m[r]` (Q4_K: mins per 16-value sum; Q6_K: the scales per
+/// 16-value sum) and `[wd_r, wmin_r]` per row (`wmin` 0 for Q6_K).
+struct TileK {
+    w: [[__m256i; TILE_ROWS_K]; 8],
+    s: [[__m256i; TILE_ROWS_K]; 8],
+    m: [__m256i; TILE_ROWS_K],
+    wdm: [f32; 8],
+}
+
+/// Batched Q4_K/Q6_K (`out` is `[activation][row]`) in tiles of 4 rows:
+/// per block and activation, the 4 rows' exact integer sums, one transpose
+/// tree for their lane sums and the float terms of `dot::q4_k`/`dot::q6_k`
+/// for the 4 rows at once, added per row in block order as the
+/// single-activation kernels do (so results are identical).
+#[rite]
+fn rows256_tiles(
+    t: X64V3Token,
+    q6: bool,
+    rows: &[u8],
+    row_bytes: usize,
+    acts: &[&Q8K],
+    out: &mut [f32],
+) {
+    let n = acts.len();
+    if n == 0 {
+        return;
+    }
+    let ts = if q6 { 210 } else { 144 };
+    let nb = row_bytes / ts;
+    let nrows = out.len() / n;
+    let mut ys = vec![_mm_setzero_ps(); n];
+    let zero = _mm256_setzero_si256();
+    for r0 in (0..nrows).step_by(TILE_ROWS_K) {
+        let rr = TILE_ROWS_K.min(nrows - r0);
+        ys.fill(_mm_setzero_ps());
+        for i in 0..nb {
+            let mut u = TileK {
+                w: [[zero; TILE_ROWS_K]; 8],
+                s: [[zero; TILE_ROWS_K]; 8],
+                m: [zero; TILE_ROWS_K],
+                wdm: [0.0; 8],
+            };
+            for r in 0..rr {
+                let at = (r0 + r) * row_bytes + i * ts;
+                let blk = &rows[at..at + ts];
+                let (w, s) = if q6 {
+                    let (q, s) = q6k_unpack(t, blk);
+                    let sc: &[u8; 16] = blk[192..208].try_into().expect("16 scales");
+                    u.m[r] = _mm256_cvtepi8_epi16(_mm_loadu_si128(sc));
+                    u.wdm[2 * r] = le_f16(blk, 208);
+                    (q, s)
+                } else {
+                    let (w, s, m) = q4k_unpack(t, blk);
+                    u.m[r] = m;
+                    u.wdm[2 * r] = le_f16(blk, 0);
+                    u.wdm[2 * r + 1] = le_f16(blk, 2);
+                    (w, s)
+                };
+                for k in 0..8 {
+                    u.w[k][r] = w[k];
+                    u.s[k][r] = s[k];
+                }
+            }
+            let wdm = _mm256_loadu_ps(&u.wdm);
+            for (y, a) in ys.iter_mut().zip(acts) {
+                *y = block_terms_k(t, &u, q6, wdm, a, i, *y);
+            }
+        }
+        for (k, y) in ys.iter().enumerate() {
+            let mut v = [0f32; 4];
+            _mm_storeu_ps(&mut v, *y);
+            out[k * nrows + r0..k * nrows + r0 + rr].copy_from_slice(&v[..rr]);
+        }
+    }
+}
+
+/// One activation × one block of a row tile: `y + term` per row.
+#[rite]
+fn block_terms_k(
+    t: X64V3Token,
+    u: &TileK,
+    q6: bool,
+    wdm: __m256,
+    a: &Q8K,
+    i: usize,
+    y: __m128,
+) -> __m128 {
+    let aq = &a.qs[256 * i..256 * i + 256];
+    let mut acc = [_mm256_setzero_si256(); TILE_ROWS_K];
+    for ((aq, w), s) in aq.chunks_exact(32).zip(&u.w).zip(&u.s) {
+        let av = load32i(t, aq);
+        for ((acc, &w), &s) in acc.iter_mut().zip(w).zip(s) {
+            // u4/u6 × i8 pairs fit i16; × the i16 scale in i32 pairs.
+            let p = _mm256_madd_epi16(_mm256_maddubs_epi16(w, av), s);
+            *acc = _mm256_add_epi32(*acc, p);
+        }
+    }
+    let bs = load_i16x16(t, &a.bsums[16 * i..16 * i + 16]);
+    let v: [__m256i; 8] = std::array::from_fn(|x| {
+        let r = x / 2;
+        let sums = _mm256_madd_epi16(bs, u.m[r]);
+        match (q6, x % 2) {
+            // Q6_K: Σ sc·(q − 32)·a = acc − 32 · Σ sc · bsums.
+            (true, 0) => _mm256_sub_epi32(acc[r], _mm256_slli_epi32::<5>(sums)),
+            (true, _) => _mm256_setzero_si256(),
+            (false, 0) => acc[r],
+            (false, _) => sums,
+        }
+    });
+    // [isum_0, mins_0, isum_1, mins_1, …] as floats, times [d_r, dmin_r]
+    // = [wd_r · ad, wmin_r · ad]: the products of `dot::q4_k` / `q6_k`.
+    let f = _mm256_cvtepi32_ps(reduce8(t, v));
+    let prod = _mm256_mul_ps(_mm256_mul_ps(wdm, _mm256_set1_ps(a.d[i])), f);
+    // Rows' terms d·isum − dmin·mins (Q6_K: d·isum alone, no min term
+    // whose 0·∞ could turn into a NaN `dot::q6_k` does not produce).
+    let terms = if q6 {
+        _mm256_shuffle_ps::<0b10_00_10_00>(prod, prod)
+    } else {
+        _mm256_hsub_ps(prod, prod)
+    };
+    // Lanes 0, 1 and 4, 5 hold rows 0, 1 and 2, 3.
+    let lo = _mm256_castps256_ps128(terms);
+    let hi = _mm256_extractf128_ps::<1>(terms);
+    _mm_add_ps(y, _mm_movelh_ps(lo, hi))
+}
+
+/// Exact sums of the 8 lanes of each of eight vectors, `[Σv0, …, Σv7]`.
+#[rite]
+fn reduce8(_t: X64V3Token, v: [__m256i; 8]) -> __m256i {
+    let pair = |a: __m256i, b: __m256i| {
+        _mm256_add_epi32(_mm256_unpacklo_epi32(a, b), _mm256_unpackhi_epi32(a, b))
+    };
+    let quad = |a: __m256i, b: __m256i| {
+        _mm256_add_epi32(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b))
+    };
+    // Per 128-bit lane: the lane's sums of v[0..4] and of v[4..8].
+    let w0 = quad(pair(v[0], v[1]), pair(v[2], v[3]));
+    let w1 = quad(pair(v[4], v[5]), pair(v[6], v[7]));
+    _mm256_add_epi32(
+        _mm256_permute2x128_si256::<0x20>(w0, w1),
+        _mm256_permute2x128_si256::<0x31>(w0, w1),
+    )
 }
 
 /// `q8::quantize_q8` with AVX2, the same values bit for bit: the block
@@ -889,7 +1006,7 @@ pub(crate) mod tests {
         ] {
             for nact in [1, 2, 7, 9] {
                 // tiles of 1, 2, 4 and 3, 4 and 1
-                let (nblocks, rows) = (3, 4);
+                let (nblocks, rows) = (3, 5 + nact % 3); // whole and partial row tiles
                 let n = nblocks * ty.block_size();
                 let row_bytes = nblocks * ty.type_size();
                 let data: Vec<u8> = (0..rows)
