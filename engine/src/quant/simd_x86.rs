@@ -419,7 +419,9 @@ struct Unpacked32<'a> {
 /// each result equals the single-activation kernel's bit for bit. `ds4` and
 /// `ss4` hold the activations' block scales and sums interleaved (`[i][k]`,
 /// zero past `G`), so a block's `G` scale products and min terms are one
-/// 4-lane multiply (and add) each: the same IEEE operations per lane.
+/// 4-lane multiply (and add) each: the same IEEE operations per lane. The
+/// scale products are computed for all blocks first (into `sp`), so the
+/// block loop takes each as a broadcast load.
 #[rite]
 fn tile32<const G: usize, const SIGNED: bool, const MIN: bool>(
     t: X64V3Token,
@@ -427,15 +429,19 @@ fn tile32<const G: usize, const SIGNED: bool, const MIN: bool>(
     acts: [&Q8Blocks; G],
     ds4: &[[f32; 4]],
     ss4: &[[f32; 4]],
+    sp: &mut [[f32; 4]],
 ) -> [f32; G] {
-    let mut facc = [_mm256_setzero_ps(); G];
+    let nb = u.w.len();
     let mut ys = _mm_setzero_ps();
-    let qs: [&[i8]; G] = std::array::from_fn(|k| &acts[k].qs[..32 * u.w.len()]);
-    let ds4 = &ds4[..u.w.len()];
-    let ss4 = &ss4[..u.w.len()];
-    for (i, ((&w, &wd), &wm)) in u.w.iter().zip(u.d).zip(u.m).enumerate() {
-        let da: __m128 = bytemuck::cast(ds4[i]);
-        let scales: [f32; 4] = bytemuck::cast(_mm_mul_ps(_mm_set1_ps(wd), da));
+    for (((sp, &wd), &wm), (da, sa)) in sp.iter_mut().zip(u.d).zip(u.m).zip(ds4.iter().zip(ss4)) {
+        _mm_storeu_ps(sp, _mm_mul_ps(_mm_set1_ps(wd), _mm_loadu_ps(da)));
+        if MIN {
+            ys = _mm_add_ps(ys, _mm_mul_ps(_mm_set1_ps(wm), _mm_loadu_ps(sa)));
+        }
+    }
+    let mut facc = [_mm256_setzero_ps(); 4];
+    let qs: [&[i8]; G] = std::array::from_fn(|k| &acts[k].qs[..32 * nb]);
+    for (i, (&w, sp)) in u.w.iter().zip(&sp[..nb]).enumerate() {
         for k in 0..G {
             let av = load32i(t, &qs[k][32 * i..32 * i + 32]);
             let l = if SIGNED {
@@ -443,18 +449,45 @@ fn tile32<const G: usize, const SIGNED: bool, const MIN: bool>(
             } else {
                 mul_sum_u8_i8(t, w, av)
             };
-            facc[k] = _mm256_add_ps(
-                facc[k],
-                _mm256_mul_ps(_mm256_cvtepi32_ps(l), _mm256_set1_ps(scales[k])),
-            );
-        }
-        if MIN {
-            let sa: __m128 = bytemuck::cast(ss4[i]);
-            ys = _mm_add_ps(ys, _mm_mul_ps(_mm_set1_ps(wm), sa));
+            let prod = _mm256_mul_ps(_mm256_cvtepi32_ps(l), _mm256_broadcast_ss(&sp[k]));
+            facc[k] = _mm256_add_ps(facc[k], prod);
         }
     }
+    let sums = lane_sums4(t, facc);
     let ys: [f32; 4] = bytemuck::cast(ys);
-    std::array::from_fn(|k| lanes_sum(bytemuck::cast(facc[k])) + ys[k])
+    std::array::from_fn(|k| sums[k] + ys[k])
+}
+
+/// `lanes_sum` of 4 accumulators at once (the same additions in the same
+/// order, 4 lanes wide): transposed so vector `l` holds lane `l` of each.
+#[rite]
+fn lane_sums4(_t: X64V3Token, f: [__m256; 4]) -> [f32; 4] {
+    // Per 128-bit half: a 4×4 transpose, giving lanes l and l + 4.
+    let t0 = _mm256_unpacklo_ps(f[0], f[1]);
+    let t1 = _mm256_unpackhi_ps(f[0], f[1]);
+    let t2 = _mm256_unpacklo_ps(f[2], f[3]);
+    let t3 = _mm256_unpackhi_ps(f[2], f[3]);
+    let (t0, t1, t2, t3) = (
+        _mm256_castps_pd(t0),
+        _mm256_castps_pd(t1),
+        _mm256_castps_pd(t2),
+        _mm256_castps_pd(t3),
+    );
+    let v: [__m256; 4] = [
+        _mm256_castpd_ps(_mm256_unpacklo_pd(t0, t2)),
+        _mm256_castpd_ps(_mm256_unpackhi_pd(t0, t2)),
+        _mm256_castpd_ps(_mm256_unpacklo_pd(t1, t3)),
+        _mm256_castpd_ps(_mm256_unpackhi_pd(t1, t3)),
+    ];
+    // `Sum for f32` starts from its neutral element; start from the same.
+    let mut acc = _mm_set1_ps(std::iter::empty::<f32>().sum());
+    for x in v.iter().map(|&x| _mm256_castps256_ps128(x)) {
+        acc = _mm_add_ps(acc, x);
+    }
+    for x in v.iter().map(|&x| _mm256_extractf128_ps::<1>(x)) {
+        acc = _mm_add_ps(acc, x);
+    }
+    bytemuck::cast(acc)
 }
 
 /// Batched [`dot_rows`] (`out` is `[activation][row]`): each weight block
@@ -511,6 +544,7 @@ pub fn dot_rows_batch(
             let mut w = Vec::new();
             let mut wd = Vec::new();
             let mut wm = Vec::new();
+            let mut sp = vec![[0f32; 4]; nb];
             for (r, row) in rows.chunks_exact(row_bytes).enumerate().take(nrows) {
                 w.clear();
                 wd.clear();
@@ -535,6 +569,7 @@ pub fn dot_rows_batch(
                             [a0, a1, a2, a3],
                             d4,
                             s4,
+                            &mut sp,
                         )),
                         [a0, a1, a2] => ys.copy_from_slice(&tile32::<3, $signed, $min>(
                             t,
@@ -542,13 +577,24 @@ pub fn dot_rows_batch(
                             [a0, a1, a2],
                             d4,
                             s4,
+                            &mut sp,
                         )),
-                        [a0, a1] => {
-                            ys.copy_from_slice(&tile32::<2, $signed, $min>(t, &u, [a0, a1], d4, s4))
-                        }
-                        [a0] => {
-                            ys.copy_from_slice(&tile32::<1, $signed, $min>(t, &u, [a0], d4, s4))
-                        }
+                        [a0, a1] => ys.copy_from_slice(&tile32::<2, $signed, $min>(
+                            t,
+                            &u,
+                            [a0, a1],
+                            d4,
+                            s4,
+                            &mut sp,
+                        )),
+                        [a0] => ys.copy_from_slice(&tile32::<1, $signed, $min>(
+                            t,
+                            &u,
+                            [a0],
+                            d4,
+                            s4,
+                            &mut sp,
+                        )),
                         _ => unreachable!("chunks of 1 to 4"),
                     }
                     for (k, y) in ys.iter().enumerate() {
