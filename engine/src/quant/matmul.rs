@@ -25,6 +25,10 @@ pub struct Matrix<'a> {
 /// to balance two to sixteen cores.
 const ROWS_PER_TASK: usize = 64;
 
+/// Rows per parallel task of a batched product: each is a whole pass over
+/// the batch, so fewer rows keep two to sixteen cores evenly busy.
+const BATCH_ROWS_PER_TASK: usize = 32;
+
 impl<'a> Matrix<'a> {
     /// Views a 2-D (or 1-D) tensor as a matrix.
     pub fn from_tensor(t: &TensorInfo<'a>) -> Result<Matrix<'a>, QuantError> {
@@ -151,7 +155,7 @@ impl<'a> Matrix<'a> {
         let mut tasks: Vec<(usize, usize, &mut [f32])> = Vec::new();
         for (m, tmp) in tmps.iter_mut().enumerate() {
             tasks.extend(
-                tmp.chunks_mut(ROWS_PER_TASK * n)
+                tmp.chunks_mut(BATCH_ROWS_PER_TASK * n)
                     .enumerate()
                     .map(|(c, o)| (m, c, o)),
             );
@@ -159,7 +163,7 @@ impl<'a> Matrix<'a> {
         tasks.into_par_iter().for_each(|(m, c, o)| {
             let w = mats[m];
             let nrows = o.len() / n;
-            let start = c * ROWS_PER_TASK * w.row_bytes;
+            let start = c * BATCH_ROWS_PER_TASK * w.row_bytes;
             let rows = &w.data[start..start + nrows * w.row_bytes];
             #[cfg(target_arch = "x86_64")]
             if let (Some(t), Some(i)) = (t4, batch_of[m]) {
@@ -182,9 +186,9 @@ impl<'a> Matrix<'a> {
             );
         }
         rows_out.into_par_iter().for_each(|(tmp, t, out)| {
-            for (c, o) in tmp.chunks(ROWS_PER_TASK * n).enumerate() {
+            for (c, o) in tmp.chunks(BATCH_ROWS_PER_TASK * n).enumerate() {
                 let nrows = o.len() / n;
-                let base = c * ROWS_PER_TASK;
+                let base = c * BATCH_ROWS_PER_TASK;
                 out[base..base + nrows].copy_from_slice(&o[t * nrows..(t + 1) * nrows]);
             }
         });
