@@ -2,21 +2,10 @@
 //! `avx2` and the widest tier the machine has run the same prompt end to end
 //! (a batched prompt through the prompt kernels, then single-token decode).
 
-use std::path::PathBuf;
 use std::process::Command;
 
-fn model(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("ROCLESS_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"));
-    let p = dir.join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skip: {} not found (set ROCLESS_MODELS)", p.display());
-        None
-    }
-}
+mod support;
+use support::model;
 
 /// Greedy ids of `generate --json` with the CPU kernels capped at `isa`.
 fn greedy_ids(model: &str, isa: &str) -> Vec<u64> {

@@ -2,21 +2,10 @@
 //! amdgpu device gives the same greedy ids as the CPU engine, and the device summary is
 //! there.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-fn model(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("ROCLESS_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"));
-    let p = dir.join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skip: {} not found (set ROCLESS_MODELS)", p.display());
-        None
-    }
-}
+mod support;
+use support::model;
 
 fn rocless(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rocless"))

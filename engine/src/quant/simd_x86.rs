@@ -956,6 +956,38 @@ pub(crate) mod tests {
         row
     }
 
+    /// The weight types the explicit-SIMD kernels cover.
+    pub(crate) const TYPES: [GgmlType; 7] = [
+        GgmlType::Q4_0,
+        GgmlType::Q4_1,
+        GgmlType::Q5_0,
+        GgmlType::Q5_1,
+        GgmlType::Q8_0,
+        GgmlType::Q4_K,
+        GgmlType::Q6_K,
+    ];
+
+    /// `rows` random rows of `nblocks` blocks of `ty` and `nact` random
+    /// activations prepared for them.
+    pub(crate) fn random_batch(
+        ty: GgmlType,
+        nblocks: usize,
+        rows: usize,
+        nact: usize,
+        seed: &mut u64,
+    ) -> (Vec<u8>, Vec<Activation>) {
+        let data: Vec<u8> = (0..rows)
+            .flat_map(|_| random_row(ty, nblocks, seed))
+            .collect();
+        let acts = (0..nact)
+            .map(|_| {
+                let x: Vec<f32> = (0..nblocks * ty.block_size()).map(|_| unit(seed)).collect();
+                prepare(act_kind(ty), &x)
+            })
+            .collect();
+        (data, acts)
+    }
+
     #[test]
     fn avx2_kernels_equal_portable_ones() {
         let Some(t) = X64V3Token::summon() else {
@@ -964,15 +996,7 @@ pub(crate) mod tests {
             return;
         };
         let mut seed = 5;
-        for ty in [
-            GgmlType::Q4_0,
-            GgmlType::Q4_1,
-            GgmlType::Q5_0,
-            GgmlType::Q5_1,
-            GgmlType::Q8_0,
-            GgmlType::Q4_K,
-            GgmlType::Q6_K,
-        ] {
+        for ty in TYPES {
             for trial in 0..20 {
                 let nblocks = 1 + trial % 4;
                 let n = nblocks * ty.block_size();
@@ -1041,29 +1065,12 @@ pub(crate) mod tests {
             return;
         };
         let mut seed = 9;
-        for ty in [
-            GgmlType::Q4_0,
-            GgmlType::Q4_1,
-            GgmlType::Q5_0,
-            GgmlType::Q5_1,
-            GgmlType::Q8_0,
-            GgmlType::Q4_K,
-            GgmlType::Q6_K,
-        ] {
+        for ty in TYPES {
             for nact in [1, 2, 7, 9] {
                 // tiles of 1, 2, 4 and 3, 4 and 1
                 let (nblocks, rows) = (3, 5 + nact % 3); // whole and partial row tiles
-                let n = nblocks * ty.block_size();
                 let row_bytes = nblocks * ty.type_size();
-                let data: Vec<u8> = (0..rows)
-                    .flat_map(|_| random_row(ty, nblocks, &mut seed))
-                    .collect();
-                let acts: Vec<Activation> = (0..nact)
-                    .map(|_| {
-                        let x: Vec<f32> = (0..n).map(|_| unit(&mut seed)).collect();
-                        prepare(act_kind(ty), &x)
-                    })
-                    .collect();
+                let (data, acts) = random_batch(ty, nblocks, rows, nact, &mut seed);
                 let mut got = vec![0f32; nact * rows];
                 assert!(
                     dot_rows_batch(t, ty, &data, row_bytes, &acts, &mut got),

@@ -607,8 +607,8 @@ fn pair_block_k(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quant::simd_x86::tests::{random_row, unit};
-    use crate::quant::{act_kind, prepare, vec_dot};
+    use crate::quant::simd_x86::tests::{random_batch, TYPES};
+    use crate::quant::vec_dot;
 
     #[test]
     fn avx512_batches_equal_single_kernels() {
@@ -620,28 +620,11 @@ mod tests {
             return;
         };
         let mut seed = 21;
-        for ty in [
-            GgmlType::Q4_0,
-            GgmlType::Q4_1,
-            GgmlType::Q5_0,
-            GgmlType::Q5_1,
-            GgmlType::Q8_0,
-            GgmlType::Q4_K,
-            GgmlType::Q6_K,
-        ] {
+        for ty in TYPES {
             for (nact, rows) in [(1, 1), (2, 4), (3, 5), (7, 9), (17, 3), (33, 8)] {
                 let nblocks = 3;
-                let n = nblocks * ty.block_size();
                 let row_bytes = nblocks * ty.type_size();
-                let data: Vec<u8> = (0..rows)
-                    .flat_map(|_| random_row(ty, nblocks, &mut seed))
-                    .collect();
-                let acts: Vec<Activation> = (0..nact)
-                    .map(|_| {
-                        let x: Vec<f32> = (0..n).map(|_| unit(&mut seed)).collect();
-                        prepare(act_kind(ty), &x)
-                    })
-                    .collect();
+                let (data, acts) = random_batch(ty, nblocks, rows, nact, &mut seed);
                 let batch = Batch::new(t, ty, &acts).expect("handled type");
                 let mut got = vec![f32::NAN; nact * rows];
                 batch.dot_rows(t, &data, row_bytes, &mut got);
@@ -668,8 +651,7 @@ mod tests {
 mod speed {
     use super::*;
     use crate::quant::simd_x86;
-    use crate::quant::simd_x86::tests::{random_row, unit};
-    use crate::quant::{act_kind, prepare};
+    use crate::quant::simd_x86::tests::random_batch;
 
     #[test]
     #[ignore = "timing, not a check"]
@@ -688,15 +670,7 @@ mod speed {
             let nact = 128;
             let nb = cols / ty.block_size();
             let rb = nb * ty.type_size();
-            let data: Vec<u8> = (0..rows)
-                .flat_map(|_| random_row(ty, nb, &mut seed))
-                .collect();
-            let acts: Vec<Activation> = (0..nact)
-                .map(|_| {
-                    let x: Vec<f32> = (0..cols).map(|_| unit(&mut seed)).collect();
-                    prepare(act_kind(ty), &x)
-                })
-                .collect();
+            let (data, acts) = random_batch(ty, nb, rows, nact, &mut seed);
             let mut out = vec![0f32; rows * nact];
             let reps = 5;
             let mut line = format!("{ty} {rows}x{cols} x{nact}:");
