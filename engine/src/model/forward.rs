@@ -147,9 +147,18 @@ impl Model<'_> {
         let (nh, nkv) = (cfg.n_head, cfg.n_head_kv);
         let t = sc.h.len() / cfg.n_embd;
 
-        layer.wq.matmul(&sc.h, &mut sc.q);
-        layer.wk.matmul(&sc.h, &mut sc.k);
-        layer.wv.matmul(&sc.h, &mut sc.v);
+        // The three projections in one fork: a thread done with its share
+        // of one steals from the others instead of waiting at each join.
+        let h = &sc.h;
+        rayon::join(
+            || layer.wq.matmul(h, &mut sc.q),
+            || {
+                rayon::join(
+                    || layer.wk.matmul(h, &mut sc.k),
+                    || layer.wv.matmul(h, &mut sc.v),
+                )
+            },
+        );
 
         // gemma3 scales Q before the product (attention scale 1.0 after);
         // llama scales the scores (kq_scale in build_attn).
@@ -232,8 +241,11 @@ impl Model<'_> {
     /// of the normed batch `sc.h`; leaves it before its post-norm in `sc.y`.
     fn feed_forward(&self, layer: &Layer<'_>, sc: &mut Scratch) {
         let cfg = &self.cfg;
-        layer.gate.matmul(&sc.h, &mut sc.g);
-        layer.up.matmul(&sc.h, &mut sc.u);
+        let h = &sc.h;
+        rayon::join(
+            || layer.gate.matmul(h, &mut sc.g),
+            || layer.up.matmul(h, &mut sc.u),
+        );
         let act: fn(f32) -> f32 = match cfg.arch {
             Arch::Llama => silu,
             Arch::Gemma3 => gelu_ggml,
