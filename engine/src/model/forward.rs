@@ -5,10 +5,10 @@ use rayon::prelude::*;
 
 use super::config::{Arch, Config};
 use super::ops::{
-    attend, gelu_ggml, rms_norm, rms_norm_inplace, rope_sin_cos, rope_with, silu, softcap, AttnView,
+    attend, geglu_ggml, rms_norm, rms_norm_inplace, rope_sin_cos, rope_with, round_f16_all, silu,
+    softcap, AttnView,
 };
 use super::{KvCache, Layer, Model};
-use crate::quant::half::round_f16;
 
 /// Which positions of a batch need logits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,16 +180,17 @@ impl Model<'_> {
                         rms_norm_inplace(head, w, eps);
                     }
                     rope_with(head, angles.iter().copied(), n_rot, mode);
-                    head.iter_mut().for_each(|v| *v = round_f16(*v * pre));
+                    head.iter_mut().for_each(|v| *v *= pre);
+                    round_f16_all(head);
                 }
                 for head in ki.chunks_exact_mut(hd) {
                     if let Some(w) = &layer.k_norm {
                         rms_norm_inplace(head, w, eps);
                     }
                     rope_with(head, angles.iter().copied(), n_rot, mode);
-                    head.iter_mut().for_each(|v| *v = round_f16(*v));
+                    round_f16_all(head);
                 }
-                vi.iter_mut().for_each(|v| *v = round_f16(*v));
+                round_f16_all(vi);
             });
         cache.k[il].extend_from_slice(&sc.k);
         cache.v[il].extend_from_slice(&sc.v);
@@ -246,16 +247,16 @@ impl Model<'_> {
             || layer.gate.matmul(h, &mut sc.g),
             || layer.up.matmul(h, &mut sc.u),
         );
-        let act: fn(f32) -> f32 = match cfg.arch {
-            Arch::Llama => silu,
-            Arch::Gemma3 => gelu_ggml,
-        };
+        let arch = cfg.arch;
         sc.g.par_chunks_mut(cfg.n_ff)
             .zip(sc.u.par_chunks(cfg.n_ff))
-            .for_each(|(g, u)| {
-                for (a, b) in g.iter_mut().zip(u) {
-                    *a = act(*a) * b;
+            .for_each(|(g, u)| match arch {
+                Arch::Llama => {
+                    for (a, b) in g.iter_mut().zip(u) {
+                        *a = silu(*a) * b;
+                    }
                 }
+                Arch::Gemma3 => geglu_ggml(g, u),
             });
         layer.down.matmul(&sc.g, &mut sc.y);
     }

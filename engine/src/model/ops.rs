@@ -237,7 +237,7 @@ pub fn attend<'a>(
     softmax(s);
     // KQ·V multiplies an F16 cache: ggml converts the probabilities to f16
     // first (non-flash-attention path, llama.cpp's default).
-    s.iter_mut().for_each(|w| *w = round_f16(*w));
+    round_f16_all(s);
 
     let hdv = o.len();
     let val = |j: usize| &kv.v[j * kv.v_stride + kv.v_off..][..hdv];
@@ -261,6 +261,57 @@ pub fn attend<'a>(
             a += w * val(j)[off + e];
         }
         *oe = a;
+    }
+}
+
+/// `round_f16` of every value (F16C where the CPU has it: the same values).
+#[inline]
+pub fn round_f16_all(xs: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(t) = super::simd::token() {
+        return super::simd::round_f16_slice(t, xs);
+    }
+    xs.iter_mut().for_each(|x| *x = round_f16(*x));
+}
+
+/// `g[i] = gelu_ggml(g[i]) · u[i]` (the gemma3 GEGLU), converting to f16
+/// for the table index with F16C where the CPU has it (the same index).
+pub fn geglu_ggml(g: &mut [f32], u: &[f32]) {
+    let u = &u[..g.len()];
+    let (gc, gr) = g.as_chunks_mut::<8>();
+    let (uc, ur) = u.as_chunks::<8>();
+    #[cfg(target_arch = "x86_64")]
+    if let Some(t) = super::simd::token() {
+        for (a, b) in gc.iter_mut().zip(uc) {
+            match super::simd::f32_to_f16x8(t, a) {
+                Some(h) => {
+                    for l in 0..8 {
+                        let x = a[l];
+                        let act = if x <= -10.0 {
+                            0.0
+                        } else if x >= 10.0 {
+                            x
+                        } else {
+                            GELU_F16[h[l] as usize]
+                        };
+                        a[l] = act * b[l];
+                    }
+                }
+                None => {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x = gelu_ggml(*x) * y;
+                    }
+                }
+            }
+        }
+        for (x, y) in gr.iter_mut().zip(ur) {
+            *x = gelu_ggml(*x) * y;
+        }
+        return;
+    }
+    let _ = (gc, uc, gr, ur);
+    for (x, y) in g.iter_mut().zip(u) {
+        *x = gelu_ggml(*x) * y;
     }
 }
 
