@@ -168,9 +168,6 @@ pub fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
     ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
 }
 
-/// [`dot_lanes`] of `a` with four vectors at once: each result is summed
-/// exactly as `dot_lanes(a, b[k])` (same lanes, same order), the four
-/// independent chains just interleave.
 /// Where one query's keys and values sit in a layer's cache, and how its
 /// scores are scaled (see [`attend`]).
 #[derive(Clone, Copy, Debug)]
@@ -179,11 +176,11 @@ pub struct AttnView<'a> {
     pub k: &'a [f32],
     /// Values, `[pos][kv_head][head_dim_v]`.
     pub v: &'a [f32],
-    /// Floats per position in `k` / `v`.
+    /// Floats per position in `k`.
     pub k_stride: usize,
     /// Floats per position in `v`.
     pub v_stride: usize,
-    /// Offset of the KV head within a key / value position.
+    /// Offset of the KV head within a key position.
     pub k_off: usize,
     /// Offset of the KV head within a value position.
     pub v_off: usize,
@@ -210,6 +207,8 @@ pub fn attend<'a>(
     s: &mut Vec<f32>,
     o: &mut [f32],
 ) {
+    // Keys 4 at a time with AVX2 (`simd::dot_lanes4`, the same sums as
+    // `dot_lanes`), the rest one at a time.
     let hd = q.len();
     let (start, end) = (*range.start(), *range.end());
     let key = |j: usize| &kv.k[j * kv.k_stride + kv.k_off..][..hd];
