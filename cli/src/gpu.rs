@@ -131,7 +131,7 @@ pub fn generate(
 pub fn sync_reply(model: &Model<'_>, cache: &mut KvCache, reply: &[u32]) -> Result<()> {
     if reply.len() > 1 {
         let fed = &reply[..reply.len() - 1];
-        for c in fed.chunks(engine::generate::PREFILL_BATCH) {
+        for c in engine::generate::prefill_batches(fed) {
             model.forward(c, cache, engine::model::Logits::None)?;
         }
     }

@@ -8,8 +8,19 @@ use anyhow::Result;
 use crate::model::{KvCache, Logits, Model};
 use crate::sample::Sampler;
 
-/// Prompt tokens per forward batch during prefill.
-pub const PREFILL_BATCH: usize = 64;
+/// Most prompt tokens per forward batch during prefill (llama.cpp's default
+/// `n_ubatch`). [`prefill`] splits a prompt into equal batches under this
+/// size: one weight pass serves more tokens, and no short tail batch (a
+/// 135-token prompt was 64 + 64 + 7 tokens at 64) runs the matrix kernels
+/// at a few tokens per weight row.
+pub const PREFILL_BATCH: usize = 512;
+
+/// `tokens` split into the fewest batches of at most [`PREFILL_BATCH`],
+/// of equal size but the last (batching does not change any token's values).
+pub fn prefill_batches(tokens: &[u32]) -> std::slice::Chunks<'_, u32> {
+    let n = tokens.len().div_ceil(PREFILL_BATCH).max(1);
+    tokens.chunks(tokens.len().div_ceil(n).max(1))
+}
 
 /// Timings of one generation.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -52,7 +63,7 @@ fn rate(n: usize, secs: f64) -> f64 {
 /// of the last one.
 pub fn prefill(model: &Model<'_>, cache: &mut KvCache, tokens: &[u32]) -> Result<Vec<f32>> {
     let mut logits = Vec::new();
-    let chunks: Vec<&[u32]> = tokens.chunks(PREFILL_BATCH).collect();
+    let chunks: Vec<&[u32]> = prefill_batches(tokens).collect();
     for (i, c) in chunks.iter().enumerate() {
         let want = if i + 1 == chunks.len() {
             Logits::Last

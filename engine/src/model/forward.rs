@@ -4,9 +4,11 @@ use anyhow::{ensure, Result};
 use rayon::prelude::*;
 
 use super::config::{Arch, Config};
-use super::ops::{dot_lanes, gelu_ggml, rms_norm, rms_norm_chunks, rope, silu, softcap, softmax};
+use super::ops::{
+    attend, geglu_ggml, rms_norm, rms_norm_inplace, rope_sin_cos, rope_with, round_f16_all, silu,
+    softcap, AttnView,
+};
 use super::{KvCache, Layer, Model};
-use crate::quant::half::round_f16;
 use crate::quant::Matrix;
 
 /// Which positions of a batch need logits.
@@ -64,11 +66,51 @@ impl Model<'_> {
             }
         }
 
+        // The rotation angles of the batch's positions, once per forward
+        // instead of once per head and layer (the same values: a function
+        // of position, base and scale only).
+        let rope_full = RopeTable::new(pos0, t, cfg.rope_base, cfg.rope_scale, cfg.n_rot);
+        let rope_swa = if cfg.swa_layers.iter().any(|&s| s) {
+            RopeTable::new(pos0, t, cfg.rope_base_swa, 1.0, cfg.n_rot)
+        } else {
+            RopeTable::default()
+        };
+
+        let mut sc = Scratch::new(cfg, t);
+        // h = attn_norm(x) for the first block; later blocks get theirs from
+        // the previous block's last residual pass.
+        if let Some(first) = self.layers.first() {
+            per_token(&mut x, &mut sc.y, &mut sc.h, d, |xi, _, hi| {
+                rms_norm(xi, &first.attn_norm, cfg.eps, hi)
+            });
+        }
         for (il, layer) in self.layers.iter().enumerate() {
-            let a = self.attention(il, layer, &x, pos0, cache);
-            add(&mut x, &a);
-            let f = self.feed_forward(layer, &x);
-            add(&mut x, &f);
+            let rope = if cfg.swa_layers[il] {
+                &rope_swa
+            } else {
+                &rope_full
+            };
+            self.attention(il, layer, pos0, cache, rope, &mut sc);
+            // x += post_attn_norm(y); h = ffn_norm(x).
+            per_token(&mut x, &mut sc.y, &mut sc.h, d, |xi, yi, hi| {
+                if let Some(w) = &layer.post_attn_norm {
+                    rms_norm_inplace(yi, w, cfg.eps);
+                }
+                add(xi, yi);
+                rms_norm(xi, &layer.ffn_norm, cfg.eps, hi);
+            });
+            self.feed_forward(layer, &mut sc);
+            // x += post_ffn_norm(y); h = next block's attn_norm(x).
+            let next = self.layers.get(il + 1);
+            per_token(&mut x, &mut sc.y, &mut sc.h, d, |xi, yi, hi| {
+                if let Some(w) = &layer.post_ffn_norm {
+                    rms_norm_inplace(yi, w, cfg.eps);
+                }
+                add(xi, yi);
+                if let Some(n) = next {
+                    rms_norm(xi, &n.attn_norm, cfg.eps, hi);
+                }
+            });
         }
         cache.set_len(pos0 + t);
 
@@ -90,136 +132,202 @@ impl Model<'_> {
         Ok(out)
     }
 
-    /// Self-attention of block `il` for the batch `x`; returns the residual
-    /// branch (after the output projection and, for gemma3, its norm).
+    /// Self-attention of block `il` for the normed batch `sc.h`; leaves the
+    /// residual branch before its post-norm (the output projection) in `sc.y`.
     fn attention(
         &self,
         il: usize,
         layer: &Layer<'_>,
-        x: &[f32],
         pos0: usize,
         cache: &mut KvCache,
-    ) -> Vec<f32> {
+        rope: &RopeTable,
+        sc: &mut Scratch,
+    ) {
         let cfg: &Config = &self.cfg;
-        let (d, hd, hdv) = (cfg.n_embd, cfg.head_dim, cfg.head_dim_v);
+        let (hd, hdv) = (cfg.head_dim, cfg.head_dim_v);
         let (nh, nkv) = (cfg.n_head, cfg.n_head_kv);
-        let t = x.len() / d;
+        let t = sc.h.len() / cfg.n_embd;
 
-        let mut h = x.to_vec();
-        rms_norm_chunks(&mut h, &layer.attn_norm, cfg.eps);
-        let mut q = vec![0f32; t * nh * hd];
-        let mut k = vec![0f32; t * nkv * hd];
-        let mut v = vec![0f32; t * nkv * hdv];
+        // The three projections share one quantized input and one parallel
+        // loop over all their row chunks.
         Matrix::matmul_many(
             &[&layer.wq, &layer.wk, &layer.wv],
-            &h,
-            &mut [&mut q, &mut k, &mut v],
+            &sc.h,
+            &mut [&mut sc.q, &mut sc.k, &mut sc.v],
         );
-        if let Some(w) = &layer.q_norm {
-            rms_norm_chunks(&mut q, w, cfg.eps);
-        }
-        if let Some(w) = &layer.k_norm {
-            rms_norm_chunks(&mut k, w, cfg.eps);
-        }
 
-        let swa = cfg.swa_layers[il];
-        let (base, scale) = if swa {
-            (cfg.rope_base_swa, 1.0)
-        } else {
-            (cfg.rope_base, cfg.rope_scale)
-        };
-        for i in 0..t {
-            let pos = pos0 + i;
-            for head in q[i * nh * hd..(i + 1) * nh * hd].chunks_exact_mut(hd) {
-                rope(head, pos, base, scale, cfg.n_rot, cfg.rope_mode);
-            }
-            for head in k[i * nkv * hd..(i + 1) * nkv * hd].chunks_exact_mut(hd) {
-                rope(head, pos, base, scale, cfg.n_rot, cfg.rope_mode);
-            }
-        }
         // gemma3 scales Q before the product (attention scale 1.0 after);
         // llama scales the scores (kq_scale in build_attn).
         let (pre, post) = match cfg.arch {
             Arch::Gemma3 => (cfg.attn_scale, 1.0),
             Arch::Llama => (1.0, cfg.attn_scale),
         };
-        // Q meets an F16 cache: ggml converts it to f16 for the product.
-        q.iter_mut().for_each(|v| *v = round_f16(*v * pre));
-        cache.k[il].extend(k.iter().map(|&v| round_f16(v)));
-        cache.v[il].extend(v.iter().map(|&v| round_f16(v)));
-
-        let kc = &cache.k[il];
-        let vc = &cache.v[il];
-        let group = nh / nkv;
-        let window = if swa { cfg.sliding_window } else { 0 };
-        let mut out = vec![0f32; t * nh * hdv];
-        out.par_chunks_mut(hdv).enumerate().for_each(|(idx, o)| {
-            let (i, head) = (idx / nh, idx % nh);
-            let kvh = head / group;
-            let p = pos0 + i;
-            // Causal; sliding layers see the last `window` positions
-            // (llama_hparams::is_masked_swa, LLAMA_SWA_TYPE_STANDARD).
-            let start = if window > 0 {
-                (p + 1).saturating_sub(window)
-            } else {
-                0
-            };
-            let qv = &q[(i * nh + head) * hd..(i * nh + head + 1) * hd];
-            let mut s: Vec<f32> = (start..=p)
-                .map(|j| {
-                    let kv = &kc[(j * nkv + kvh) * hd..(j * nkv + kvh + 1) * hd];
-                    let dot = dot_lanes(qv, kv);
-                    let dot = dot * post;
-                    match cfg.attn_softcap {
-                        Some(cap) => softcap(dot, cap),
-                        None => dot,
+        // Per token and head: QK-norm, RoPE, then the f16 rounding of the
+        // cache (and of Q, which ggml converts to f16 to meet an F16 cache).
+        let (n_rot, mode, eps) = (cfg.n_rot, cfg.rope_mode, cfg.eps);
+        sc.q.par_chunks_mut(nh * hd)
+            .zip(sc.k.par_chunks_mut(nkv * hd))
+            .zip(sc.v.par_chunks_mut(nkv * hdv))
+            .enumerate()
+            .for_each(|(i, ((qi, ki), vi))| {
+                let angles = rope.pos(i);
+                for head in qi.chunks_exact_mut(hd) {
+                    if let Some(w) = &layer.q_norm {
+                        rms_norm_inplace(head, w, eps);
                     }
-                })
-                .collect();
-            softmax(&mut s);
-            // KQ·V multiplies an F16 cache: ggml converts the probabilities
-            // to f16 first (non-flash-attention path, llama.cpp's default).
-            s.iter_mut().for_each(|w| *w = round_f16(*w));
-            for (w, j) in s.iter().zip(start..=p) {
-                let vv = &vc[(j * nkv + kvh) * hdv..(j * nkv + kvh + 1) * hdv];
-                for (a, b) in o.iter_mut().zip(vv) {
-                    *a += w * b;
+                    rope_with(head, angles.iter().copied(), n_rot, mode);
+                    head.iter_mut().for_each(|v| *v *= pre);
+                    round_f16_all(head);
                 }
-            }
-        });
+                for head in ki.chunks_exact_mut(hd) {
+                    if let Some(w) = &layer.k_norm {
+                        rms_norm_inplace(head, w, eps);
+                    }
+                    rope_with(head, angles.iter().copied(), n_rot, mode);
+                    round_f16_all(head);
+                }
+                round_f16_all(vi);
+            });
+        cache.k[il].extend_from_slice(&sc.k);
+        cache.v[il].extend_from_slice(&sc.v);
 
-        let mut y = vec![0f32; t * d];
-        layer.wo.matmul(&out, &mut y);
-        if let Some(w) = &layer.post_attn_norm {
-            rms_norm_chunks(&mut y, w, cfg.eps);
-        }
-        y
-    }
-
-    /// The gated feed-forward branch (SiLU for llama, GELU-tanh for gemma3).
-    fn feed_forward(&self, layer: &Layer<'_>, x: &[f32]) -> Vec<f32> {
-        let cfg = &self.cfg;
-        let (d, ff) = (cfg.n_embd, cfg.n_ff);
-        let t = x.len() / d;
-        let mut h = x.to_vec();
-        rms_norm_chunks(&mut h, &layer.ffn_norm, cfg.eps);
-        let mut g = vec![0f32; t * ff];
-        let mut u = vec![0f32; t * ff];
-        Matrix::matmul_many(&[&layer.gate, &layer.up], &h, &mut [&mut g, &mut u]);
-        let act: fn(f32) -> f32 = match cfg.arch {
-            Arch::Llama => silu,
-            Arch::Gemma3 => gelu_ggml,
+        let group = nh / nkv;
+        let window = if cfg.swa_layers[il] {
+            cfg.sliding_window
+        } else {
+            0
         };
-        for (a, b) in g.iter_mut().zip(&u) {
-            *a = act(*a) * b;
-        }
-        let mut y = vec![0f32; t * d];
-        layer.down.matmul(&g, &mut y);
-        if let Some(w) = &layer.post_ffn_norm {
-            rms_norm_chunks(&mut y, w, cfg.eps);
-        }
-        y
+        let (kc, vc) = (&cache.k[il], &cache.v[il]);
+        let q = &sc.q;
+        // One task per (query token, head): gemma3 has 4 heads on 1 KV head,
+        // so heads alone would not balance; later tokens see more positions
+        // and rayon's splitting steals the rest.
+        sc.att
+            .par_chunks_mut(hdv)
+            .enumerate()
+            .for_each_init(Vec::new, |s, (idx, o)| {
+                let (i, head) = (idx / nh, idx % nh);
+                let kvh = head / group;
+                let p = pos0 + i;
+                // Causal; sliding layers see the last `window` positions
+                // (llama_hparams::is_masked_swa, LLAMA_SWA_TYPE_STANDARD).
+                let start = if window > 0 {
+                    (p + 1).saturating_sub(window)
+                } else {
+                    0
+                };
+                let view = AttnView {
+                    k: kc,
+                    v: vc,
+                    k_stride: nkv * hd,
+                    v_stride: nkv * hdv,
+                    k_off: kvh * hd,
+                    v_off: kvh * hdv,
+                    post,
+                    softcap: cfg.attn_softcap,
+                };
+                let qv = &q[idx * hd..(idx + 1) * hd];
+                attend(qv, &view, start..=p, s, o);
+            });
+        debug_assert_eq!(sc.att.len(), t * nh * hdv);
+
+        layer.wo.matmul(&sc.att, &mut sc.y);
     }
+
+    /// The gated feed-forward branch (SiLU for llama, GELU-tanh for gemma3)
+    /// of the normed batch `sc.h`; leaves it before its post-norm in `sc.y`.
+    fn feed_forward(&self, layer: &Layer<'_>, sc: &mut Scratch) {
+        let cfg = &self.cfg;
+        Matrix::matmul_many(
+            &[&layer.gate, &layer.up],
+            &sc.h,
+            &mut [&mut sc.g, &mut sc.u],
+        );
+        let arch = cfg.arch;
+        sc.g.par_chunks_mut(cfg.n_ff)
+            .zip(sc.u.par_chunks(cfg.n_ff))
+            .for_each(|(g, u)| match arch {
+                Arch::Llama => {
+                    for (a, b) in g.iter_mut().zip(u) {
+                        *a = silu(*a) * b;
+                    }
+                }
+                Arch::Gemma3 => geglu_ggml(g, u),
+            });
+        layer.down.matmul(&sc.g, &mut sc.y);
+    }
+}
+
+/// The activations of one forward pass, allocated once for all blocks.
+struct Scratch {
+    /// Normed input of the current branch, `[t][d]`.
+    h: Vec<f32>,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    /// Attention output before the output projection, `[t][n_head][head_dim_v]`.
+    att: Vec<f32>,
+    /// A branch's output, `[t][d]`.
+    y: Vec<f32>,
+    g: Vec<f32>,
+    u: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(cfg: &Config, t: usize) -> Scratch {
+        let z = |n: usize| vec![0f32; t * n];
+        Scratch {
+            h: z(cfg.n_embd),
+            q: z(cfg.n_head * cfg.head_dim),
+            k: z(cfg.n_head_kv * cfg.head_dim),
+            v: z(cfg.n_head_kv * cfg.head_dim_v),
+            att: z(cfg.n_head * cfg.head_dim_v),
+            y: z(cfg.n_embd),
+            g: z(cfg.n_ff),
+            u: z(cfg.n_ff),
+        }
+    }
+}
+
+/// `(sin, cos)` of the rotation angles of a batch's positions.
+#[derive(Default)]
+struct RopeTable {
+    half: usize,
+    sc: Vec<(f32, f32)>,
+}
+
+impl RopeTable {
+    fn new(pos0: usize, t: usize, base: f32, scale: f32, n_rot: usize) -> RopeTable {
+        let half = n_rot / 2;
+        let mut sc = vec![(0f32, 0f32); t * half];
+        if half > 0 {
+            sc.par_chunks_mut(half).enumerate().for_each(|(i, c)| {
+                for (o, a) in c.iter_mut().zip(rope_sin_cos(pos0 + i, base, scale, n_rot)) {
+                    *o = a;
+                }
+            });
+        }
+        RopeTable { half, sc }
+    }
+
+    /// The angles of the batch's `i`-th position.
+    fn pos(&self, i: usize) -> &[(f32, f32)] {
+        &self.sc[i * self.half..(i + 1) * self.half]
+    }
+}
+
+/// Runs `f(x_i, y_i, h_i)` on every token's rows of `x`, `y`, `h` (`d` floats each), in parallel.
+fn per_token(
+    x: &mut [f32],
+    y: &mut [f32],
+    h: &mut [f32],
+    d: usize,
+    f: impl Fn(&mut [f32], &mut [f32], &mut [f32]) + Sync,
+) {
+    x.par_chunks_mut(d)
+        .zip(y.par_chunks_mut(d))
+        .zip(h.par_chunks_mut(d))
+        .for_each(|((xi, yi), hi)| f(xi, yi, hi));
 }
 
 fn add(x: &mut [f32], y: &[f32]) {

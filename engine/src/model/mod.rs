@@ -16,6 +16,7 @@ pub mod config;
 mod forward;
 mod kv;
 pub mod ops;
+mod simd;
 
 pub use config::{Arch, Config, RopeMode};
 pub use forward::Logits;

@@ -15,12 +15,21 @@ pub fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
     }
 }
 
+/// [`rms_norm`] in place (`x = x / rms(x) * w`): the sum reads all of `x`
+/// before any element is written, so the values are the same.
+pub fn rms_norm_inplace(x: &mut [f32], w: &[f32], eps: f32) {
+    let sum: f64 = x.iter().map(|&v| (v * v) as f64).sum();
+    let mean = (sum / x.len() as f64) as f32;
+    let scale = 1.0 / (mean + eps).sqrt();
+    for (v, &g) in x.iter_mut().zip(w) {
+        *v = *v * scale * g;
+    }
+}
+
 /// In-place RMSNorm of every `w.len()`-sized chunk of `x`.
 pub fn rms_norm_chunks(x: &mut [f32], w: &[f32], eps: f32) {
-    let mut tmp = vec![0f32; w.len()];
     for c in x.chunks_exact_mut(w.len()) {
-        rms_norm(c, w, eps, &mut tmp);
-        c.copy_from_slice(&tmp);
+        rms_norm_inplace(c, w, eps);
     }
 }
 
@@ -29,7 +38,17 @@ pub fn rms_norm_chunks(x: &mut [f32], w: &[f32], eps: f32) {
 /// the power accumulated by repeated multiplication as ggml's
 /// `ggml_rope_cache_init` does.
 pub fn rope(x: &mut [f32], pos: usize, base: f32, scale: f32, n_rot: usize, mode: RopeMode) {
-    for (i, (s, c)) in rope_sin_cos(pos, base, scale, n_rot).enumerate() {
+    rope_with(x, rope_sin_cos(pos, base, scale, n_rot), n_rot, mode);
+}
+
+/// [`rope`] with the position's `(sin, cos)` pairs given (from [`rope_sin_cos`]).
+pub fn rope_with(
+    x: &mut [f32],
+    sin_cos: impl IntoIterator<Item = (f32, f32)>,
+    n_rot: usize,
+    mode: RopeMode,
+) {
+    for (i, (s, c)) in sin_cos.into_iter().enumerate() {
         let (a, b) = match mode {
             RopeMode::Normal => (2 * i, 2 * i + 1),
             RopeMode::Neox => (i, i + n_rot / 2),
@@ -133,7 +152,7 @@ static GELU_F16: std::sync::LazyLock<Box<[f32]>> =
 /// then the lanes pairwise: independent additions the compiler turns into
 /// vector adds, where one running sum would be a chain of dependent scalar
 /// adds (ggml's `ggml_vec_dot_f16` also sums in lanes).
-#[inline]
+#[inline(always)]
 pub fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -147,6 +166,152 @@ pub fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
         acc[l] += x * y;
     }
     ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
+}
+
+/// Where one query's keys and values sit in a layer's cache, and how its
+/// scores are scaled (see [`attend`]).
+#[derive(Clone, Copy, Debug)]
+pub struct AttnView<'a> {
+    /// Keys, `[pos][kv_head][head_dim]`.
+    pub k: &'a [f32],
+    /// Values, `[pos][kv_head][head_dim_v]`.
+    pub v: &'a [f32],
+    /// Floats per position in `k`.
+    pub k_stride: usize,
+    /// Floats per position in `v`.
+    pub v_stride: usize,
+    /// Offset of the KV head within a key position.
+    pub k_off: usize,
+    /// Offset of the KV head within a value position.
+    pub v_off: usize,
+    /// Scores are multiplied by this after the product.
+    pub post: f32,
+    /// Optional tanh soft-capping of the scores.
+    pub softcap: Option<f32>,
+}
+
+/// Values accumulated per block of the output head in [`attend`] (kept in
+/// registers across all positions instead of reloading the output row).
+const ATTN_VBLOCK: usize = 64;
+
+/// One query's attention over positions `range` of the cache: scores
+/// `dot_lanes(q, k_j) · post` (soft-capped), softmax, probabilities rounded
+/// through f16, then `o[e] = Σ_j w_j · v_j[e]` summed over `j` in order from
+/// 0.0 — every output the same operations in the same order as the plain
+/// loops; `s` is scratch for the scores.
+#[multiversion::multiversion(targets("x86_64+avx2+fma+f16c", "aarch64+neon"))]
+pub fn attend<'a>(
+    q: &[f32],
+    kv: &AttnView<'a>,
+    range: std::ops::RangeInclusive<usize>,
+    s: &mut Vec<f32>,
+    o: &mut [f32],
+) {
+    // Keys 4 at a time with AVX2 (`simd::dot_lanes4`, the same sums as
+    // `dot_lanes`), the rest one at a time.
+    let hd = q.len();
+    let (start, end) = (*range.start(), *range.end());
+    let key = |j: usize| &kv.k[j * kv.k_stride + kv.k_off..][..hd];
+    let fin = |dot: f32| {
+        let dot = dot * kv.post;
+        match kv.softcap {
+            Some(cap) => softcap(dot, cap),
+            None => dot,
+        }
+    };
+    s.clear();
+    let mut j = start;
+    #[cfg(target_arch = "x86_64")]
+    if let Some(t) = super::simd::token() {
+        while j + 3 <= end {
+            let d = super::simd::dot_lanes4(t, q, [key(j), key(j + 1), key(j + 2), key(j + 3)]);
+            s.extend(d.map(fin));
+            j += 4;
+        }
+    }
+    while j <= end {
+        s.push(fin(dot_lanes(q, key(j))));
+        j += 1;
+    }
+    softmax(s);
+    // KQ·V multiplies an F16 cache: ggml converts the probabilities to f16
+    // first (non-flash-attention path, llama.cpp's default).
+    round_f16_all(s);
+
+    let hdv = o.len();
+    let val = |j: usize| &kv.v[j * kv.v_stride + kv.v_off..][..hdv];
+    let mut blocks = o.chunks_exact_mut(ATTN_VBLOCK);
+    for (b, ob) in blocks.by_ref().enumerate() {
+        let off = b * ATTN_VBLOCK;
+        let mut acc = [0f32; ATTN_VBLOCK];
+        for (w, j) in s.iter().zip(start..=end) {
+            let vv = &val(j)[off..off + ATTN_VBLOCK];
+            for e in 0..ATTN_VBLOCK {
+                acc[e] += w * vv[e];
+            }
+        }
+        ob.copy_from_slice(&acc);
+    }
+    let rest = blocks.into_remainder();
+    let off = hdv - rest.len();
+    for (e, oe) in rest.iter_mut().enumerate() {
+        let mut a = 0f32;
+        for (w, j) in s.iter().zip(start..=end) {
+            a += w * val(j)[off + e];
+        }
+        *oe = a;
+    }
+}
+
+/// `round_f16` of every value (F16C where the CPU has it: the same values).
+#[inline]
+pub fn round_f16_all(xs: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(t) = super::simd::token() {
+        return super::simd::round_f16_slice(t, xs);
+    }
+    xs.iter_mut().for_each(|x| *x = round_f16(*x));
+}
+
+/// `g[i] = gelu_ggml(g[i]) · u[i]` (the gemma3 GEGLU), converting to f16
+/// for the table index with F16C where the CPU has it (the same index).
+pub fn geglu_ggml(g: &mut [f32], u: &[f32]) {
+    let u = &u[..g.len()];
+    let (gc, gr) = g.as_chunks_mut::<8>();
+    let (uc, ur) = u.as_chunks::<8>();
+    #[cfg(target_arch = "x86_64")]
+    if let Some(t) = super::simd::token() {
+        for (a, b) in gc.iter_mut().zip(uc) {
+            match super::simd::f32_to_f16x8(t, a) {
+                Some(h) => {
+                    for l in 0..8 {
+                        let x = a[l];
+                        let act = if x <= -10.0 {
+                            0.0
+                        } else if x >= 10.0 {
+                            x
+                        } else {
+                            GELU_F16[h[l] as usize]
+                        };
+                        a[l] = act * b[l];
+                    }
+                }
+                None => {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x = gelu_ggml(*x) * y;
+                    }
+                }
+            }
+        }
+        for (x, y) in gr.iter_mut().zip(ur) {
+            *x = gelu_ggml(*x) * y;
+        }
+        return;
+    }
+    let _ = (gc, uc, gr, ur);
+    for (x, y) in g.iter_mut().zip(u) {
+        *x = gelu_ggml(*x) * y;
+    }
 }
 
 /// `cap · tanh(x / cap)`.

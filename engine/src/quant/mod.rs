@@ -70,6 +70,13 @@ fn isa_cap() -> CpuKernels {
     })
 }
 
+/// The AVX2 token when the CPU has AVX2 and `ROCLESS_CPU_ISA` allows it,
+/// for the explicit-SIMD loops outside this module.
+#[cfg(target_arch = "x86_64")]
+pub fn avx2_token() -> Option<archmage::X64V3Token> {
+    simd_x86::token()
+}
+
 /// The kernel tier the CPU engine uses on this machine.
 pub fn cpu_kernels() -> CpuKernels {
     #[cfg(target_arch = "x86_64")]
