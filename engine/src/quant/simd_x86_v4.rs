@@ -2,12 +2,13 @@
 //! Zen 4 and later) for batches of activations, i.e. prompt processing.
 //!
 //! A 512-bit register holds the 8 i32 (or f32) lanes of TWO activations
-//! side by side, and a weight block is broadcast to both halves, so every
-//! instruction does the work of two AVX2 ones while each half performs
-//! exactly the lane operations of `simd_x86` (and `dot`): same integer
-//! lanes (exact), same float multiply and add per lane, same order. Results
-//! are therefore bit-identical to the single-activation kernels; tests
-//! below check that on random blocks.
+//! (alternating lanes for the 32-element types, halves for the K-quants)
+//! against a weight block laid out to match, so every instruction does the
+//! work of two AVX2 ones while each activation's lanes see exactly the
+//! operations of `simd_x86` (and `dot`): same integer lanes (exact), same
+//! float multiply and add per lane, same order. Results are therefore
+//! bit-identical to the single-activation kernels; tests below check that
+//! on random blocks.
 //!
 //! 32-element types use `vpdpbusd` (u8 × i8, four products summed into an
 //! i32 lane, no saturation). Signed weights are stored with a bias `c`
@@ -220,7 +221,7 @@ fn unpack32(t: X64V4xToken, ty: GgmlType, b: &[u8]) -> __m512i {
 /// each row's pair of them as a broadcast load.
 #[rite]
 fn tile<const BIAS: bool>(
-    _t: X64V4xToken,
+    t: X64V4xToken,
     w: &[[__m512i; TILE_ROWS]],
     wd: &[F32x8],
     b: &Pairs32,
@@ -252,7 +253,7 @@ fn tile<const BIAS: bool>(
             facc[r] = _mm512_add_ps(facc[r], _mm512_mul_ps(_mm512_cvtepi32_ps(l), s));
         }
     }
-    lane_sums(_t, facc)
+    lane_sums(t, facc)
 }
 
 /// The 8 (row, activation) lane sums of a tile's accumulators, `2r + h`
@@ -304,6 +305,8 @@ fn lane_sums(_t: X64V4xToken, facc: [__m512; TILE_ROWS]) -> [f32; 8] {
 
 /// Rows per register tile (a last partial tile is padded with zero rows).
 const TILE_ROWS: usize = 4;
+// A tile's (row, activation) scale products fill one `F32x8`.
+const _: () = assert!(2 * TILE_ROWS == 8);
 
 /// [`Batch::dot_rows`] for the 32-element types.
 #[arcane]
