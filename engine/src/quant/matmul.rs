@@ -66,14 +66,7 @@ impl<'a> Matrix<'a> {
     pub fn matvec(&self, x: &[f32], out: &mut [f32]) {
         assert_eq!(x.len(), self.cols, "matvec input length");
         assert_eq!(out.len(), self.rows, "matvec output length");
-        let a = self.prepare(x);
-        out.par_chunks_mut(ROWS_PER_TASK)
-            .enumerate()
-            .for_each(|(c, o)| {
-                let start = c * ROWS_PER_TASK * self.row_bytes;
-                let rows = &self.data[start..start + o.len() * self.row_bytes];
-                dot_rows(self.ty, rows, self.row_bytes, &a, o);
-            });
+        Matrix::matmul_many(&[self], x, &mut [out]);
     }
 
     /// `out[t] = W · xs[t]` for a batch of `xs.len() / cols` vectors stored
@@ -103,7 +96,11 @@ impl<'a> Matrix<'a> {
         let mut acts: Vec<(ActKind, Vec<Activation>)> = Vec::new();
         for &k in &kinds {
             if !acts.iter().any(|(kind, _)| *kind == k) {
-                acts.push((k, xs.par_chunks(cols).map(|x| prepare(k, x)).collect()));
+                let prepared = match n {
+                    1 => vec![prepare(k, xs)],
+                    _ => xs.par_chunks(cols).map(|x| prepare(k, x)).collect(),
+                };
+                acts.push((k, prepared));
             }
         }
         let acts_of = |m: usize| -> &[Activation] {
