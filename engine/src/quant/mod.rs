@@ -56,16 +56,17 @@ impl CpuKernels {
     }
 }
 
-/// The widest tier `ROCLESS_CPU_ISA` allows (`portable`, `avx2`,
-/// `avx512-vnni`; unset = no cap), read once. Lets one machine benchmark
-/// the tiers a CPU without AVX-512 (or without AVX2) would use.
+/// The widest tier `ROCLESS_CPU_ISA` allows (`portable` or `avx2`, any
+/// case; unset or anything else = no cap), read once. Lets one machine
+/// benchmark the tiers a CPU without AVX-512 (or without AVX2) would use.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 fn isa_cap() -> CpuKernels {
     static CAP: std::sync::OnceLock<CpuKernels> = std::sync::OnceLock::new();
     *CAP.get_or_init(|| {
         let v = std::env::var("ROCLESS_CPU_ISA").unwrap_or_default();
         [CpuKernels::Portable, CpuKernels::Avx2]
             .into_iter()
-            .find(|k| k.name() == v.trim())
+            .find(|k| v.trim().eq_ignore_ascii_case(k.name()))
             .unwrap_or(CpuKernels::Avx512Vnni)
     })
 }
