@@ -280,16 +280,9 @@ fn dot_rows_batch_portable(
     ) {
         return false;
     }
-    let q8: Vec<&super::q8::Q8Blocks> = acts
-        .iter()
-        .filter_map(|a| match a {
-            Activation::Q8(q) => Some(q),
-            _ => None,
-        })
-        .collect();
-    if q8.len() != acts.len() {
+    let Some(q8) = super::all_as(acts, Activation::as_q8) else {
         return false;
-    }
+    };
     let n = acts.len();
     let nrows = out.len() / n;
     let mut ys = vec![0f32; n];

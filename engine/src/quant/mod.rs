@@ -157,6 +157,32 @@ pub enum Activation {
     Q8K(q8::Q8K),
 }
 
+impl Activation {
+    /// The Q8_0/Q8_1 blocks, if that is this activation's kind.
+    pub fn as_q8(&self) -> Option<&q8::Q8Blocks> {
+        match self {
+            Activation::Q8(q) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// The Q8_K blocks, if that is this activation's kind.
+    pub fn as_q8k(&self) -> Option<&q8::Q8K> {
+        match self {
+            Activation::Q8K(q) => Some(q),
+            _ => None,
+        }
+    }
+}
+
+/// `view` of every activation of a batch, or None if one is of another kind.
+pub(crate) fn all_as<'a, T: ?Sized>(
+    acts: &'a [Activation],
+    view: fn(&'a Activation) -> Option<&'a T>,
+) -> Option<Vec<&'a T>> {
+    acts.iter().map(view).collect()
+}
+
 /// The kind of activation quantization `ty` wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActKind {

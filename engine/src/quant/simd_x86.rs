@@ -23,7 +23,7 @@ use super::dequant::scale_min_k4;
 use super::half::le_f16;
 use super::half::round_f16;
 use super::q8::{Q8Blocks, Q8K};
-use super::Activation;
+use super::{all_as, Activation};
 use crate::gguf::GgmlType;
 
 /// The AVX2 token if this CPU has x86-64-v3 (detected once, cached by
@@ -505,20 +505,8 @@ pub fn dot_rows_batch(
 ) -> bool {
     let n = acts.len();
     let nrows = out.len() / n;
-    let q8: Vec<&Q8Blocks> = acts
-        .iter()
-        .filter_map(|a| match a {
-            Activation::Q8(q) => Some(q),
-            _ => None,
-        })
-        .collect();
-    let q8k: Vec<&Q8K> = acts
-        .iter()
-        .filter_map(|a| match a {
-            Activation::Q8K(q) => Some(q),
-            _ => None,
-        })
-        .collect();
+    let q8 = all_as(acts, Activation::as_q8);
+    let q8k = all_as(acts, Activation::as_q8k);
     let mut ys = vec![0f32; n];
     // One row of 32-element blocks: `$w` unpacks a block, `$signed` says
     // whether its weights are i8 (else u8), `$min` whether it has a min
@@ -526,9 +514,9 @@ pub fn dot_rows_batch(
     // activations in register tiles of up to 4 (`tile32`).
     macro_rules! rows32 {
         ($ts:expr, |$b:ident| $w:expr, $signed:expr, $min:expr) => {{
-            if q8.len() != n {
+            let Some(q8) = &q8 else {
                 return false;
-            }
+            };
             // Per tile of 4 activations, their block scales and sums
             // interleaved for `tile32` (built once, shared by all rows).
             let nb = row_bytes / $ts;
@@ -637,10 +625,10 @@ pub fn dot_rows_batch(
         ),
         GgmlType::Q8_0 => rows32!(34, |b| load32(t, &b[2..34]), true, false),
         GgmlType::Q4_K | GgmlType::Q6_K => {
-            if q8k.len() != n {
+            let Some(q8k) = &q8k else {
                 return false;
-            }
-            rows256_tiles(t, ty == GgmlType::Q6_K, rows, row_bytes, &q8k, out);
+            };
+            rows256_tiles(t, ty == GgmlType::Q6_K, rows, row_bytes, q8k, out);
             true
         }
         _ => false,

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use super::half::le_f16;
 use super::q8::{Q8Blocks, Q8K};
 use super::simd_x86::{q4k_unpack, q6k_unpack};
-use super::Activation;
+use super::{all_as, Activation};
 use crate::gguf::GgmlType;
 
 /// The AVX-512 + VNNI token if this CPU has it (detected once, cached by
@@ -103,23 +103,11 @@ impl Batch {
     /// activation kinds) this module does not handle.
     pub fn new(_t: X64V4xToken, ty: GgmlType, acts: &[Activation]) -> Option<Batch> {
         if matches!(ty, GgmlType::Q4_K | GgmlType::Q6_K) {
-            let q8k: Vec<&Q8K> = acts
-                .iter()
-                .map(|a| match a {
-                    Activation::Q8K(q) => Some(q),
-                    _ => None,
-                })
-                .collect::<Option<_>>()?;
+            let q8k = all_as(acts, Activation::as_q8k)?;
             return Some(Batch::BlocksK(PairsK::new(ty, &q8k)));
         }
         let (_, bias, _) = blocks32_layout(ty)?;
-        let q8: Vec<&Q8Blocks> = acts
-            .iter()
-            .map(|a| match a {
-                Activation::Q8(q) => Some(q),
-                _ => None,
-            })
-            .collect::<Option<_>>()?;
+        let q8 = all_as(acts, Activation::as_q8)?;
         Some(Batch::Blocks32(Pairs32::new(ty, bias, &q8)))
     }
 
